@@ -1,0 +1,9 @@
+// The js backend: every kernel's TypeScript reference, gathered under the Kernels interface.
+import type { Kernels } from './types.js';
+import { scaleU8, scaleF32, affineU8, affineF32 } from './scale.js';
+import { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stats.js';
+
+export const jsKernels: Kernels = {
+  scaleU8, scaleF32, affineU8, affineF32,
+  momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32,
+};

@@ -1,0 +1,22 @@
+// The kernel interface both backends implement: src/kernels/*.ts in plain TypeScript (the readable specification,
+// and the fallback) and assembly/*.ts compiled to WebAssembly SIMD (src/runtime/wasm-kernels.ts adapts it).
+// Arguments are ordered outputs first, then inputs, then sizes. Kernels allocate nothing. For the wasm backend every
+// array must be a view into the backend's heap (HeapBlock.view).
+
+export interface Kernels {
+  /** out[i] = fround(fround(input[i] * scale) + offset) for i < n. */
+  scaleU8(out: Float32Array, input: Uint8Array, n: number, scale: number, offset: number): void;
+  scaleF32(out: Float32Array, input: Float32Array, n: number, scale: number, offset: number): void;
+  /** out[i] = input[i] * mul[i % channels] + add[i % channels] in f32, n a multiple of channels (1..4). */
+  affineU8(out: Float32Array, input: Uint8Array, n: number, channels: number, mul: Float32Array, add: Float32Array): void;
+  affineF32(out: Float32Array, input: Float32Array, n: number, channels: number, mul: Float32Array, add: Float32Array): void;
+  /** Per channel c: out[6c .. 6c + 5] = count, mean, m2 (sum of squared deviations), min, max, nonFinite. */
+  momentsU8(out: Float64Array, input: Uint8Array, n: number, channels: number): void;
+  momentsF32(out: Float64Array, input: Float32Array, n: number, channels: number): void;
+  /** Per image i: out[2i] = mean, out[2i + 1] = population std, over all imageSize values of the image. */
+  sampleMomentsU8(out: Float64Array, input: Uint8Array, nImages: number, imageSize: number): void;
+  sampleMomentsF32(out: Float64Array, input: Float32Array, nImages: number, imageSize: number): void;
+}
+
+/** Number of f64 fields per channel in a moments result. */
+export const MOMENT_FIELDS = 6;

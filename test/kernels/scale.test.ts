@@ -1,0 +1,111 @@
+// The scaling kernels, on every backend: against float64 math written here, and wasm against the TS reference
+// bit for bit (both do the same f32 operations).
+import { describe, expect, it } from 'vitest';
+import * as reference from '../../src/kernels/scale.js';
+import { AWKWARD_LENGTHS, backends, onHeap, randomBytes, randomFloats } from '../helpers.js';
+
+const f32 = Math.fround;
+
+for (const backend of backends) {
+  const k = backend.kernels;
+  describe(`scale kernels (${backend.name})`, () => {
+    it('scaleU8 maps 0..255 by x * scale + offset on awkward lengths and unaligned starts', () => {
+      for (const n of AWKWARD_LENGTHS) {
+        for (const misalign of [0, 1, 3]) {
+          const x = randomBytes(n, n * 7 + misalign);
+          const input = onHeap(backend, x, misalign);
+          const out = onHeap(backend, new Float32Array(n), misalign);
+          k.scaleU8(out.view(), input.view(), n, 1 / 255, -0.5);
+          const expected = new Float32Array(n);
+          reference.scaleU8(expected, x, n, 1 / 255, -0.5);
+          expect(out.view()).toEqual(expected);
+          for (let i = 0; i < n; i++) expect(Math.abs(out.view()[i] - (x[i] / 255 - 0.5))).toBeLessThan(1e-7);
+          input.free();
+          out.free();
+        }
+      }
+    });
+
+    it('scaleU8 gives exactly 0 and 1 for the extreme pixels under 1/255', () => {
+      const input = onHeap(backend, new Uint8Array([0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255]));
+      const out = onHeap(backend, new Float32Array(17));
+      k.scaleU8(out.view(), input.view(), 17, f32(1 / 255), 0);
+      expect(Array.from(out.view())).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1]);
+      input.free();
+      out.free();
+    });
+
+    it('scaleF32 handles negative, huge and tiny floats, and runs in place', () => {
+      for (const n of AWKWARD_LENGTHS) {
+        const x = randomFloats(n, n + 11, -1e30, 1e30);
+        if (n > 2) { x[1] = -3e38; x[2] = 1e-40; }
+        const input = onHeap(backend, x, 1);
+        const out = onHeap(backend, new Float32Array(n), 2);
+        k.scaleF32(out.view(), input.view(), n, 0.5, 3);
+        const expected = new Float32Array(n);
+        reference.scaleF32(expected, x, n, 0.5, 3);
+        expect(out.view()).toEqual(expected);
+        for (let i = 0; i < n; i++) {
+          const exact = x[i] * 0.5 + 3;
+          expect(Math.abs(out.view()[i] - exact)).toBeLessThanOrEqual(Math.abs(exact) * 2 ** -23);
+        }
+        k.scaleF32(input.view(), input.view(), n, 0.5, 3);
+        expect(input.view()).toEqual(expected);
+        input.free();
+        out.free();
+      }
+    });
+
+    for (const channels of [1, 2, 3, 4]) {
+      it(`affineU8 and affineF32 apply per-channel coefficients, C=${channels}`, () => {
+        const mulValues = new Float32Array([1 / 255, 2 / 255, -1 / 100, 0.25]).subarray(0, channels);
+        const addValues = new Float32Array([-0.5, 0.125, 3, -7]).subarray(0, channels);
+        const mul = onHeap(backend, mulValues);
+        const add = onHeap(backend, addValues);
+        for (const pixels of [0, 1, 4, 5, 16, 17, 333]) {
+          const n = pixels * channels;
+          const x = randomBytes(n, pixels + channels);
+          const input = onHeap(backend, x, 1);
+          const out = onHeap(backend, new Float32Array(n), 1);
+          k.affineU8(out.view(), input.view(), n, channels, mul.view(), add.view());
+          const expected = new Float32Array(n);
+          reference.affineU8(expected, x, n, channels, mulValues, addValues);
+          expect(out.view()).toEqual(expected);
+          for (let i = 0; i < n; i++) {
+            const c = i % channels;
+            const exact = x[i] * mulValues[c] + addValues[c];
+            expect(Math.abs(out.view()[i] - exact)).toBeLessThan(1e-6 * (1 + Math.abs(exact)));
+          }
+          const xf = randomFloats(n, pixels * 3 + channels, -300, 300);
+          const inputF = onHeap(backend, xf, 3);
+          k.affineF32(out.view(), inputF.view(), n, channels, mul.view(), add.view());
+          reference.affineF32(expected, xf, n, channels, mulValues, addValues);
+          expect(out.view()).toEqual(expected);
+          for (let i = 0; i < n; i++) {
+            const c = i % channels;
+            const exact = xf[i] * mulValues[c] + addValues[c];
+            expect(Math.abs(out.view()[i] - exact)).toBeLessThan(1e-6 * (1 + Math.abs(exact)));
+          }
+          input.free();
+          inputF.free();
+          out.free();
+        }
+        mul.free();
+        add.free();
+      });
+    }
+
+    it('calling a scaling kernel 10,000 times does not grow kernel memory after the first call', () => {
+      const input = onHeap(backend, randomBytes(1001, 5));
+      const out = onHeap(backend, new Float32Array(1001));
+      k.scaleU8(out.view(), input.view(), 1001, 1 / 255, 0);
+      const bytes = backend.heap.byteLength;
+      const grows = backend.heap.growCount;
+      for (let i = 0; i < 10_000; i++) k.scaleU8(out.view(), input.view(), 1001, 1 / 255, 0);
+      expect(backend.heap.byteLength).toBe(bytes);
+      expect(backend.heap.growCount).toBe(grows);
+      input.free();
+      out.free();
+    });
+  });
+}

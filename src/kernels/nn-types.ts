@@ -1,0 +1,58 @@
+// The network kernels' interface (issue 5), implemented twice with the same names: src/kernels/nn/*.ts in plain
+// TypeScript (the readable specification and the js backend) and assembly/*.ts in WebAssembly SIMD.
+// Conventions as in types.ts: outputs first, then inputs, then sizes; row-major f32; NHWC images; nothing allocated;
+// for the wasm backend every array is a view into the backend heap (HeapBlock.view).
+
+export interface NnKernels {
+  /**
+   * C = op(A) · op(B) (+ C when accumulate), row-major. op(A) is m×k: A is stored m×k, or k×m when transA.
+   * op(B) is k×n: B is stored k×n, or n×k when transB. C is m×n. Any of m, n, k may be 0.
+   */
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, accumulate: boolean): void;
+
+  /**
+   * Unfolds image patches into rows: row r = (b, oy, ox) of batch·outH·outW rows, column (ky, kx, ci) of
+   * kernelH·kernelW·channels columns: cols[r][(ky·kernelW + kx)·channels + ci] =
+   * input[b][oy·stride + ky − padTop][ox·stride + kx − padLeft][ci], or 0 outside the image.
+   */
+  im2col(cols: Float32Array, input: Float32Array, batch: number, height: number, width: number, channels: number,
+    kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  /** The adjoint of im2col: dInput[...] += cols[r][...] for every (r, column) im2col reads. Caller zeroes dInput. */
+  col2im(dInput: Float32Array, cols: Float32Array, batch: number, height: number, width: number, channels: number,
+    kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+
+  /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
+   * (first maximum in row-major window order). */
+  maxPoolForward(out: Float32Array, argmax: Int32Array, input: Float32Array, batch: number, height: number, width: number,
+    channels: number, pool: number, stride: number, outH: number, outW: number): void;
+  /** dInput[argmax[i]] += dOut[i] for i < n. Caller zeroes dInput. */
+  maxPoolBackward(dInput: Float32Array, dOut: Float32Array, argmax: Int32Array, n: number): void;
+
+  /** out[r·cols + j] += bias[j]. */
+  biasAdd(out: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  /** dBias[j] += Σ_r dOut[r·cols + j]. */
+  biasGrad(dBias: Float32Array, dOut: Float32Array, rows: number, cols: number): void;
+
+  /** out[i] = max(input[i], 0); out may equal input. */
+  reluForward(out: Float32Array, input: Float32Array, n: number): void;
+  /** dInput[i] = output[i] > 0 ? dOut[i] : 0; dInput may equal dOut. */
+  reluBackward(dInput: Float32Array, dOut: Float32Array, output: Float32Array, n: number): void;
+
+  /**
+   * Row-wise softmax of logits into probs (max-subtracted, stable), and the mean categorical cross-entropy against
+   * one-hot (or soft) targets over the rows, returned in float64. dLogits = (probs − targets) / rows, the gradient
+   * of that mean. dLogits may be null (inference). Loss terms use log(max(p, 1e-7))-free exact log-sum-exp form.
+   */
+  softmaxCrossEntropy(probs: Float32Array, dLogits: Float32Array | null, logits: Float32Array, targets: Float32Array,
+    rows: number, classes: number): number;
+
+  /**
+   * One Adam step as Keras does it (t ≥ 1): lr_t = lr·sqrt(1 − β2^t)/(1 − β1^t); m += (g − m)(1 − β1);
+   * v += (g² − v)(1 − β2); param −= lr_t · m / (sqrt(v) + ε).
+   */
+  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, n: number,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  /** param −= learningRate · grad. */
+  sgd(param: Float32Array, grad: Float32Array, n: number, learningRate: number): void;
+}

@@ -2,8 +2,9 @@
 // and the fallback) and assembly/*.ts compiled to WebAssembly SIMD (src/runtime/wasm-kernels.ts adapts it).
 // Arguments are ordered outputs first, then inputs, then sizes. Kernels allocate nothing. For the wasm backend every
 // array must be a view into the backend's heap (HeapBlock.view).
+import type { NnKernels } from './nn-types.js';
 
-export interface Kernels {
+export interface Kernels extends NnKernels {
   /** out[i] = fround(fround(input[i] * scale) + offset) for i < n. */
   scaleU8(out: Float32Array, input: Uint8Array, n: number, scale: number, offset: number): void;
   scaleF32(out: Float32Array, input: Float32Array, n: number, scale: number, offset: number): void;

@@ -2,6 +2,9 @@
 // interface, so callers pass HeapBlock views and never see a raw pointer.
 import type { Kernels } from '../kernels/types.js';
 import { wasmBase64 } from './wasm-binary.js';
+// Temporary: the network kernels run as their TypeScript references on views into wasm memory until the
+// AssemblyScript versions land.
+import { jsNnKernels } from '../kernels/nn/index.js';
 
 interface PixprepExports {
   memory: WebAssembly.Memory;
@@ -59,6 +62,7 @@ export async function instantiateWasm(): Promise<WasmInstance> {
     momentsF32: (out, input, n, channels) => exports.momentsF32(at(out), at(input), n, channels),
     sampleMomentsU8: (out, input, nImages, imageSize) => exports.sampleMomentsU8(at(out), at(input), nImages, imageSize),
     sampleMomentsF32: (out, input, nImages, imageSize) => exports.sampleMomentsF32(at(out), at(input), nImages, imageSize),
+    ...jsNnKernels,
   };
   return { exports, memory, kernels };
 }

@@ -1,0 +1,14 @@
+// The network kernels' TypeScript references, gathered under the NnKernels interface.
+import type { NnKernels } from '../nn-types.js';
+import { gemm } from './gemm.js';
+import { im2col, col2im } from './conv2d.js';
+import { maxPoolForward, maxPoolBackward } from './pool.js';
+import { biasAdd, biasGrad } from './bias.js';
+import { reluForward, reluBackward } from './activations.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { adam, sgd } from './optimizers.js';
+
+export const jsNnKernels: NnKernels = {
+  gemm, im2col, col2im, maxPoolForward, maxPoolBackward, biasAdd, biasGrad,
+  reluForward, reluBackward, softmaxCrossEntropy, adam, sgd,
+};

@@ -1,0 +1,91 @@
+// gemm on every backend: against a float64 triple loop, on awkward sizes around the 4×8 register blocks and the
+// shapes the tutorial CNN uses, in all four transpose combinations, with and without accumulation.
+import { describe, expect, it } from 'vitest';
+import { gemm as referenceGemm } from '../../src/kernels/nn/gemm.js';
+import { backends, onHeap, randomFloats } from '../helpers.js';
+import { matmulF64 } from './nn-helpers.js';
+
+const SIZES = [0, 1, 3, 4, 5, 7, 8, 9, 13, 17];
+const TRANSPOSES: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+
+for (const backend of backends) {
+  const k = backend.kernels;
+
+  // Runs one product on the backend heap (views misaligned by one float) and checks it against float64 math.
+  function check(m: number, n: number, kk: number, transA: boolean, transB: boolean, accumulate: boolean, seed: number) {
+    const a = randomFloats(m * kk, seed);
+    const b = randomFloats(kk * n, seed + 1);
+    const c0 = randomFloats(m * n, seed + 2);
+    const A = onHeap(backend, a, 1);
+    const B = onHeap(backend, b, 3);
+    const C = onHeap(backend, c0, 1);
+    k.gemm(C.view(), A.view(), B.view(), m, n, kk, transA, transB, accumulate);
+    const { value, scale } = matmulF64(a, b, m, n, kk, transA, transB);
+    const got = C.view();
+    const reference = new Float32Array(c0);
+    referenceGemm(reference, a, b, m, n, kk, transA, transB, accumulate);
+    for (let i = 0; i < m * n; i++) {
+      const exact = value[i] + (accumulate ? c0[i] : 0);
+      const bound = 1e-6 * (scale[i] + (accumulate ? Math.abs(c0[i]) : 0)) + 1e-30;
+      if (!(Math.abs(got[i] - exact) <= bound)) {
+        throw new Error(`gemm ${m}×${n}×${kk} tA=${transA} tB=${transB} acc=${accumulate}: c[${i}] = ${got[i]}, exact ${exact}`);
+      }
+      // Backends agree to 1e-5 relative, or within rounding of the terms where the sum cancels (different orders).
+      if (!(Math.abs(got[i] - reference[i]) <= 1e-5 * Math.abs(reference[i]) + 1e-6 * scale[i] + 1e-30)) {
+        throw new Error(`gemm ${m}×${n}×${kk} tA=${transA} tB=${transB}: c[${i}] = ${got[i]}, TS reference ${reference[i]}`);
+      }
+    }
+    A.free();
+    B.free();
+    C.free();
+    return m * n;
+  }
+
+  describe(`gemm (${backend.name})`, () => {
+    for (const [transA, transB] of TRANSPOSES) {
+      it(`matches float64 on awkward sizes, transA=${transA} transB=${transB}`, () => {
+        let seed = 1;
+        let checked = 0;
+        for (const m of SIZES) {
+          for (const n of SIZES) {
+            for (const kk of [0, 1, 3, 8, 17]) checked += check(m, n, kk, transA, transB, seed % 2 === 0, seed++);
+          }
+        }
+        expect(checked).toBe(5 * 67 ** 2);
+      });
+
+      it(`matches float64 on larger primes and the CNN's shapes (scaled down), transA=${transA} transB=${transB}`, () => {
+        const checked = check(37, 41, 43, transA, transB, false, 100) + check(67, 10, 64, transA, transB, true, 101) +
+          check(130, 32, 9, transA, transB, false, 102) + check(61, 64, 288, transA, transB, false, 103) +
+          check(9, 300, 130, transA, transB, true, 104);
+        expect(checked).toBe(37 * 41 + 67 * 10 + 130 * 32 + 61 * 64 + 9 * 300);
+      });
+    }
+
+    it('with k = 0 writes zeros, or leaves C as it was when accumulating', () => {
+      const C = onHeap(backend, new Float32Array([1, 2, 3, 4, 5, 6]));
+      const empty = onHeap(backend, new Float32Array(0));
+      k.gemm(C.view(), empty.view(), empty.view(), 2, 3, 0, false, false, true);
+      expect(Array.from(C.view())).toEqual([1, 2, 3, 4, 5, 6]);
+      k.gemm(C.view(), empty.view(), empty.view(), 2, 3, 0, false, false, false);
+      expect(Array.from(C.view())).toEqual([0, 0, 0, 0, 0, 0]);
+      C.free();
+      empty.free();
+    });
+
+    it('writes nothing outside C', () => {
+      const m = 5, n = 7, kk = 6;
+      const A = onHeap(backend, randomFloats(m * kk, 7));
+      const B = onHeap(backend, randomFloats(kk * n, 8));
+      const guarded = onHeap(backend, new Float32Array(m * n + 16).fill(42));
+      for (const [transA, transB] of TRANSPOSES) {
+        k.gemm(guarded.view().subarray(8, 8 + m * n), A.view(), B.view(), m, n, kk, transA, transB, false);
+        const all = guarded.view();
+        for (let i = 0; i < 8; i++) expect([all[i], all[8 + m * n + i]]).toEqual([42, 42]);
+      }
+      A.free();
+      B.free();
+      guarded.free();
+    });
+  });
+}

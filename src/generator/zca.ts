@@ -1,0 +1,371 @@
+// ZCA whitening, the math half: a streaming, mergeable covariance of flattened images, the whitening matrix
+// W = U·diag(1/sqrt(S + ε))·Uᵀ from its float64 eigendecomposition, W applied to a batch, and W's compact JSON form.
+//
+// Keras needs the whole data set in memory and takes an SVD of a float32 covariance. Here the covariance is folded in
+// chunk by chunk: each chunk is centred on its own mean, its co-moment Xcᵀ·Xc comes from the gemm kernel in f32 (a
+// sum over at most `chunkRows` products, so f32 stays accurate), and chunks are combined in float64 with Chan et al.'s
+// pairwise formula. Any split of the data, and any merge order, gives the one-pass result to rounding, and 60,000
+// images lose nothing to a running f32 sum. Memory is O(D²) plus one chunk, never O(n·D).
+import { getBackend, type Backend } from '../runtime/backend.js';
+import type { HeapBlock } from '../runtime/heap.js';
+import { symmetricEigenRows } from '../linalg/eigen.js';
+
+/** Default cap on the memory ZCA may need (2 GiB); the D×D matrices grow with the square of the image size. */
+export const ZCA_DEFAULT_MAX_BYTES = 2 ** 31;
+/** Rows per gemm call: large enough to keep the kernel busy, small enough that an f32 sum of products stays exact-ish. */
+export const ZCA_DEFAULT_CHUNK_ROWS = 512;
+
+export interface CovarianceOptions {
+  /** Images per gemm call (default 512). */
+  chunkRows?: number;
+  /** Refuse image sizes whose ZCA would need more bytes than this (default 2 GiB). */
+  maxBytes?: number;
+}
+
+/**
+ * Bytes ZCA needs for D features: the float64 co-moment, the float64 sigma and eigenvectors during `finish`
+ * (8·D² each), the f32 chunk product in the kernel heap and the f32 W (4·D² each), plus one f32 chunk.
+ */
+export function zcaBytesNeeded(features: number, chunkRows = ZCA_DEFAULT_CHUNK_ROWS): number {
+  return 32 * features * features + 4 * chunkRows * features;
+}
+
+export class CovarianceAccumulator {
+  /** D = height·width·channels, the length of one flattened image. */
+  readonly features: number;
+  /** Images folded in so far. */
+  count = 0;
+  /** Per-pixel mean (length D), float64. */
+  readonly mean: Float64Array;
+  /** Co-moment Σ(x − mean)(x − mean)ᵀ (D×D row-major, float64); symmetric up to f32 rounding of the chunk products. */
+  readonly comoment: Float64Array;
+  readonly chunkRows: number;
+
+  private readonly backend: Backend;
+  private chunkMean: Float64Array;
+  private centred: HeapBlock<'f32'> | null = null;
+  private product: HeapBlock<'f32'> | null = null;
+
+  constructor(readonly height: number, readonly width: number, readonly channels: number, options: CovarianceOptions = {}) {
+    for (const [name, value] of [['height', height], ['width', width], ['channels', channels]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`CovarianceAccumulator: \`${name}\` must be a positive integer. Received: ${name}=${value}`);
+      }
+    }
+    const chunkRows = options.chunkRows ?? ZCA_DEFAULT_CHUNK_ROWS;
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+      throw new RangeError(`CovarianceAccumulator: \`chunkRows\` must be a positive integer. Received: chunkRows=${chunkRows}`);
+    }
+    const maxBytes = options.maxBytes ?? ZCA_DEFAULT_MAX_BYTES;
+    const features = height * width * channels;
+    const needed = zcaBytesNeeded(features, chunkRows);
+    if (needed > maxBytes) {
+      throw new RangeError(
+        `ZCA whitening needs about ${needed} bytes (${(needed / 2 ** 20).toFixed(0)} MiB) for images of ` +
+        `D = h·w·c = ${height}·${width}·${channels} = ${features} features (its D×D covariance and whitening matrices), ` +
+        `more than the limit of ${maxBytes} bytes. Use smaller images (memory grows as D²) or raise maxBytes.`);
+    }
+    this.features = features;
+    this.chunkRows = chunkRows;
+    this.mean = new Float64Array(features);
+    this.comoment = new Float64Array(features * features);
+    this.chunkMean = new Float64Array(features);
+    this.backend = getBackend();
+  }
+
+  /**
+   * Folds in n flattened images: rows[i·D .. i·D + D−1] is image i, already rescaled to floats. Throws on NaN or
+   * ±Infinity (naming the image and position), leaving the statistics as they were before the offending chunk.
+   */
+  add(rows: Float32Array, n: number): this {
+    const D = this.features;
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`CovarianceAccumulator.add: n must be a non-negative integer. Received: n=${n}`);
+    }
+    if (!(rows instanceof Float32Array) || rows.length < n * D) {
+      throw new RangeError(`CovarianceAccumulator.add: rows must be a Float32Array of at least n·D = ${n}·${D} = ${n * D} ` +
+        `values. Received: ${rows instanceof Float32Array ? `length ${rows.length}` : String(rows)}`);
+    }
+    if (n === 0) return this;
+    this.allocate();
+    // Validate everything before touching the statistics, so a bad image in chunk 3 does not leave chunks 1–2 in.
+    this.checkFinite(rows, n);
+    for (let start = 0; start < n; start += this.chunkRows) {
+      this.addChunk(rows, start, Math.min(this.chunkRows, n - start));
+    }
+    return this;
+  }
+
+  /** Folds another accumulator's statistics into this one (Chan et al.), as if its images had been added here. */
+  merge(other: CovarianceAccumulator): this {
+    if (other.features !== this.features) {
+      throw new RangeError(`CovarianceAccumulator.merge: cannot merge statistics of ${other.features} features into ` +
+        `statistics of ${this.features} features`);
+    }
+    this.fold(other.count, other.mean, other.comoment);
+    return this;
+  }
+
+  /**
+   * Keras' sigma = flatᵀ·flat / n with flat = x minus the PER-CHANNEL mean (featurewise_center), in float64:
+   * Cov + (p − μ)(p − μ)ᵀ, p the per-pixel mean, μ the channel mean broadcast to every pixel of that channel
+   * (NHWC flattening: feature i belongs to channel i mod channels).
+   */
+  sigma(channelMean: Float64Array, channels: number): Float64Array {
+    const D = this.features;
+    if (this.count === 0) throw new Error('ZCA whitening: no images were added before computing the covariance');
+    if (channels !== this.channels) {
+      throw new RangeError(`ZCA whitening: channels must match the accumulator's ${this.channels}. Received: channels=${channels}`);
+    }
+    if (channelMean.length !== channels) {
+      throw new RangeError(`ZCA whitening: channelMean must hold ${channels} values. Received: length ${channelMean.length}`);
+    }
+    for (let c = 0; c < channels; c++) {
+      if (!Number.isFinite(channelMean[c])) {
+        throw new RangeError(`ZCA whitening: channelMean must be finite. Received: channelMean[${c}]=${channelMean[c]}`);
+      }
+    }
+    const q = new Float64Array(D);
+    for (let i = 0; i < D; i++) q[i] = this.mean[i] - channelMean[i % channels];
+    const sigma = new Float64Array(D * D);
+    const C = this.comoment;
+    const scale = 0.5 / this.count;
+    // The chunk products are symmetric only up to f32 rounding; averaging C and Cᵀ gives an exactly symmetric sigma.
+    for (let i = 0; i < D; i++) {
+      const qi = q[i];
+      for (let j = 0; j <= i; j++) {
+        const v = (C[i * D + j] + C[j * D + i]) * scale + qi * q[j];
+        sigma[i * D + j] = v;
+        sigma[j * D + i] = v;
+      }
+    }
+    return sigma;
+  }
+
+  /**
+   * The ZCA matrix W = U·diag(1/sqrt(S + ε))·Uᵀ (D×D, symmetric, f32) of sigma (see `sigma`). U, S come from the
+   * float64 eigendecomposition; |S| is used, which is exactly what Keras' SVD of the (PSD) sigma gives, so a
+   * rounding-level negative eigenvalue cannot produce NaN.
+   */
+  finish(channelMean: Float64Array, channels: number, epsilon: number): Float32Array {
+    if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
+      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${epsilon}`);
+    }
+    const D = this.features;
+    const { values, rows } = symmetricEigenRows(this.sigma(channelMean, channels), D);
+    const gains = new Float64Array(D);
+    for (let k = 0; k < D; k++) gains[k] = 1 / Math.sqrt(Math.abs(values[k]) + epsilon);
+    return whiteningMatrix(rows, gains, D);
+  }
+
+  /** Returns the kernel-heap buffers; the statistics stay usable, and the next add allocates again. */
+  dispose(): void {
+    this.centred?.free();
+    this.product?.free();
+    this.centred = null;
+    this.product = null;
+  }
+
+  private allocate(): void {
+    const heap = this.backend.heap;
+    const D = this.features;
+    this.product ??= heap.block('f32', D * D);
+    this.centred ??= heap.block('f32', this.chunkRows * D);
+  }
+
+  private checkFinite(rows: Float32Array, n: number): void {
+    const D = this.features;
+    const length = n * D;
+    for (let i = 0; i < length; i++) {
+      const v = rows[i];
+      // v − v is 0 for finite v and NaN for NaN or ±Infinity: one test per value.
+      if (v - v !== 0) {
+        throw new RangeError(`ZCA whitening: images must be finite. Received: ${v} in image ${Math.floor(i / D)} at ` +
+          `flattened position ${i % D} (of D = ${this.height}·${this.width}·${this.channels} = ${D})`);
+      }
+    }
+  }
+
+  // One chunk: its mean in f64, its centred rows in f32 in the heap, Xcᵀ·Xc by gemm, then a Chan merge.
+  private addChunk(rows: Float32Array, start: number, m: number): void {
+    const D = this.features;
+    const mean = this.chunkMean;
+    mean.fill(0);
+    for (let r = 0; r < m; r++) {
+      const base = (start + r) * D;
+      for (let j = 0; j < D; j++) mean[j] += rows[base + j];
+    }
+    for (let j = 0; j < D; j++) mean[j] /= m;
+
+    const xc = this.centred!.view;
+    for (let r = 0; r < m; r++) {
+      const base = (start + r) * D;
+      const out = r * D;
+      for (let j = 0; j < D; j++) xc[out + j] = rows[base + j] - mean[j];
+    }
+    const product = this.product!.view;
+    // C (D×D) = Xcᵀ (D×m) · Xc (m×D): A = Xc stored m×D, transposed.
+    this.backend.kernels.gemm(product, xc, xc, D, D, m, true, false, false);
+    this.fold(m, mean, product);
+  }
+
+  // Chan et al.: C = Ca + Cb + δδᵀ·na·nb/n and mean += δ·nb/n, with δ = mean_b − mean_a, all in float64.
+  private fold(nb: number, meanB: Float64Array, comomentB: Float32Array | Float64Array): void {
+    if (nb === 0) return;
+    const D = this.features;
+    const na = this.count;
+    const n = na + nb;
+    const C = this.comoment;
+    const delta = new Float64Array(D);
+    for (let j = 0; j < D; j++) delta[j] = meanB[j] - this.mean[j];
+    const weight = (na * nb) / n;
+    for (let i = 0; i < D; i++) {
+      const wi = delta[i] * weight;
+      const row = i * D;
+      for (let j = 0; j < D; j++) C[row + j] += comomentB[row + j] + wi * delta[j];
+    }
+    const fraction = nb / n;
+    for (let j = 0; j < D; j++) this.mean[j] += delta[j] * fraction;
+    this.count = n;
+  }
+}
+
+/**
+ * W = Σ_k g_k·u_k·u_kᵀ for unit eigenvectors u_k (row k of `rows`), in float64, rounded once to f32. Only the upper
+ * triangle is computed (W is symmetric) and rows of W are built a block at a time so that each eigenvector row is
+ * read once per block rather than once per row of W: at D = 3072 the eigenvectors (75 MB) do not fit in cache.
+ */
+function whiteningMatrix(rows: Float64Array, gains: Float64Array, D: number): Float32Array {
+  const W = new Float32Array(D * D);
+  const BLOCK = 16;
+  const acc = new Float64Array(BLOCK * D);
+  for (let i0 = 0; i0 < D; i0 += BLOCK) {
+    const i1 = Math.min(D, i0 + BLOCK);
+    acc.fill(0);
+    for (let k = 0; k < D; k++) {
+      const u = k * D;
+      const g = gains[k];
+      for (let i = i0; i < i1; i++) {
+        const s = g * rows[u + i];
+        if (s === 0) continue;
+        const a = (i - i0) * D;
+        for (let j = i; j < D; j++) acc[a + j] += s * rows[u + j];
+      }
+    }
+    for (let i = i0; i < i1; i++) {
+      const a = (i - i0) * D;
+      for (let j = i; j < D; j++) {
+        const v = acc[a + j];
+        W[i * D + j] = v;
+        W[j * D + i] = v;
+      }
+    }
+  }
+  return W;
+}
+
+/**
+ * out = x · W for n flattened, already centred rows (n×D times D×D), by the backend's gemm kernel. All three arrays
+ * must be views into `getBackend().heap` when the backend is wasm-simd; out must not overlap x or W.
+ */
+export function applyZca(out: Float32Array, x: Float32Array, n: number, W: Float32Array, D: number): void {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(D) || D < 0) {
+    throw new RangeError(`applyZca: n and D must be non-negative integers. Received: n=${n}, D=${D}`);
+  }
+  if (W.length !== D * D) throw new RangeError(`applyZca: W must hold D·D = ${D * D} values. Received: length ${W.length}`);
+  if (x.length < n * D) throw new RangeError(`applyZca: x must hold n·D = ${n * D} values. Received: length ${x.length}`);
+  if (out.length < n * D) throw new RangeError(`applyZca: out must hold n·D = ${n * D} values. Received: length ${out.length}`);
+  getBackend().kernels.gemm(out, x, W, n, D, D, false, false, false);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+// The little-endian bytes of a, copied (so a big-endian host gives the same text as a little-endian one).
+function littleEndianBytes(a: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(a.length * 4);
+  bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  if (!LITTLE_ENDIAN) swapWords(bytes);
+  return bytes;
+}
+
+function swapWords(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i += 4) {
+    const b0 = bytes[i], b1 = bytes[i + 1];
+    bytes[i] = bytes[i + 3];
+    bytes[i + 1] = bytes[i + 2];
+    bytes[i + 2] = b1;
+    bytes[i + 3] = b0;
+  }
+}
+
+/** Standard base64 (RFC 4648, padded) of a's float32 values as little-endian bytes; bit-exact, no Buffer needed. */
+export function float32ToBase64(a: Float32Array): string {
+  const bytes = littleEndianBytes(a);
+  const parts: string[] = [];
+  let line = '';
+  const n = bytes.length;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + ALPHABET[v & 63];
+    // Joining moderate pieces keeps V8's string ropes shallow for multi-megabyte matrices.
+    if (line.length >= 8192) {
+      parts.push(line);
+      line = '';
+    }
+  }
+  const rest = n - i;
+  if (rest === 1) {
+    const v = bytes[i] << 16;
+    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + '==';
+  } else if (rest === 2) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + '=';
+  }
+  parts.push(line);
+  return parts.join('');
+}
+
+/**
+ * Inverse of float32ToBase64. When `expectedLength` is given, the text must decode to exactly that many floats
+ * (a ZCA matrix must be D×D). Throws on malformed text with a message saying what was wrong.
+ */
+export function base64ToFloat32(text: string, expectedLength?: number): Float32Array {
+  if (typeof text !== 'string') throw new TypeError(`base64ToFloat32: expected a base64 string. Received: ${typeof text}`);
+  if (text.length % 4 !== 0) {
+    throw new RangeError(`base64ToFloat32: base64 text length must be a multiple of 4. Received: length ${text.length}`);
+  }
+  let padding = 0;
+  if (text.endsWith('==')) padding = 2;
+  else if (text.endsWith('=')) padding = 1;
+  const byteLength = (text.length / 4) * 3 - padding;
+  if (byteLength % 4 !== 0) {
+    throw new RangeError(`base64ToFloat32: the text decodes to ${byteLength} bytes, not a whole number of float32 values ` +
+      '(a multiple of 4 bytes)');
+  }
+  if (expectedLength !== undefined && byteLength / 4 !== expectedLength) {
+    throw new RangeError(`base64ToFloat32: expected ${expectedLength} float32 values. Received: ${byteLength / 4}`);
+  }
+  const bytes = new Uint8Array(byteLength);
+  let out = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const ch = text.charCodeAt(i + k);
+      const isPad = ch === 61 && i + k >= text.length - padding;
+      const digit = isPad ? 0 : ch < 128 ? DECODE[ch] : -1;
+      if (digit < 0) {
+        throw new RangeError(`base64ToFloat32: invalid base64 character ${JSON.stringify(text[i + k])} at position ${i + k}`);
+      }
+      v = (v << 6) | digit;
+    }
+    if (out < byteLength) bytes[out++] = v >>> 16;
+    if (out < byteLength) bytes[out++] = (v >>> 8) & 255;
+    if (out < byteLength) bytes[out++] = v & 255;
+  }
+  if (!LITTLE_ENDIAN) swapWords(bytes);
+  return new Float32Array(bytes.buffer);
+}

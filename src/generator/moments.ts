@@ -41,19 +41,37 @@ export class Moments {
       throw new Error(`cannot merge statistics of ${other.channels} channels into statistics of ${this.channels} channels`);
     }
     for (let c = 0; c < this.channels; c++) {
-      const na = this.count[c];
-      const nb = other.count[c];
-      if (nb === 0) continue;
-      const n = na + nb;
-      const delta = other.mean[c] - this.mean[c];
-      this.mean[c] += delta * (nb / n);
-      this.m2[c] += other.m2[c] + delta * delta * ((na * nb) / n);
-      this.count[c] = n;
-      this.min[c] = Math.min(this.min[c], other.min[c]);
-      this.max[c] = Math.max(this.max[c], other.max[c]);
-      this.nonFinite[c] += other.nonFinite[c];
+      this.mergeChannel(c, other.count[c], other.mean[c], other.m2[c], other.min[c], other.max[c], other.nonFinite[c]);
     }
     return this;
+  }
+
+  /** Folds one chunk's statistics of channel c into this. */
+  mergeChannel(c: number, count: number, mean: number, m2: number, min: number, max: number, nonFinite: number): void {
+    const na = this.count[c];
+    if (count === 0) return;
+    const n = na + count;
+    const delta = mean - this.mean[c];
+    this.mean[c] += delta * (count / n);
+    this.m2[c] += m2 + delta * delta * ((na * count) / n);
+    this.count[c] = n;
+    this.min[c] = Math.min(this.min[c], min);
+    this.max[c] = Math.max(this.max[c], max);
+    this.nonFinite[c] += nonFinite;
+  }
+
+  /** The statistics of r·x given those of x (rescaling before the statistics, as Keras' fit does). */
+  scaled(r: number): Moments {
+    const m = new Moments(this.channels);
+    for (let c = 0; c < this.channels; c++) {
+      m.count[c] = this.count[c];
+      m.mean[c] = this.mean[c] * r;
+      m.m2[c] = this.m2[c] * r * r;
+      m.min[c] = r >= 0 ? this.min[c] * r : this.max[c] * r;
+      m.max[c] = r >= 0 ? this.max[c] * r : this.min[c] * r;
+      m.nonFinite[c] = this.nonFinite[c];
+    }
+    return m;
   }
 
   /** Population variance per channel (ddof 0, as numpy's and Keras' std). */

@@ -1,0 +1,208 @@
+// flow(x, y): Keras' NumpyArrayIterator. ceil(n / batchSize) batches per epoch, the last one partial; with
+// shuffle, each epoch's order is a permutation drawn from seed + (batches seen before the epoch), as Keras does, so
+// the same seed gives the same batches in every run; validationSplit + subset picks the first floor(n·split)
+// samples (validation) or the rest (training). Batches go through the generator's scaling pipeline.
+import type { Backend } from '../runtime/backend.js';
+import { Random } from '../random.js';
+import { type ImageSet, type ImageSource } from './image-set.js';
+import { Labels, type LabelInput } from './labels.js';
+import { reserveScaling, scaleImages, type ScalingPlan } from './pipeline.js';
+
+export interface FlowOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Seeds the epoch permutations. Omitted: a random seed (readable afterwards as `iterator.seed`). */
+  seed?: number;
+  subset?: 'training' | 'validation';
+  /** One weight per sample, yielded with each batch. */
+  sampleWeight?: ArrayLike<number>;
+}
+
+export interface Batch {
+  x: ImageSet<Float32Array>;
+  /** Class indices (Int32Array) or one-hot rows, as the labels were given; absent when flow had no y. */
+  y?: Int32Array | { data: Float32Array; shape: [number, number] };
+  sampleWeight?: Float32Array;
+}
+
+const FLOW_OPTIONS = ['batchSize', 'shuffle', 'seed', 'subset', 'sampleWeight'];
+
+function randomSeed(): number {
+  const word = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(word);
+  return word[0];
+}
+
+export class FlowIterator implements Iterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  /** Samples this iterator yields per epoch (after the subset split). */
+  readonly sampleCount: number;
+  /** Batches per epoch: ceil(sampleCount / batchSize). */
+  readonly length: number;
+  /** One sample's shape in the generator's data format: [h, w, c] (channelsLast) or [c, h, w]. */
+  readonly imageShape: readonly [number, number, number];
+  readonly dataFormat: 'channelsLast' | 'channelsFirst';
+  /** 0 without labels, 1 for class indices, k for one-hot rows of k. */
+  readonly labelWidth: number;
+  /** Epochs completed (onEpochEnd calls). */
+  epoch = 0;
+
+  private readonly labels: Labels | null;
+  private readonly weights: Float32Array | null;
+  private readonly first: number;
+  private readonly order: Int32Array;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly plan: ScalingPlan,
+    private readonly source: ImageSource,
+    y: LabelInput | null,
+    validationSplit: number,
+    options: FlowOptions = {},
+  ) {
+    if (options === null || typeof options !== 'object') throw new TypeError('flow: options must be an object');
+    for (const name of Object.keys(options)) {
+      if (!FLOW_OPTIONS.includes(name)) throw new Error(`flow: unknown option \`${name}\`. Known options: ${FLOW_OPTIONS.join(', ')}`);
+    }
+    const { batchSize = 32, shuffle = true, seed, subset, sampleWeight } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`\`batchSize\` must be a positive integer. Received: batchSize=${String(batchSize)}`);
+    }
+    if (typeof shuffle !== 'boolean') throw new TypeError(`\`shuffle\` must be true or false. Received: shuffle=${JSON.stringify(shuffle)}`);
+    if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
+      throw new TypeError(`\`seed\` must be an integer. Received: seed=${String(seed)}`);
+    }
+    const n = source.n;
+    this.labels = y === null ? null : Labels.from(y, 'flow');
+    if (this.labels && this.labels.n !== n) {
+      throw new RangeError(
+        `flow: \`x\` (images tensor) and \`y\` (labels) should have the same length. Found: x.shape = [${source.shape.join(', ')}], y length = ${this.labels.n}`,
+      );
+    }
+    this.weights = null;
+    if (sampleWeight !== undefined) {
+      if (sampleWeight === null || typeof (sampleWeight as ArrayLike<number>).length !== 'number') {
+        throw new TypeError('flow: `sampleWeight` must be an array of numbers, one per sample');
+      }
+      if (sampleWeight.length !== n) {
+        throw new RangeError(`flow: \`x\` and \`sampleWeight\` should have the same length. Found: x has ${n} samples, sampleWeight has ${sampleWeight.length}`);
+      }
+      this.weights = Float32Array.from(sampleWeight);
+      const bad = this.weights.findIndex((w) => !Number.isFinite(w));
+      if (bad >= 0) throw new RangeError(`flow: \`sampleWeight\` must be finite. Received: ${sampleWeight[bad]} at index ${bad}`);
+    }
+
+    let first = 0;
+    let end = n;
+    if (subset !== undefined) {
+      if (subset !== 'training' && subset !== 'validation') {
+        throw new RangeError(`\`subset\` must be 'training' or 'validation'. Received: subset=${JSON.stringify(subset)}`);
+      }
+      if (!(validationSplit > 0)) {
+        throw new RangeError(`flow: \`subset\` '${subset}' needs a \`validationSplit\` > 0 in the generator's options. Received: validationSplit=${validationSplit}`);
+      }
+      const split = Math.floor(n * validationSplit);
+      if (split === 0 || split === n) {
+        throw new RangeError(`flow: validationSplit=${validationSplit} of ${n} samples leaves the ${split === 0 ? 'validation' : 'training'} subset empty`);
+      }
+      if (this.labels) checkSameClasses(this.labels, split);
+      [first, end] = subset === 'validation' ? [0, split] : [split, n];
+    }
+    this.first = first;
+    this.sampleCount = end - first;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed ?? randomSeed();
+    this.length = Math.ceil(this.sampleCount / batchSize);
+    this.dataFormat = source.dataFormat;
+    this.imageShape = source.dataFormat === 'channelsLast'
+      ? [source.height, source.width, source.channels]
+      : [source.channels, source.height, source.width];
+    this.labelWidth = this.labels?.width ?? 0;
+    this.order = new Int32Array(this.sampleCount);
+    this.arrange();
+    // Working memory for a full batch now, so batchInto never grows kernel memory (and never detaches heap views).
+    reserveScaling(backend, plan, source, Math.min(batchSize, this.sampleCount));
+  }
+
+  /** The sample indices of the current epoch, in order (a copy). */
+  get indexOrder(): Int32Array {
+    return this.order.slice();
+  }
+
+  /** Batch i of the current epoch, as new arrays. */
+  at(i: number): Batch {
+    const [from, to] = this.range(i);
+    const k = to - from;
+    const data = new Float32Array(k * this.source.imageSize);
+    scaleImages(this.backend, this.plan, this.source, this.order, from, to, data, 0);
+    const batch: Batch = { x: { data, shape: [k, ...this.imageShape] } };
+    if (this.labels) batch.y = this.labels.slice(this.order, from, to);
+    if (this.weights) batch.sampleWeight = Float32Array.from(this.order.subarray(from, to), (j) => this.weights![j]);
+    return batch;
+  }
+
+  /**
+   * Writes batch i into x (and its labels, labelWidth floats each, into y) without allocating; returns the number
+   * of samples in the batch. x may be a view into kernel memory: the pipeline then writes straight into it.
+   */
+  batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
+    const [from, to] = this.range(i);
+    const k = to - from;
+    if (x.length < k * this.source.imageSize) {
+      throw new RangeError(`batchInto: x holds ${x.length} floats but batch ${i} needs ${k * this.source.imageSize}`);
+    }
+    if (y !== null && this.labels) {
+      if (y.length < k * this.labelWidth) throw new RangeError(`batchInto: y holds ${y.length} floats but batch ${i} needs ${k * this.labelWidth}`);
+      this.labels.gather(y, this.order, from, to);
+    }
+    scaleImages(this.backend, this.plan, this.source, this.order, from, to, x, 0);
+    return k;
+  }
+
+  /** Ends the epoch: the next batches come in the next epoch's order (Keras' Sequence.on_epoch_end). */
+  onEpochEnd(): void {
+    this.epoch++;
+    this.arrange();
+  }
+
+  /** One epoch of batches; the epoch ends (and the order reshuffles) when the loop finishes or breaks. */
+  *[Symbol.iterator](): Iterator<Batch> {
+    try {
+      for (let i = 0; i < this.length; i++) yield this.at(i);
+    } finally {
+      this.onEpochEnd();
+    }
+  }
+
+  private range(i: number): [number, number] {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new RangeError(`Asked to retrieve element ${i}, but the Sequence has length ${this.length}`);
+    }
+    return [i * this.batchSize, Math.min(this.sampleCount, (i + 1) * this.batchSize)];
+  }
+
+  private arrange(): void {
+    for (let k = 0; k < this.sampleCount; k++) this.order[k] = this.first + k;
+    // Keras seeds each epoch's permutation with seed + total_batches_seen; an epoch is `length` batches.
+    if (this.shuffle) new Random(this.seed + this.epoch * this.length).shuffle(this.order);
+  }
+}
+
+function checkSameClasses(labels: Labels, split: number): void {
+  const classes = (from: number, to: number) => {
+    const seen = new Set<number>();
+    for (let i = from; i < to; i++) seen.add(labels.classOf(i));
+    return seen;
+  };
+  const validation = classes(0, split);
+  const training = classes(split, labels.n);
+  if (validation.size !== training.size || [...validation].some((c) => !training.has(c))) {
+    throw new RangeError(
+      'flow: training and validation subsets have different classes after the split ' +
+        `(validation has ${validation.size}, training has ${training.size}). If your arrays are sorted by label, shuffle them first.`,
+    );
+  }
+}

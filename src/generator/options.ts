@@ -1,0 +1,104 @@
+// ImageDataGenerator options: Keras' names in camelCase, Keras' defaults, each checked up front with a message
+// that names the option, what was expected and what was received. An unknown name is an error, so a typo
+// (`featurewiseCentre`) cannot silently leave data unscaled.
+import type { DataFormat } from './image-set.js';
+
+/** One image as the preprocessing function sees it: a copy, float32, in the generator's data format. */
+export interface ImageView {
+  data: Float32Array;
+  shape: [number, number, number];
+}
+
+export interface ImageDataGeneratorOptions {
+  /** Multiplies every pixel first (e.g. 1/255). Omitted or null: no rescaling. */
+  rescale?: number | null;
+  featurewiseCenter?: boolean;
+  featurewiseStdNormalization?: boolean;
+  samplewiseCenter?: boolean;
+  samplewiseStdNormalization?: boolean;
+  /** Runs on each image before anything else; returns the new image (same size) or modifies and returns its input. */
+  preprocessingFunction?: ((image: ImageView) => ImageView | Float32Array) | null;
+  /** Fraction of the samples reserved for subset 'validation' in flow: the FIRST floor(n * split), as Keras. */
+  validationSplit?: number;
+  dataFormat?: DataFormat;
+  dtype?: 'float32';
+}
+
+export type ResolvedOptions = Required<Omit<ImageDataGeneratorOptions, 'rescale' | 'preprocessingFunction'>> & {
+  rescale: number | null;
+  preprocessingFunction: ImageDataGeneratorOptions['preprocessingFunction'];
+};
+
+export const DEFAULT_OPTIONS: ResolvedOptions = {
+  rescale: null,
+  featurewiseCenter: false,
+  featurewiseStdNormalization: false,
+  samplewiseCenter: false,
+  samplewiseStdNormalization: false,
+  preprocessingFunction: null,
+  validationSplit: 0,
+  dataFormat: 'channelsLast',
+  dtype: 'float32',
+};
+
+// Keras' augmentation options: recognised so the message can say they are not supported, rather than "unknown".
+const AUGMENTATION = [
+  'rotationRange', 'widthShiftRange', 'heightShiftRange', 'brightnessRange', 'shearRange', 'zoomRange',
+  'channelShiftRange', 'fillMode', 'cval', 'horizontalFlip', 'verticalFlip', 'interpolationOrder',
+];
+const BOOLEANS = ['featurewiseCenter', 'featurewiseStdNormalization', 'samplewiseCenter', 'samplewiseStdNormalization'] as const;
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) return { ...DEFAULT_OPTIONS };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`ImageDataGenerator: options must be an object. Received: ${options === null ? 'null' : typeof options}`);
+  }
+  const given = options as Record<string, unknown>;
+  const known = Object.keys(DEFAULT_OPTIONS);
+  for (const name of Object.keys(given)) {
+    if (known.includes(name)) continue;
+    if (AUGMENTATION.includes(name)) {
+      throw new Error(`ImageDataGenerator: \`${name}\` is a Keras augmentation option, which pixprep does not support (it does pixel scaling only)`);
+    }
+    const near = known.find((k) => k.toLowerCase().slice(0, 10) === name.toLowerCase().slice(0, 10));
+    throw new Error(
+      `ImageDataGenerator: unknown option \`${name}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.join(', ')}`,
+    );
+  }
+  const out: ResolvedOptions = { ...DEFAULT_OPTIONS };
+  for (const name of BOOLEANS) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new TypeError(`\`${name}\` must be true or false. Received: ${name}=${JSON.stringify(v)}`);
+    out[name] = v;
+  }
+  if (given.rescale !== undefined && given.rescale !== null) {
+    const r = given.rescale;
+    if (typeof r !== 'number' || !Number.isFinite(r) || r === 0) {
+      throw new RangeError(`\`rescale\` must be a finite, non-zero number (omit it for no rescaling). Received: rescale=${String(r)}`);
+    }
+    out.rescale = r;
+  }
+  const pf = given.preprocessingFunction;
+  if (pf !== undefined && pf !== null) {
+    if (typeof pf !== 'function') throw new TypeError(`\`preprocessingFunction\` must be a function. Received: ${typeof pf}`);
+    out.preprocessingFunction = pf as ResolvedOptions['preprocessingFunction'];
+  }
+  if (given.validationSplit !== undefined) {
+    const s = given.validationSplit;
+    if (typeof s !== 'number' || !(s >= 0 && s < 1)) {
+      throw new RangeError(`\`validationSplit\` must be a number in [0, 1). Received: validationSplit=${String(s)}`);
+    }
+    out.validationSplit = s;
+  }
+  if (given.dataFormat !== undefined) {
+    if (given.dataFormat !== 'channelsLast' && given.dataFormat !== 'channelsFirst') {
+      throw new RangeError(`\`dataFormat\` must be 'channelsLast' or 'channelsFirst'. Received: dataFormat=${JSON.stringify(given.dataFormat)}`);
+    }
+    out.dataFormat = given.dataFormat;
+  }
+  if (given.dtype !== undefined && given.dtype !== 'float32') {
+    throw new RangeError(`\`dtype\` must be 'float32' (pixprep's batches are float32). Received: dtype=${JSON.stringify(given.dtype)}`);
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+// The scaling pipeline of ImageDataGenerator.standardize, for a run of images: gather them from the caller's
+// array into kernel memory, run the preprocessing function if any, then one fused affine kernel per batch (or per
+// image when samplewise steps make the coefficients per image). Keras' order of steps (KERAS_SEMANTICS.md):
+//   preprocessingFunction → rescale → samplewise center → samplewise std → featurewise center → featurewise std
+// All of it folds into y = x·mul + add per (image, channel), with mul and add computed in float64:
+//   y = ((r·x − a_i) / b_i − M_c) / D_c,  a_i = sample mean, b_i = sample std + 1e-6, M_c = mean, D_c = std + 1e-6
+// so the data is read once and written once, whatever the options.
+import type { Backend } from '../runtime/backend.js';
+import { scratchFor } from '../runtime/scratch.js';
+import type { ImageSource } from './image-set.js';
+import type { ImageView, ResolvedOptions } from './options.js';
+
+export const EPSILON = 1e-6;
+// Images per kernel round: ~4 MiB of float output, so staging stays cache-friendly and scratch stays small.
+const CHUNK_BYTES = 4 << 20;
+
+export interface ScalingPlan {
+  rescale: number;
+  samplewiseCenter: boolean;
+  samplewiseStdNormalization: boolean;
+  /** Per channel, in rescaled units; null when that featurewise step is off. */
+  featureMean: Float64Array | null;
+  featureStd: Float64Array | null;
+  preprocessingFunction: ResolvedOptions['preprocessingFunction'];
+}
+
+/** Allocates the working memory for runs of `images` images now, so that scaling them later grows nothing. */
+export function reserveScaling(backend: Backend, plan: ScalingPlan, source: ImageSource, images: number): void {
+  const k = Math.min(images, chunkImages(source));
+  const scratch = scratchFor(backend.heap);
+  if (source.bytes && plan.preprocessingFunction == null) scratch.get('pipeline.staging', 'u8', k * source.imageSize);
+  scratch.get('pipeline.out', 'f32', k * source.imageSize);
+  const samplewise = plan.samplewiseCenter || plan.samplewiseStdNormalization;
+  const coefficientCount = samplewise ? k * source.channels : source.channels;
+  if (samplewise) scratch.get('pipeline.samples', 'f64', 2 * k);
+  scratch.get('pipeline.mul', 'f32', coefficientCount);
+  scratch.get('pipeline.add', 'f32', coefficientCount);
+}
+
+function chunkImages(source: ImageSource): number {
+  return Math.max(1, Math.floor(CHUNK_BYTES / (source.imageSize * 4)));
+}
+
+/**
+ * Scales images indices[from..to) (images from..to when indices is null) of `source` into dest[destOffset ..], float32, in the source's layout.
+ * dest may be a view into the backend heap (the kernels then write straight into it) or any Float32Array.
+ */
+export function scaleImages(
+  backend: Backend, plan: ScalingPlan, source: ImageSource, indices: ArrayLike<number> | null, from: number, to: number,
+  dest: Float32Array, destOffset: number,
+): void {
+  const size = source.imageSize;
+  const chunk = chunkImages(source);
+  const inHeap = dest.buffer === backend.heap.memory.buffer;
+  for (let start = from; start < to; start += chunk) {
+    const end = Math.min(to, start + chunk);
+    const k = end - start;
+    const scratch = scratchFor(backend.heap);
+    const bytes = source.bytes && plan.preprocessingFunction == null;
+    const staging = bytes ? scratch.get('pipeline.staging', 'u8', k * size) : null;
+    const outBlock = inHeap ? null : scratch.get('pipeline.out', 'f32', k * size);
+    const samples = plan.samplewiseCenter || plan.samplewiseStdNormalization ? scratch.get('pipeline.samples', 'f64', 2 * k) : null;
+    const coefficientCount = samples ? k * source.channels : source.channels;
+    const mulBlock = scratch.get('pipeline.mul', 'f32', coefficientCount);
+    const addBlock = scratch.get('pipeline.add', 'f32', coefficientCount);
+    // Views only after every block exists: an allocation may have grown (and so replaced) the heap's buffer.
+    if (inHeap && dest.buffer !== backend.heap.memory.buffer) {
+      throw new Error(
+        'pixprep: the destination batch array was detached because kernel memory grew while scaling; ' +
+          'take heap views after creating the flow (flow() reserves its working memory up front)',
+      );
+    }
+    const out = inHeap
+      ? dest.subarray(destOffset + (start - from) * size, destOffset + (end - from) * size)
+      : outBlock!.view.subarray(0, k * size);
+    const input: Uint8Array | Float32Array = bytes ? staging!.view.subarray(0, k * size) : out;
+
+    source.gather(input, indices, start, end);
+    if (plan.preprocessingFunction) preprocess(plan.preprocessingFunction, source, out, k);
+
+    applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+    if (!inHeap) dest.set(out, destOffset + (start - from) * size);
+  }
+}
+
+function preprocess(fn: NonNullable<ScalingPlan['preprocessingFunction']>, source: ImageSource, out: Float32Array, k: number): void {
+  const size = source.imageSize;
+  const shape: [number, number, number] = source.dataFormat === 'channelsLast'
+    ? [source.height, source.width, source.channels]
+    : [source.channels, source.height, source.width];
+  for (let i = 0; i < k; i++) {
+    const image: ImageView = { data: out.slice(i * size, (i + 1) * size), shape: [...shape] };
+    const result = fn(image);
+    const data = result instanceof Float32Array ? result : result?.data;
+    if (!(data instanceof Float32Array) || data.length !== size) {
+      const got = data instanceof Float32Array ? `${data.length} values` : typeof result;
+      throw new TypeError(
+        `preprocessingFunction must return a Float32Array or { data: Float32Array } of ${size} values (shape [${shape.join(', ')}]). Received: ${got}`,
+      );
+    }
+    out.set(data, i * size);
+  }
+}
+
+function applyAffine(
+  backend: Backend, plan: ScalingPlan, source: ImageSource, input: Uint8Array | Float32Array, out: Float32Array, k: number,
+  samples: Float64Array | null, mul: Float32Array, add: Float32Array,
+): void {
+  const { kernels } = backend;
+  const size = source.imageSize;
+  const C = source.channels;
+  const r = plan.rescale;
+  if (samples) {
+    if (input instanceof Float32Array) kernels.sampleMomentsF32(samples, input, k, size);
+    else kernels.sampleMomentsU8(samples, input, k, size);
+  }
+  for (let i = 0; i < (samples ? k : 1); i++) {
+    // Per-image statistics are of the raw (pre-rescale) pixels; rescaling scales mean by r and std by |r|.
+    const a = samples && plan.samplewiseCenter ? r * samples[2 * i] : 0;
+    const b = samples && plan.samplewiseStdNormalization ? Math.abs(r) * samples[2 * i + 1] + EPSILON : 1;
+    for (let c = 0; c < C; c++) {
+      const M = plan.featureMean ? plan.featureMean[c] : 0;
+      const D = plan.featureStd ? plan.featureStd[c] + EPSILON : 1;
+      mul[i * C + c] = r / (b * D);
+      add[i * C + c] = -(a / b + M) / D;
+    }
+  }
+  const planar = source.dataFormat === 'channelsFirst';
+  const plane = source.height * source.width;
+  const u8 = input instanceof Uint8Array;
+  if (!samples && !planar) {
+    if (u8) kernels.affineU8(out, input, k * size, C, mul, add);
+    else kernels.affineF32(out, input as Float32Array, k * size, C, mul, add);
+    return;
+  }
+  for (let i = 0; i < k; i++) {
+    const coefficients = samples ? i * C : 0;
+    if (!planar) {
+      const from = i * size;
+      const o = out.subarray(from, from + size);
+      const m = mul.subarray(coefficients, coefficients + C);
+      const d = add.subarray(coefficients, coefficients + C);
+      if (u8) kernels.affineU8(o, input.subarray(from, from + size) as Uint8Array, size, C, m, d);
+      else kernels.affineF32(o, input.subarray(from, from + size) as Float32Array, size, C, m, d);
+      continue;
+    }
+    for (let c = 0; c < C; c++) {
+      const from = i * size + c * plane;
+      const o = out.subarray(from, from + plane);
+      if (u8) kernels.scaleU8(o, input.subarray(from, from + plane) as Uint8Array, plane, mul[coefficients + c], add[coefficients + c]);
+      else kernels.scaleF32(o, input.subarray(from, from + plane) as Float32Array, plane, mul[coefficients + c], add[coefficients + c]);
+    }
+  }
+}

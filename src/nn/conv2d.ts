@@ -1,0 +1,143 @@
+// Conv2D as one matrix multiply: im2col unfolds every output position's receptive field into a row, so that
+// Y (positions × filters) = cols (positions × kh·kw·cin) · W (kh·kw·cin × filters). W is exactly Keras' kernel
+// [kh, kw, cin, cout] read row-major, so weights move to and from Keras/TF.js without a transpose.
+// Backward: dW += colsᵀ·dY, dBias += Σ dY, dCols = dY·Wᵀ folded back onto the image by col2im.
+import type { NnKernels } from '../kernels/nn-types.js';
+import {
+  Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
+  type Activation, type LayerViews, type ParamSpec,
+} from './layer.js';
+import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
+
+export interface Conv2DOptions {
+  filters: number;
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+  activation?: 'relu' | 'linear';
+  useBias?: boolean;
+  inputShape?: [number, number, number];
+  name?: string;
+}
+
+const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
+
+export class Conv2D extends Layer {
+  readonly className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly stride: number;
+  readonly padding: 'valid' | 'same';
+  readonly useBias: boolean;
+  private geometry = { outH: 0, outW: 0, padTop: 0, padLeft: 0 };
+
+  constructor(options: Conv2DOptions) {
+    const where = 'Conv2D';
+    const o = checkOptions(where, options, OPTIONS);
+    if (o.filters === undefined) throw new TypeError('Conv2D: `filters` is required');
+    if (o.kernelSize === undefined) throw new TypeError('Conv2D: `kernelSize` is required');
+    super(o.name === undefined ? undefined : String(o.name),
+      o.inputShape === undefined ? undefined : shape(where, 'inputShape', o.inputShape, 3));
+    this.filters = positiveInt(where, 'filters', o.filters);
+    this.kernelSize = pair(where, 'kernelSize', o.kernelSize);
+    const strides = pair(where, 'strides', o.strides ?? 1);
+    // The im2col kernel moves by one stride in both directions.
+    if (strides[0] !== strides[1]) invalid(where, 'strides', 'equal in both directions', o.strides);
+    this.stride = strides[0];
+    this.padding = oneOf(where, 'padding', o.padding ?? 'valid', ['valid', 'same'] as const);
+    this.activation = oneOf(where, 'activation', o.activation ?? 'linear', ['relu', 'linear'] as const) as Activation;
+    this.useBias = bool(where, 'useBias', o.useBias ?? true);
+  }
+
+  protected outputShapeFor(input: readonly number[]): number[] {
+    if (input.length !== 3) {
+      throw new RangeError(`Conv2D ${this.name}: expects inputs of shape [height, width, channels]. Received: [${input.join(', ')}]`);
+    }
+    const [h, w] = input;
+    const [kh, kw] = this.kernelSize;
+    const s = this.stride;
+    let outH: number, outW: number, padTop = 0, padLeft = 0;
+    if (this.padding === 'same') {
+      // TensorFlow's 'same': output ceil(size / stride), the odd padding pixel goes at the bottom/right.
+      outH = Math.ceil(h / s);
+      outW = Math.ceil(w / s);
+      padTop = Math.floor(Math.max((outH - 1) * s + kh - h, 0) / 2);
+      padLeft = Math.floor(Math.max((outW - 1) * s + kw - w, 0) / 2);
+    } else {
+      outH = Math.floor((h - kh) / s) + 1;
+      outW = Math.floor((w - kw) / s) + 1;
+    }
+    if (outH < 1 || outW < 1) {
+      throw new RangeError(`Conv2D ${this.name}: a ${kh}×${kw} kernel with 'valid' padding does not fit an input of ` +
+        `${h}×${w}`);
+    }
+    this.geometry = { outH, outW, padTop, padLeft };
+    return [outH, outW, this.filters];
+  }
+
+  override paramSpecs(): ParamSpec[] {
+    const [kh, kw] = this.kernelSize;
+    const specs: ParamSpec[] = [{ name: 'kernel', shape: [kh, kw, this.inputShape[2], this.filters] }];
+    if (this.useBias) specs.push({ name: 'bias', shape: [this.filters] });
+    return specs;
+  }
+
+  protected override fans(): [number, number] {
+    const [kh, kw] = this.kernelSize;
+    return [kh * kw * this.inputShape[2], kh * kw * this.filters];
+  }
+
+  /** The im2col columns of the batch, kept from forward for dW and reused in place for dCols. */
+  override scratchFloats(batch: number): number {
+    const [kh, kw] = this.kernelSize;
+    return batch * this.geometry.outH * this.geometry.outW * kh * kw * this.inputShape[2];
+  }
+
+  forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
+    const [h, w, c] = this.inputShape;
+    const [kh, kw] = this.kernelSize;
+    const { outH, outW, padTop, padLeft } = this.geometry;
+    const rows = batch * outH * outW;
+    k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
+    k.gemm(out, v.scratch, v.kernel, rows, this.filters, kh * kw * c, false, false, false);
+    if (this.useBias) k.biasAdd(out, v.bias, rows, this.filters);
+    activationForward(k, this.activation, out, rows * this.filters);
+  }
+
+  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, _input: Float32Array,
+    v: LayerViews, batch: number): void {
+    const [h, w, c] = this.inputShape;
+    const [kh, kw] = this.kernelSize;
+    const { outH, outW, padTop, padLeft } = this.geometry;
+    const rows = batch * outH * outW;
+    const depth = kh * kw * c;
+    activationBackward(k, this.activation, dOut, out, rows * this.filters);
+    k.gemm(v.dKernel, v.scratch, dOut, depth, this.filters, rows, true, false, true);
+    if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
+    if (dInput === null) return;
+    // The columns are no longer needed once dW has them: their buffer takes dCols.
+    k.gemm(v.scratch, dOut, v.kernel, rows, depth, this.filters, false, true, false);
+    dInput.fill(0, 0, batch * h * w * c);
+    k.col2im(dInput, v.scratch, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      name: this.name, filters: this.filters, kernelSize: [...this.kernelSize], strides: this.stride,
+      padding: this.padding, activation: this.activation, useBias: this.useBias,
+      ...(this.declaredInputShape ? { inputShape: [...this.declaredInputShape] } : {}),
+    };
+  }
+
+  kerasConfig(): Record<string, unknown> {
+    return {
+      name: this.name, trainable: true, dtype: 'float32',
+      filters: this.filters, kernel_size: [...this.kernelSize], strides: [this.stride, this.stride],
+      padding: this.padding, data_format: 'channels_last', dilation_rate: [1, 1],
+      activation: this.activation, use_bias: this.useBias,
+      kernel_initializer: KERAS_GLOROT_UNIFORM, bias_initializer: KERAS_ZEROS,
+      kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+      kernel_constraint: null, bias_constraint: null,
+    };
+  }
+}

@@ -598,6 +598,10 @@ function oneOfNumbers<T extends number>(where: string, name: string, value: unkn
 }
 
 function checkSource(where: string, s: BatchSource): void {
+  if ((s as { dataFormat?: unknown }).dataFormat === 'channelsFirst') {
+    throw new RangeError(`${where}: the model takes channels-last images [height, width, channels]; ` +
+      "the flow iterator yields channelsFirst (create the generator with dataFormat: 'channelsLast')");
+  }
   const shapeOk = Array.isArray(s.imageShape) && s.imageShape.length === 3 &&
     s.imageShape.every((v) => Number.isInteger(v) && v >= 1);
   if (!shapeOk) throw new RangeError(`${where}: the source's imageShape must be [height, width, channels]. Received: ${JSON.stringify(s.imageShape)}`);

@@ -112,3 +112,23 @@ export function randomArray(n: number, seed: number, low = -1, high = 1): Float3
   for (let i = 0; i < n; i++) a[i] = rng.uniform(low, high);
   return a;
 }
+
+/** n images 8×8×1 of three classes: a horizontal line, a vertical line, a diagonal; random place, noise. */
+export function patterns(n: number, seed: number) {
+  const rng = new Random(seed);
+  const data = new Float32Array(n * 64);
+  const y = new Uint8Array(n);
+  for (let s = 0; s < n; s++) {
+    const label = s % 3;
+    y[s] = label;
+    const at = 1 + rng.int(6);
+    for (let p = 0; p < 64; p++) {
+      const r = p >> 3;
+      const c = p & 7;
+      const on = label === 0 ? r === at : label === 1 ? c === at : (r + at) % 8 === c;
+      data[s * 64 + p] = (on ? 1 : 0) + rng.uniform(-0.3, 0.3);
+    }
+  }
+  return { x: { data, shape: [n, 8, 8, 1] }, y };
+}
+

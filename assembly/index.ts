@@ -2,6 +2,13 @@
 // the TypeScript side (src/runtime/) owns the memory above heapBase().
 export { scaleU8, scaleF32, affineU8, affineF32 } from './scale';
 export { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stats';
+export { gemm } from './gemm';
+export { im2col, col2im } from './conv2d';
+export { maxPoolForward, maxPoolBackward } from './pool';
+export { biasAdd, biasGrad } from './bias';
+export { reluForward, reluBackward } from './activations';
+export { softmaxCrossEntropy } from './loss';
+export { adam, sgd } from './optimizers';
 
 /** First byte free for the TypeScript allocator: static data (kernel scratch) lies below it. */
 export function heapBase(): usize {

@@ -2,9 +2,6 @@
 // interface, so callers pass HeapBlock views and never see a raw pointer.
 import type { Kernels } from '../kernels/types.js';
 import { wasmBase64 } from './wasm-binary.js';
-// Temporary: the network kernels run as their TypeScript references on views into wasm memory until the
-// AssemblyScript versions land.
-import { jsNnKernels } from '../kernels/nn/index.js';
 
 interface PixprepExports {
   memory: WebAssembly.Memory;
@@ -17,6 +14,23 @@ interface PixprepExports {
   momentsF32(out: number, input: number, n: number, channels: number): void;
   sampleMomentsU8(out: number, input: number, nImages: number, imageSize: number): void;
   sampleMomentsF32(out: number, input: number, nImages: number, imageSize: number): void;
+  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
+  im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
+    kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  col2im(dInput: number, cols: number, batch: number, height: number, width: number, channels: number, kernelH: number,
+    kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  maxPoolForward(out: number, argmax: number, input: number, batch: number, height: number, width: number,
+    channels: number, pool: number, stride: number, outH: number, outW: number): void;
+  maxPoolBackward(dInput: number, dOut: number, argmax: number, n: number): void;
+  biasAdd(out: number, bias: number, rows: number, cols: number): void;
+  biasGrad(dBias: number, dOut: number, rows: number, cols: number): void;
+  reluForward(out: number, input: number, n: number): void;
+  reluBackward(dInput: number, dOut: number, output: number, n: number): void;
+  /** dLogits = 0: no gradient. */
+  softmaxCrossEntropy(probs: number, dLogits: number, logits: number, targets: number, rows: number, classes: number): number;
+  adam(param: number, grad: number, m: number, v: number, n: number, learningRate: number, beta1: number, beta2: number,
+    epsilon: number, step: number): void;
+  sgd(param: number, grad: number, n: number, learningRate: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -62,7 +76,23 @@ export async function instantiateWasm(): Promise<WasmInstance> {
     momentsF32: (out, input, n, channels) => exports.momentsF32(at(out), at(input), n, channels),
     sampleMomentsU8: (out, input, nImages, imageSize) => exports.sampleMomentsU8(at(out), at(input), nImages, imageSize),
     sampleMomentsF32: (out, input, nImages, imageSize) => exports.sampleMomentsF32(at(out), at(input), nImages, imageSize),
-    ...jsNnKernels,
+    gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
+    im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
+      exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
+    col2im: (dInput, cols, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
+      exports.col2im(at(dInput), at(cols), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
+    maxPoolForward: (out, argmax, input, batch, height, width, channels, pool, stride, outH, outW) =>
+      exports.maxPoolForward(at(out), at(argmax), at(input), batch, height, width, channels, pool, stride, outH, outW),
+    maxPoolBackward: (dInput, dOut, argmax, n) => exports.maxPoolBackward(at(dInput), at(dOut), at(argmax), n),
+    biasAdd: (out, bias, rows, cols) => exports.biasAdd(at(out), at(bias), rows, cols),
+    biasGrad: (dBias, dOut, rows, cols) => exports.biasGrad(at(dBias), at(dOut), rows, cols),
+    reluForward: (out, input, n) => exports.reluForward(at(out), at(input), n),
+    reluBackward: (dInput, dOut, output, n) => exports.reluBackward(at(dInput), at(dOut), at(output), n),
+    softmaxCrossEntropy: (probs, dLogits, logits, targets, rows, classes) =>
+      exports.softmaxCrossEntropy(at(probs), dLogits === null ? 0 : at(dLogits), at(logits), at(targets), rows, classes),
+    adam: (param, grad, m, v, n, learningRate, beta1, beta2, epsilon, step) =>
+      exports.adam(at(param), at(grad), at(m), at(v), n, learningRate, beta1, beta2, epsilon, step),
+    sgd: (param, grad, n, learningRate) => exports.sgd(at(param), at(grad), n, learningRate),
   };
   return { exports, memory, kernels };
 }

@@ -1,0 +1,159 @@
+// C = op(A)·op(B) (+ C), row-major f32: the matrix multiply behind Conv2D (im2col), Dense and their backward passes.
+//
+// Shape of the computation: a 4×8 register block of C (8 f32x4 accumulators) is built by k rank-1 updates, each
+// four broadcast elements of A times two f32x4 of B; with V8 on x86 that is 8 accumulators + 2 B + 1 A registers,
+// and a 6×8 block spills. No FMA (relaxed SIMD is not available), so mul then add.
+//
+// B is packed, per block of KC rows and NC columns, into 8-column panels (p-major, 8 floats per p, zero-padded
+// past n) in static scratch; transB only changes how the packing reads. A is never packed: its four rows are
+// read as broadcast scalars (v128.load32_splat), contiguous along k without transA and 4 adjacent floats of one
+// row of storage with it. Rows past m repeat the last row and are not stored; columns past n are zeros in the
+// panel and are not stored. k is split in KC blocks so a B panel (KC·8 floats) and A's four rows stay in L1;
+// blocks after the first (or all, when accumulating) add to C.
+
+const KC = 256;
+const NC = 320;
+const PANEL = memory.data(KC * NC * 4, 16); // KC·NC floats: 320 KiB; NC covers the widest CNN product (n = 288)
+const TILE = memory.data(4 * 8 * 4, 16);    // an edge block goes through here to store only its valid part
+
+function packB(b: usize, n: i32, k: i32, transB: bool, pc: i32, kc: i32, jc: i32, nc: i32): void {
+  const panels = (nc + 7) >> 3;
+  for (let jp = 0; jp < panels; jp++) {
+    const dst = PANEL + (<usize>(jp * kc) << 5);
+    const j0 = jc + (jp << 3);
+    const width = min(8, jc + nc - j0);
+    if (!transB) {
+      // Row p of B holds the panel's 8 columns contiguously.
+      let src = b + ((<usize>pc * <usize>n + <usize>j0) << 2);
+      const rowBytes = <usize>n << 2;
+      if (width == 8) {
+        for (let p = 0; p < kc; p++) {
+          const d = dst + (<usize>p << 5);
+          v128.store(d, v128.load(src), 0);
+          v128.store(d, v128.load(src, 16), 16);
+          src += rowBytes;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const d = dst + (<usize>p << 5);
+          v128.store(d, i32x4.splat(0), 0);
+          v128.store(d, i32x4.splat(0), 16);
+          for (let jj = 0; jj < width; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(src + (<usize>jj << 2)));
+          src += rowBytes;
+        }
+      }
+    } else {
+      // B is stored n×k: column j of op(B) is row j of storage, contiguous along p.
+      for (let jj = 0; jj < 8; jj++) {
+        const d = dst + (<usize>jj << 2);
+        if (jj < width) {
+          const src = b + ((<usize>(j0 + jj) * <usize>k + <usize>pc) << 2);
+          for (let p = 0; p < kc; p++) store<f32>(d + (<usize>p << 5), load<f32>(src + (<usize>p << 2)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(d + (<usize>p << 5), 0);
+        }
+      }
+    }
+  }
+}
+
+// One 4×8 block of C over kc values of p. a0..a3 point at A(i + r, pc) and advance by aStep bytes per p.
+function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, addC: bool,
+  a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize, bp: usize, kc: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp, 0);
+    const b1 = v128.load(bp, 16);
+    bp += 32;
+    let a = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a0 += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    a3 += aStep;
+  }
+  if (rows == 4 && cols == 8) {
+    if (addC) {
+      c00 = f32x4.add(c00, v128.load(c, 0));
+      c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + ldc, 0));
+      c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * ldc, 0));
+      c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * ldc, 0));
+      c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    }
+    v128.store(c, c00, 0);
+    v128.store(c, c01, 16);
+    v128.store(c + ldc, c10, 0);
+    v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20, 0);
+    v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30, 0);
+    v128.store(c + 3 * ldc, c31, 16);
+    return;
+  }
+  v128.store(TILE, c00, 0);
+  v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 32);
+  v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64);
+  v128.store(TILE, c21, 80);
+  v128.store(TILE, c30, 96);
+  v128.store(TILE, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const row = c + <usize>r * ldc;
+    for (let jj = 0; jj < cols; jj++) {
+      const at = row + (<usize>jj << 2);
+      const v = load<f32>(TILE + (<usize>(r * 8 + jj) << 2));
+      store<f32>(at, addC ? load<f32>(at) + v : v);
+    }
+  }
+}
+
+export function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, accumulate: bool): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>m * <usize>n << 2);
+    return;
+  }
+  const ldc = <usize>n << 2;
+  // A(i, p) is at a + (i·rowStep + p·aStep) bytes.
+  const rowStep: usize = transA ? 4 : <usize>k << 2;
+  const aStep: usize = transA ? <usize>m << 2 : 4;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const addC = accumulate || pc > 0;
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = min(NC, n - jc);
+      packB(b, n, k, transB, pc, kc, jc, nc);
+      const panels = (nc + 7) >> 3;
+      for (let i = 0; i < m; i += 4) {
+        const rows = min(4, m - i);
+        const a0 = a + <usize>i * rowStep + <usize>pc * aStep;
+        const a1 = rows > 1 ? a0 + rowStep : a0;
+        const a2 = rows > 2 ? a0 + 2 * rowStep : a1;
+        const a3 = rows > 3 ? a0 + 3 * rowStep : a2;
+        const cRow = c + <usize>i * ldc + (<usize>jc << 2);
+        for (let jp = 0; jp < panels; jp++) {
+          const cols = min(8, nc - (jp << 3));
+          block4x8(cRow + (<usize>jp << 5), ldc, rows, cols, addC, a0, a1, a2, a3, aStep,
+            PANEL + (<usize>(jp * kc) << 5), kc);
+        }
+      }
+    }
+  }
+}

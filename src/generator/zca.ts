@@ -71,11 +71,14 @@ export class CovarianceAccumulator {
     this.comoment = new Float64Array(features * features);
     this.chunkMean = new Float64Array(features);
     this.backend = getBackend();
+    // Allocated now, not in add: growing the heap there would detach a `rows` argument that is itself a heap view.
+    this.allocate();
   }
 
   /**
-   * Folds in n flattened images: rows[i·D .. i·D + D−1] is image i, already rescaled to floats. Throws on NaN or
-   * ±Infinity (naming the image and position), leaving the statistics as they were before the offending chunk.
+   * Folds in n flattened images: rows[i·D .. i·D + D−1] is image i, already rescaled to floats. `rows` may be any
+   * Float32Array, a heap view included (add allocates nothing unless the accumulator was disposed). Throws on NaN or
+   * ±Infinity (naming the image and position) before anything is folded in, so the statistics stay as they were.
    */
   add(rows: Float32Array, n: number): this {
     const D = this.features;
@@ -158,7 +161,7 @@ export class CovarianceAccumulator {
     return whiteningMatrix(rows, gains, D);
   }
 
-  /** Returns the kernel-heap buffers; the statistics stay usable, and the next add allocates again. */
+  /** Returns the kernel-heap buffers; the statistics stay usable (merge, sigma, finish), and a later add allocates again. */
   dispose(): void {
     this.centred?.free();
     this.product?.free();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CovarianceAccumulator, applyZca, base64ToFloat32, float32ToBase64, zcaBytesNeeded,
 } from '../../src/generator/zca.js';
@@ -145,6 +145,27 @@ for (const backend of backends) {
       expect(copy.mean).toEqual(onePass.mean);
       expect(copy.comoment).toEqual(onePass.comoment);
       onePass.dispose();
+    });
+
+    it('multiplies chunks with the backend\'s gemm kernel, reading heap views without allocating', () => {
+      const acc = new CovarianceAccumulator(H, W_, C, { chunkRows: 256 });
+      const rows = onHeap(backend, x, 1);
+      const grows = backend.heap.growCount;
+      const used = backend.heap.usedBytes;
+      const gemm = vi.spyOn(backend.kernels, 'gemm');
+      try {
+        acc.add(rows.view(), n);
+        // 600 rows in chunks of 256: 256, 256, 88, each Xcᵀ·Xc (D×D from D×m and m×D).
+        expect(gemm.mock.calls.map((call) => call.slice(3))).toEqual([
+          [D, D, 256, true, false, false], [D, D, 256, true, false, false], [D, D, 88, true, false, false]]);
+      } finally {
+        gemm.mockRestore();
+      }
+      expect(backend.heap.growCount).toBe(grows);
+      expect(backend.heap.usedBytes).toBe(used);
+      expect(maxDiff(acc.sigma(channelMean, C), sigma)).toBeLessThan(1e-5 * scale);
+      rows.free();
+      acc.dispose();
     });
 
     it('stays accurate over many images far from zero (per-chunk centring, float64 merges)', () => {

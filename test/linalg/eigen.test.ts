@@ -39,7 +39,7 @@ function expectDescending(values: Float64Array) {
 }
 
 describe('symmetricEigen', () => {
-  it.each([1, 2, 3, 4, 5, 16, 17, 64, 101])('decomposes a random symmetric %i×%i matrix to 1e-10 of its norm', (n) => {
+  it.each([1, 2, 3, 4, 5, 16, 17, 64, 101])('decomposes a random symmetric n×n matrix, n = %i, to 1e-10 of its norm', (n) => {
     const rng = new Random(1000 + n);
     const a = randomSymmetric(n, () => rng.next());
     const copy = a.slice();

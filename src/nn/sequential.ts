@@ -563,6 +563,10 @@ export class Sequential {
     const parsed = parseModel(json);
     const model = new Sequential(parsed.layers, { seed: parsed.seed, name: parsed.name });
     model.build(parsed.inputShape);
+    if (parsed.weights.length !== model.countParams()) {
+      throw new RangeError(`Sequential.fromJSON: the weights hold ${parsed.weights.length} values but the architecture ` +
+        `has ${model.countParams()}`);
+    }
     model.setWeightsFlat(parsed.weights);
     if (parsed.compile !== null) model.compile(parsed.compile);
     model.metadata = parsed.metadata;

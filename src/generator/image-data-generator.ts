@@ -13,6 +13,8 @@ import type { LabelInput } from './labels.js';
 import { Moments } from './moments.js';
 import { resolveOptions, type ImageDataGeneratorOptions, type ResolvedOptions } from './options.js';
 import { scaleImages, type ScalingPlan } from './pipeline.js';
+import { CovarianceAccumulator, base64ToFloat32, float32ToBase64 } from './zca.js';
+import type { Heap, HeapBlock } from '../runtime/heap.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -33,11 +35,20 @@ export interface ImageDataGeneratorJSON {
   version: number;
   options: Omit<ResolvedOptions, 'preprocessingFunction'>;
   statistics: { channels: number; count: number[]; mean: number[]; m2: number[]; min: number[]; max: number[] } | null;
+  /** With zcaWhitening: W (D×D float32, little-endian, base64) and the image shape it belongs to. */
+  zca?: { height: number; width: number; channels: number; matrix: string } | null;
 }
+
+// Frees a generator's ZCA matrix in kernel memory when the generator itself is collected.
+const heapBlocks = new FinalizationRegistry<HeapBlock>((block) => block.free());
 
 export class ImageDataGenerator {
   readonly options: Readonly<ResolvedOptions>;
   private moments: Moments | null = null;
+  // ZCA: the covariance folded in by fit/partialFit, W computed from it when first needed, W's copy in kernel memory.
+  private covariance: CovarianceAccumulator | null = null;
+  private zcaMatrix: { height: number; width: number; channels: number; w: Float32Array } | null = null;
+  private zcaBlock: HeapBlock<'f32'> | null = null;
 
   constructor(options?: ImageDataGeneratorOptions) {
     this.options = Object.freeze(resolveOptions(options));
@@ -46,7 +57,10 @@ export class ImageDataGenerator {
   /** Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. */
   fit(x: ImageInput): this {
     const fitted = this.statisticsOf(x, 'fit');
+    const covariance = this.options.zcaWhitening ? this.covarianceOf(x, 'fit', null) : null;
     this.moments = fitted;
+    this.covariance = covariance;
+    this.forgetZcaMatrix();
     return this;
   }
 
@@ -55,6 +69,13 @@ export class ImageDataGenerator {
     const chunk = this.statisticsOf(x, 'partialFit');
     if (this.moments !== null && this.moments.channels !== chunk.channels) {
       throw new RangeError(`partialFit: x has ${chunk.channels} channels but the generator was fit on ${this.moments.channels}`);
+    }
+    if (this.options.zcaWhitening) {
+      if (this.moments !== null && this.covariance === null) {
+        throw new Error('partialFit: this generator was restored by fromJSON with a ZCA matrix but without its covariance; fit it anew');
+      }
+      this.covariance = this.covarianceOf(x, 'partialFit', this.covariance);
+      this.forgetZcaMatrix();
     }
     this.moments = this.moments === null ? chunk : this.moments.merge(chunk);
     return this;
@@ -86,7 +107,7 @@ export class ImageDataGenerator {
   /** Scales x (a batch, or one image of rank 3) into a new float32 array of the same shape; x is untouched. */
   standardize(x: ImageInput): ImageSet<Float32Array> {
     const source = ImageSource.from(x, 'standardize', this.options.dataFormat, true);
-    const plan = this.scalingPlan('standardize', source.channels);
+    const plan = this.scalingPlan('standardize', source.channels, [source.height, source.width, source.channels]);
     const data = new Float32Array(source.n * source.imageSize);
     scaleImages(getBackend(), plan, source, null, 0, source.n, data, 0);
     return { data, shape: Array.from(x.shape) };
@@ -95,7 +116,7 @@ export class ImageDataGenerator {
   /** Batches of (x, y) scaled by this generator; see FlowIterator. */
   flow(x: ImageInput, y?: LabelInput | null, options?: FlowOptions): FlowIterator {
     const source = ImageSource.from(x, 'flow', this.options.dataFormat);
-    const plan = this.scalingPlan('flow', source.channels);
+    const plan = this.scalingPlan('flow', source.channels, [source.height, source.width, source.channels]);
     return new FlowIterator(getBackend(), plan, source, y ?? null, this.options.validationSplit, options);
   }
 
@@ -115,7 +136,13 @@ export class ImageDataGenerator {
         min: Array.from(m.min),
         max: Array.from(m.max),
       },
+      zca: this.options.zcaWhitening && m ? this.zcaJSON() : null,
     };
+  }
+
+  private zcaJSON(): NonNullable<ImageDataGeneratorJSON['zca']> {
+    const z = this.whitening();
+    return { height: z.height, width: z.width, channels: z.channels, matrix: float32ToBase64(z.w) };
   }
 
   static fromJSON(json: unknown, extra?: Pick<ImageDataGeneratorOptions, 'preprocessingFunction'>): ImageDataGenerator {
@@ -144,12 +171,23 @@ export class ImageDataGenerator {
         throw new RangeError(`${where}: statistics.count must be positive and statistics.m2 non-negative`);
       }
       gen.moments = m;
+      if (gen.options.zcaWhitening) {
+        const z = j.zca;
+        if (z === undefined || z === null || typeof z !== 'object') throw new TypeError(`${where}: zcaWhitening is on but the field \`zca\` is missing`);
+        for (const dim of ['height', 'width', 'channels'] as const) {
+          if (!Number.isInteger(z[dim]) || z[dim] < 1) throw new TypeError(`${where}: zca.${dim} must be a positive integer. Received: ${JSON.stringify(z[dim])}`);
+        }
+        if (z.channels !== c) throw new RangeError(`${where}: zca.channels (${z.channels}) differs from statistics.channels (${c})`);
+        const D = z.height * z.width * z.channels;
+        if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string`);
+        gen.zcaMatrix = { height: z.height, width: z.width, channels: z.channels, w: base64ToFloat32(z.matrix, D * D) };
+      }
     }
     return gen;
   }
 
   /** The folded scaling steps; throws if a featurewise step is asked for before fit or on other channels. */
-  scalingPlan(where: string, channels: number): ScalingPlan {
+  scalingPlan(where: string, channels: number, shape: readonly [number, number, number]): ScalingPlan {
     const o = this.options;
     const featurewise = o.featurewiseCenter || o.featurewiseStdNormalization;
     if (featurewise && this.moments === null) {
@@ -170,7 +208,76 @@ export class ImageDataGenerator {
       featureMean: o.featurewiseCenter ? m!.mean.slice() : null,
       featureStd: o.featurewiseStdNormalization ? Float64Array.from(m!.mean, (_, c) => m!.std(c)) : null,
       preprocessingFunction: o.preprocessingFunction,
+      zca: o.zcaWhitening ? this.zcaBlockFor(getBackend().heap, where, shape) : null,
     };
+  }
+
+  /** W, computed from the covariance on first use after a fit (an eigendecomposition of D×D, D = h·w·c). */
+  private whitening(): { height: number; width: number; channels: number; w: Float32Array } {
+    if (this.zcaMatrix === null) {
+      const cov = this.covariance!;
+      const w = cov.finish(this.moments!.mean, cov.channels, this.options.zcaEpsilon);
+      this.zcaMatrix = { height: cov.height, width: cov.width, channels: cov.channels, w };
+    }
+    return this.zcaMatrix;
+  }
+
+  private zcaBlockFor(heap: Heap, where: string, shape: readonly [number, number, number]): HeapBlock<'f32'> {
+    const z = this.whitening();
+    if (z.height !== shape[0] || z.width !== shape[1] || z.channels !== shape[2]) {
+      throw new RangeError(
+        `${where}: ZCA whitening was fit on images of ${z.height}×${z.width}×${z.channels}; x has images of ${shape.join('×')}`,
+      );
+    }
+    if (this.zcaBlock === null || this.zcaBlock.heap !== heap) {
+      this.forgetZcaBlock();
+      const block = heap.block('f32', z.w.length);
+      block.view.set(z.w);
+      heapBlocks.register(this, block, block);
+      this.zcaBlock = block;
+    }
+    return this.zcaBlock;
+  }
+
+  private forgetZcaMatrix(): void {
+    this.zcaMatrix = null;
+    this.forgetZcaBlock();
+  }
+
+  private forgetZcaBlock(): void {
+    if (this.zcaBlock !== null) {
+      heapBlocks.unregister(this.zcaBlock);
+      this.zcaBlock.free();
+      this.zcaBlock = null;
+    }
+  }
+
+  /** Folds x (rescaled, flattened) into a covariance for ZCA; x has already passed statisticsOf's checks. */
+  private covarianceOf(x: ImageInput, where: string, into: CovarianceAccumulator | null): CovarianceAccumulator {
+    const source = ImageSource.from(x, where, this.options.dataFormat);
+    if (into !== null && (into.height !== source.height || into.width !== source.width || into.channels !== source.channels)) {
+      throw new RangeError(`${where}: x has images of ${source.height}×${source.width}×${source.channels} but the generator was fit on ${into.height}×${into.width}×${into.channels}`);
+    }
+    const acc = into ?? new CovarianceAccumulator(source.height, source.width, source.channels);
+    const backend = getBackend();
+    const size = source.imageSize;
+    const chunk = Math.max(1, Math.min(source.n, acc.chunkRows));
+    const scratch = scratchFor(backend.heap);
+    const bytes = source.bytes;
+    const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
+    const rowsBlock = scratch.get('fit.zca', 'f32', chunk * size);
+    const r = this.options.rescale ?? 1;
+    for (let start = 0; start < source.n; start += chunk) {
+      const end = Math.min(source.n, start + chunk);
+      const n = (end - start) * size;
+      const staging = stagingBlock.view.subarray(0, n);
+      const rows = rowsBlock.view.subarray(0, n);
+      source.gather(staging, null, start, end);
+      if (staging instanceof Uint8Array) backend.kernels.scaleU8(rows, staging, n, r, 0);
+      else backend.kernels.scaleF32(rows, staging, n, r, 0);
+      acc.add(rows, end - start);
+    }
+    return acc;
   }
 
   private statisticsOf(x: ImageInput, where: string): Moments {

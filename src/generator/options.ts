@@ -18,6 +18,9 @@ export interface ImageDataGeneratorOptions {
   samplewiseStdNormalization?: boolean;
   /** Runs on each image before anything else; returns the new image (same size) or modifies and returns its input. */
   preprocessingFunction?: ((image: ImageView) => ImageView | Float32Array) | null;
+  /** Whitens with W = U·diag(1/sqrt(S + zcaEpsilon))·Uᵀ of the fitted images' covariance; implies featurewiseCenter. */
+  zcaWhitening?: boolean;
+  zcaEpsilon?: number;
   /** Fraction of the samples reserved for subset 'validation' in flow: the FIRST floor(n * split), as Keras. */
   validationSplit?: number;
   dataFormat?: DataFormat;
@@ -35,6 +38,8 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   featurewiseStdNormalization: false,
   samplewiseCenter: false,
   samplewiseStdNormalization: false,
+  zcaWhitening: false,
+  zcaEpsilon: 1e-6,
   preprocessingFunction: null,
   validationSplit: 0,
   dataFormat: 'channelsLast',
@@ -46,7 +51,7 @@ const AUGMENTATION = [
   'rotationRange', 'widthShiftRange', 'heightShiftRange', 'brightnessRange', 'shearRange', 'zoomRange',
   'channelShiftRange', 'fillMode', 'cval', 'horizontalFlip', 'verticalFlip', 'interpolationOrder',
 ];
-const BOOLEANS = ['featurewiseCenter', 'featurewiseStdNormalization', 'samplewiseCenter', 'samplewiseStdNormalization'] as const;
+const BOOLEANS = ['featurewiseCenter', 'featurewiseStdNormalization', 'samplewiseCenter', 'samplewiseStdNormalization', 'zcaWhitening'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) return { ...DEFAULT_OPTIONS };
@@ -96,6 +101,26 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       throw new RangeError(`\`dataFormat\` must be 'channelsLast' or 'channelsFirst'. Received: dataFormat=${JSON.stringify(given.dataFormat)}`);
     }
     out.dataFormat = given.dataFormat;
+  }
+  if (given.zcaEpsilon !== undefined) {
+    const e = given.zcaEpsilon;
+    if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0) {
+      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${String(e)}`);
+    }
+    out.zcaEpsilon = e;
+  }
+  if (out.zcaWhitening) {
+    // Keras overrides these two with a warning and goes on; pixprep asks for a consistent request instead.
+    if (given.featurewiseCenter === false) {
+      throw new Error('`zcaWhitening` centres the data on its per-channel mean: it cannot be combined with featurewiseCenter=false');
+    }
+    if (out.featurewiseStdNormalization) {
+      throw new Error('`zcaWhitening` replaces std normalization (Keras turns featurewiseStdNormalization off): remove featurewiseStdNormalization');
+    }
+    if (out.dataFormat === 'channelsFirst') {
+      throw new Error("`zcaWhitening` supports dataFormat 'channelsLast' only");
+    }
+    out.featurewiseCenter = true;
   }
   if (given.dtype !== undefined && given.dtype !== 'float32') {
     throw new RangeError(`\`dtype\` must be 'float32' (pixprep's batches are float32). Received: dtype=${JSON.stringify(given.dtype)}`);

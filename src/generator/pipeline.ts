@@ -2,10 +2,12 @@
 // array into kernel memory, run the preprocessing function if any, then one fused affine kernel per batch (or per
 // image when samplewise steps make the coefficients per image). Keras' order of steps (KERAS_SEMANTICS.md):
 //   preprocessingFunction → rescale → samplewise center → samplewise std → featurewise center → featurewise std
+//   → ZCA (x·W, a matrix product per batch)
 // All of it folds into y = x·mul + add per (image, channel), with mul and add computed in float64:
 //   y = ((r·x − a_i) / b_i − M_c) / D_c,  a_i = sample mean, b_i = sample std + 1e-6, M_c = mean, D_c = std + 1e-6
 // so the data is read once and written once, whatever the options.
 import type { Backend } from '../runtime/backend.js';
+import type { HeapBlock } from '../runtime/heap.js';
 import { scratchFor } from '../runtime/scratch.js';
 import type { ImageSource } from './image-set.js';
 import type { ImageView, ResolvedOptions } from './options.js';
@@ -22,6 +24,8 @@ export interface ScalingPlan {
   featureMean: Float64Array | null;
   featureStd: Float64Array | null;
   preprocessingFunction: ResolvedOptions['preprocessingFunction'];
+  /** The ZCA matrix W (D×D, in kernel memory), applied last as x·W; null without zcaWhitening. */
+  zca: HeapBlock<'f32'> | null;
 }
 
 /** Allocates the working memory for runs of `images` images now, so that scaling them later grows nothing. */
@@ -35,6 +39,7 @@ export function reserveScaling(backend: Backend, plan: ScalingPlan, source: Imag
   if (samplewise) scratch.get('pipeline.samples', 'f64', 2 * k);
   scratch.get('pipeline.mul', 'f32', coefficientCount);
   scratch.get('pipeline.add', 'f32', coefficientCount);
+  if (plan.zca) scratch.get('pipeline.zca', 'f32', k * source.imageSize);
 }
 
 function chunkImages(source: ImageSource): number {
@@ -63,6 +68,7 @@ export function scaleImages(
     const coefficientCount = samples ? k * source.channels : source.channels;
     const mulBlock = scratch.get('pipeline.mul', 'f32', coefficientCount);
     const addBlock = scratch.get('pipeline.add', 'f32', coefficientCount);
+    const whitened = plan.zca ? scratch.get('pipeline.zca', 'f32', k * size) : null;
     // Views only after every block exists: an allocation may have grown (and so replaced) the heap's buffer.
     if (inHeap && dest.buffer !== backend.heap.memory.buffer) {
       throw new Error(
@@ -79,6 +85,12 @@ export function scaleImages(
     if (plan.preprocessingFunction) preprocess(plan.preprocessingFunction, source, out, k);
 
     applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+    if (plan.zca && whitened) {
+      // Keras: flat(x) · W, after centring; gemm cannot write in place, so through a scratch block.
+      const w = whitened.view.subarray(0, k * size);
+      backend.kernels.gemm(w, out, plan.zca.view, k, size, size, false, false, false);
+      out.set(w);
+    }
     if (!inHeap) dest.set(out, destOffset + (start - from) * size);
   }
 }

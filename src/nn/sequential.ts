@@ -537,13 +537,14 @@ export class Sequential {
   /** A Keras-style table: layer (type), output shape, parameter count, and the totals. */
   summary(): string {
     const layers = this.builtLayers();
-    const widths = [29, 26, 10];
+    const names = layers.map((layer) => `${layer.name} (${layer.className})`);
+    const shapes = layers.map((layer) => `(None, ${layer.outputShape.join(', ')})`);
+    // Keras' column widths, widened (not wrapped) for long names.
+    const widths = [Math.max(29, ...names.map((n) => n.length + 2)), Math.max(26, ...shapes.map((n) => n.length + 2)), 10];
     const row = (cells: string[]) => cells.map((c, i) => ` ${c}`.padEnd(widths[i])).join('').trimEnd();
     const rule = (ch: string) => ch.repeat(widths[0] + widths[1] + widths[2]);
     const lines = [`Model: "${this.name}"`, rule('_'), row(['Layer (type)', 'Output Shape', 'Param #']), rule('=')];
-    for (const layer of layers) {
-      lines.push(row([`${layer.name} (${layer.className})`, `(None, ${layer.outputShape.join(', ')})`, String(layer.paramCount)]));
-    }
+    layers.forEach((layer, i) => lines.push(row([names[i], shapes[i], String(layer.paramCount)])));
     const total = this.countParams();
     const kb = ((total * 4) / 1024).toFixed(2);
     lines.push(rule('='), `Total params: ${total} (${kb} KB)`, `Trainable params: ${total} (${kb} KB)`,

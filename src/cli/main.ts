@@ -1,5 +1,122 @@
 #!/usr/bin/env node
-// The `pixprep` command. Placeholder until the data and command issue lands.
-import { backend } from '../index.js';
+// The `pixprep` command: the Keras pixel-scaling tutorial end to end (train, compare), and data statistics (stats).
+import { ImageDataGenerator } from '../generator/image-data-generator.js';
+import { backend } from '../runtime/backend.js';
+import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+import { limitTraining, loadData } from './data.js';
+import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from './scalings.js';
+import { trainOnce, type TrainResult } from './train.js';
 
-console.log(`pixprep: kernels loaded (${backend}). The training command is not built yet.`);
+const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
+const TRAINING: Record<string, FlagSpec> = {
+  data: DATA,
+  epochs: { kind: 'int', min: 1, default: 5, help: 'training epochs' },
+  'batch-size': { kind: 'int', min: 1, default: 64, help: 'images per batch' },
+  seed: { kind: 'int', min: 0, default: 1, help: 'seeds the weights and the batch order' },
+  limit: { kind: 'int', min: 1, default: null, help: 'train on the first N training images only (the test set stays whole)' },
+  'zca-epsilon': { kind: 'number', min: Number.MIN_VALUE, default: 0.1, help: 'zcaEpsilon for --scaling zca (pixels in [0, 1])' },
+  json: { kind: 'bool', help: 'print one JSON result instead of the tutorial output' },
+};
+const TRAIN: Record<string, FlagSpec> = {
+  ...TRAINING,
+  scaling: { kind: 'choice', choices: SCALINGS, default: 'standardize', help: 'how pixels are scaled' },
+  save: { kind: 'string', default: null, placeholder: 'FILE', help: 'save the trained model with the generator statistics (JSON)' },
+};
+const STATS: Record<string, FlagSpec> = { data: DATA, json: { kind: 'bool', help: 'print JSON' } };
+
+const HELP = `pixprep: Keras-style pixel scaling on WebAssembly SIMD, and the pixel-scaling tutorial's CNN
+
+Usage: pixprep <command> [options]
+
+Commands:
+  train     scale the data one way, train the tutorial CNN, print the test accuracy
+  compare   train once per scaling (normalize, center, standardize) and print a table
+  stats     min, max, mean and std per channel of a data set
+
+pixprep <command> --help shows the options of a command. Kernels: ${backend}.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const help = rest.includes('--help') || rest.includes('-h');
+  switch (command) {
+    case 'train': {
+      if (help) return say(usage('train', 'Trains the tutorial CNN on scaled images and reports the test accuracy.', TRAIN));
+      const f = parseFlags('train', rest, TRAIN);
+      const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
+      const json = f.json as boolean;
+      const result = await trainOnce(data, {
+        scaling: f.scaling as Scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
+        zcaEpsilon: f['zca-epsilon'] as number, save: f.save as string | null, verbose: json ? 0 : 1,
+      }, json ? () => {} : (line) => console.log(line));
+      if (json) console.log(JSON.stringify(result));
+      return 0;
+    }
+    case 'compare': {
+      if (help) return say(usage('compare', `Trains once per scaling (${TUTORIAL_SCALINGS.join(', ')}) and prints a table.`, TRAINING));
+      const f = parseFlags('compare', rest, TRAINING);
+      const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
+      const json = f.json as boolean;
+      const results: TrainResult[] = [];
+      for (const scaling of TUTORIAL_SCALINGS) {
+        if (!json) console.log(`\n== ${scaling} ==`);
+        results.push(await trainOnce(data, {
+          scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
+          zcaEpsilon: f['zca-epsilon'] as number, save: null, verbose: 0,
+        }, json ? () => {} : (line) => console.log(line)));
+      }
+      console.log(json ? JSON.stringify(results) : '\n' + compareTable(results));
+      return 0;
+    }
+    case 'stats': {
+      if (help) return say(usage('stats', 'Prints min, max, mean and std per channel of the training and test images.', STATS));
+      const f = parseFlags('stats', rest, STATS);
+      const data = await loadData(f.data as string);
+      const report = Object.fromEntries((['train', 'test'] as const).map((part) => {
+        const s = new ImageDataGenerator().fit(data[part].x).statistics!;
+        return [part, { images: data[part].y.length, shape: data[part].x.shape.slice(1), min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }];
+      }));
+      if (f.json) console.log(JSON.stringify(report));
+      else {
+        for (const [part, r] of Object.entries(report)) {
+          console.log(`${part}: ${r.images} images of ${r.shape.join('×')}`);
+          r.mean.forEach((_, c) => console.log(
+            `  channel ${c}: min=${r.min[c].toFixed(3)}, max=${r.max[c].toFixed(3)}, mean=${r.mean[c].toFixed(3)}, std=${r.std[c].toFixed(3)}`,
+          ));
+        }
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`pixprep: unknown command '${command}' (commands: train, compare, stats; see pixprep --help)`);
+  }
+}
+
+function say(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+export function compareTable(results: TrainResult[]): string {
+  const rows = [['scaling', 'test accuracy', 'train images/s', 'time'], ...results.map((r) => [
+    r.scaling, (r.testAccuracy * 100).toFixed(3), Math.round(r.trainImagesPerSecond).toString(), `${r.seconds.toFixed(1)} s`,
+  ])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ')).join('\n');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = 2;
+    } else {
+      console.error(`pixprep: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

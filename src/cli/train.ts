@@ -1,0 +1,94 @@
+// One run of the tutorial: scale the data one way, train the CNN on the generator's batches, evaluate on the test
+// set. Prints what the tutorial prints (same formats) through `print`, and returns the figures for --json/compare.
+import { ImageDataGenerator } from '../generator/image-data-generator.js';
+import { saveModel } from '../nn/io-node.js';
+import { backend } from '../runtime/backend.js';
+import type { DataSet } from '../data/types.js';
+import { scalingOptions, type Scaling } from './scalings.js';
+import { tutorialModel } from './tutorial-model.js';
+
+export interface TrainSettings {
+  scaling: Scaling;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  zcaEpsilon: number;
+  save: string | null;
+  /** 0 silent (--json, compare), 1 Keras-style progress. */
+  verbose: 0 | 1;
+}
+
+export interface TrainResult {
+  scaling: Scaling;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  trainImages: number;
+  testImages: number;
+  mean: number[] | null;
+  std: number[] | null;
+  testAccuracy: number;
+  testLoss: number;
+  trainImagesPerSecond: number;
+  seconds: number;
+  backend: string;
+}
+
+const f3 = (v: number) => v.toFixed(3);
+
+export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: string) => void): Promise<TrainResult> {
+  const started = performance.now();
+  const { train, test } = data;
+  const classes = Math.max(...train.y, ...test.y) + 1;
+  const rawTrain = new ImageDataGenerator().fit(train.x).statistics!;
+  const rawTest = new ImageDataGenerator().fit(test.x).statistics!;
+  print(`Train min=${f3(Math.min(...rawTrain.min))}, max=${f3(Math.max(...rawTrain.max))}`);
+  print(`Test min=${f3(Math.min(...rawTest.min))}, max=${f3(Math.max(...rawTest.max))}`);
+
+  const generator = new ImageDataGenerator(scalingOptions(s.scaling, s.zcaEpsilon));
+  const o = generator.options;
+  if (o.featurewiseCenter || o.featurewiseStdNormalization || o.zcaWhitening) generator.fit(train.x);
+  const trainFlow = generator.flow(train.x, train.y, { batchSize: s.batchSize, seed: s.seed });
+  const testFlow = generator.flow(test.x, test.y, { batchSize: s.batchSize, shuffle: false });
+  print(`Batches train=${trainFlow.length}, test=${testFlow.length}`);
+  const first = trainFlow.at(0).x;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of first.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  print(`Batch shape=[${first.shape.join(', ')}], min=${f3(lo)}, max=${f3(hi)}`);
+  const stats = generator.statistics;
+  const mean = o.featurewiseCenter && stats ? Array.from(stats.mean) : null;
+  const std = o.featurewiseStdNormalization && stats ? Array.from(stats.std) : null;
+  if (mean) print(`Mean=${mean.map(f3).join(', ')}` + (std ? `, Std=${std.map(f3).join(', ')}` : ''));
+
+  const [, h, w, c] = train.x.shape;
+  const model = tutorialModel([h, w, c], classes, s.seed);
+  // No `log` writer: on a terminal, fit draws Keras' progress bar; elsewhere it prints one line per epoch.
+  const history = await model.fit(trainFlow, { epochs: s.epochs, verbose: s.verbose });
+  const { loss, accuracy } = model.evaluate(testFlow);
+  print(`Test Accuracy: ${(accuracy * 100).toFixed(3)}`);
+  if (s.save !== null) {
+    model.metadata = { generator: generator.toJSON(), scaling: s.scaling };
+    await saveModel(model, s.save);
+    print(`Saved model and generator statistics to ${s.save}`);
+  }
+  const perEpoch = history.imagesPerSecond;
+  return {
+    scaling: s.scaling,
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    seed: s.seed,
+    trainImages: train.y.length,
+    testImages: test.y.length,
+    mean,
+    std,
+    testAccuracy: accuracy,
+    testLoss: loss,
+    trainImagesPerSecond: perEpoch.length ? perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length : 0,
+    seconds: (performance.now() - started) / 1000,
+    backend,
+  };
+}

@@ -1,0 +1,225 @@
+// The tutorial CNN (Conv 32 3×3 relu, pool 2, Conv 64 3×3 relu, pool 2, Flatten, Dense 64 relu, Dense 10 softmax)
+// at batch 64: training steps (forward, backward, Adam) and inference, in images/s, against TensorFlow.js WASM on
+// the same network; and the matrix multiply at the shapes that network gives it, in GFLOP/s.
+import { jsKernels } from '../../src/kernels/index.js';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchSource } from '../../src/nn/index.js';
+import { availableBackends, setBackend } from '../../src/runtime/backend.js';
+import type { HeapBlock } from '../../src/runtime/heap.js';
+import { IMAGE_SIZE, seededFloats, seededLabels } from '../data.js';
+import { loadTfjs } from '../peers/tfjs.js';
+import type { Case, Impl, Tune } from '../runner.js';
+
+const BATCH = 64;
+
+function tutorialModel(): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }), new MaxPooling2D({ poolSize: 2 }),
+    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }), new MaxPooling2D({ poolSize: 2 }),
+    new Flatten(), new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10, activation: 'softmax' }),
+  ], { seed: 1 });
+}
+
+/** `steps` batches of ready-scaled images: copying one into the model's input costs next to nothing. */
+class FixedBatches implements BatchSource {
+  readonly batchSize = BATCH;
+  readonly imageShape = [28, 28, 1] as const;
+  readonly labelWidth = 1;
+  readonly sampleCount: number;
+  constructor(readonly length: number, private readonly x: Float32Array, private readonly y: Uint8Array) {
+    this.sampleCount = length * BATCH;
+  }
+  batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
+    x.set(this.x.subarray(i * BATCH * IMAGE_SIZE, (i + 1) * BATCH * IMAGE_SIZE));
+    if (y !== null) for (let j = 0; j < BATCH; j++) y[j] = this.y[i * BATCH + j];
+    return BATCH;
+  }
+  onEpochEnd(): void {}
+}
+
+export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void } {
+  const wasm = availableBackends().find((b) => b.name === 'wasm-simd') ?? null;
+  const steps = quick ? 1 : 8;
+  const images = steps * BATCH;
+  const x = seededFloats(images * IMAGE_SIZE, 21);
+  const y = seededLabels(images, 22);
+  const tune = quick ? { iterations: 1, timeMs: 1, minSampleMs: 0.2 } : { iterations: 5, timeMs: 500, minSampleMs: 2 };
+  const cases: Case[] = [];
+
+  // ------------------------------------------------------------------------------------------------ training
+  const train: Impl[] = [];
+  if (wasm) {
+    let model: Sequential | null = null;
+    const source = new FixedBatches(steps, x, y);
+    train.push({
+      name: 'pixprep wasm-simd', role: 'pixprep',
+      note: `Sequential.fit, ${steps} batches of ${BATCH} per call (forward, backward, Adam), sparse labels`,
+      setup: () => {
+        setBackend('wasm-simd');
+        model = tutorialModel();
+        model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      },
+      run: () => model!.fit(source, { epochs: 1, verbose: 0 }),
+      teardown: () => { model?.dispose(); model = null; },
+    });
+  }
+  train.push(tfjsTraining(x, y, images));
+  cases.push({ name: `CNN training step, batch ${BATCH}`, section: 'network', unit: 'images/s', work: images, elements: images, impls: train, ...tune });
+
+  // ----------------------------------------------------------------------------------------------- inference
+  const infer: Impl[] = [];
+  if (wasm) {
+    let model: Sequential | null = null;
+    const input = { data: x, shape: [images, 28, 28, 1] };
+    infer.push({
+      name: 'pixprep wasm-simd', role: 'pixprep',
+      note: `Sequential.predict, ${steps} batches of ${BATCH} per call`,
+      setup: () => {
+        setBackend('wasm-simd');
+        model = tutorialModel();
+      },
+      run: () => model!.predict(input, { batchSize: BATCH }),
+      teardown: () => { model?.dispose(); model = null; },
+    });
+  }
+  infer.push(tfjsInference(x, images));
+  cases.push({ name: `CNN inference, batch ${BATCH}`, section: 'network', unit: 'images/s', work: images, elements: images, impls: infer, ...tune });
+
+  // -------------------------------------------------------------------------------------------------- gemm
+  // [label, m, n, k, transA, transB]: the calls Conv2D and Dense make for one batch (of 2 with --quick).
+  const b = quick ? 2 : BATCH;
+  const shapes: [string, number, number, number, boolean, boolean][] = [
+    ['conv1 forward', b * 26 * 26, 32, 9, false, false],
+    ['conv2 forward', b * 11 * 11, 64, 288, false, false],
+    ['conv2 dKernel (Aᵀ·B)', 288, 64, b * 11 * 11, true, false],
+    ['conv2 dInput (A·Bᵀ)', b * 11 * 11, 288, 64, false, true],
+    ['dense1 forward', b, 64, 1600, false, false],
+  ];
+  const gemmTune = quick ? { iterations: 1, timeMs: 1, minSampleMs: 0.2 } : { iterations: 5, timeMs: 300, minSampleMs: 2 };
+  for (const [label, m, n, k, transA, transB] of shapes) {
+    cases.push(gemmCase(label, m, n, k, transA, transB, gemmTune, wasm !== null));
+  }
+  return { cases, dispose: () => {} };
+}
+
+function gemmCase(label: string, m: number, n: number, k: number, transA: boolean, transB: boolean,
+  tune: Tune, withWasm: boolean): Case {
+  const a = seededFloats(m * k, 31);
+  const b = seededFloats(k * n, 32);
+  const c = new Float32Array(m * n);
+  const impls: Impl[] = [];
+  if (withWasm) {
+    const wasm = availableBackends().find((be) => be.name === 'wasm-simd')!;
+    let blocks: { a: HeapBlock<'f32'>; b: HeapBlock<'f32'>; c: HeapBlock<'f32'> } | null = null;
+    impls.push({
+      name: 'pixprep wasm-simd', role: 'pixprep',
+      setup: () => {
+        blocks = { a: wasm.heap.block('f32', m * k), b: wasm.heap.block('f32', k * n), c: wasm.heap.block('f32', m * n) };
+        blocks.a.view.set(a);
+        blocks.b.view.set(b);
+      },
+      run: () => wasm.kernels.gemm(blocks!.c.view, blocks!.a.view, blocks!.b.view, m, n, k, transA, transB, false),
+      teardown: () => {
+        if (blocks) for (const block of Object.values(blocks)) block.free();
+        blocks = null;
+      },
+    });
+  }
+  impls.push({
+    name: 'pixprep TS reference', role: 'pixprep',
+    run: () => jsKernels.gemm(c, a, b, m, n, k, transA, transB, false),
+  });
+  let tfRun: () => unknown = () => { throw new Error('TensorFlow.js not set up'); };
+  let tfDispose = () => {};
+  impls.push({
+    name: 'TF.js wasm', role: 'peer',
+    note: 'tf.matMul (XNNPACK) on pre-created tensors, result read back with dataSync',
+    setup: async () => {
+      const { tf } = await loadTfjs();
+      const ta = tf.tensor2d(a, transA ? [k, m] : [m, k]);
+      const tb = tf.tensor2d(b, transB ? [n, k] : [k, n]);
+      tfRun = () => {
+        const out = tf.matMul(ta, tb, transA, transB);
+        const values = out.dataSync();
+        out.dispose();
+        return values;
+      };
+      tfDispose = () => tf.dispose([ta, tb]);
+    },
+    run: () => tfRun(),
+    teardown: () => tfDispose(),
+  });
+  return {
+    name: `gemm ${label} ${m}×${n}×${k}`, section: 'gemm', unit: 'GFLOP/s', work: 2 * m * n * k, elements: m * n * k, impls, ...tune,
+  };
+}
+
+async function tfjsModel() {
+  const { tf } = await loadTfjs();
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  return { tf, model };
+}
+
+function tfjsInference(x: Float32Array, images: number): Impl {
+  let run: () => unknown = () => { throw new Error('TensorFlow.js not set up'); };
+  let dispose = () => {};
+  return {
+    name: 'TF.js wasm', role: 'peer',
+    note: 'tf.LayersModel.predict(x, {batchSize: 64}), result read back with dataSync',
+    setup: async () => {
+      const { tf, model } = await tfjsModel();
+      const input = tf.tensor4d(x, [images, 28, 28, 1]);
+      run = () => {
+        const out = model.predict(input, { batchSize: BATCH }) as import('@tensorflow/tfjs').Tensor;
+        const values = out.dataSync();
+        out.dispose();
+        return values;
+      };
+      dispose = () => {
+        input.dispose();
+        model.dispose();
+      };
+    },
+    run: () => run(),
+    teardown: () => dispose(),
+  };
+}
+
+function tfjsTraining(x: Float32Array, y: Uint8Array, images: number): Impl {
+  let run: () => Promise<unknown> = async () => { throw new Error('TensorFlow.js not set up'); };
+  let dispose = () => {};
+  return {
+    name: 'TF.js wasm', role: 'peer',
+    note: 'tf.LayersModel.trainOnBatch per batch of 64, Adam, sparse categorical cross-entropy',
+    setup: async () => {
+      const { tf, model } = await tfjsModel();
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      const batches: { xs: import('@tensorflow/tfjs').Tensor; ys: import('@tensorflow/tfjs').Tensor }[] = [];
+      for (let i = 0; i < images / BATCH; i++) {
+        batches.push({
+          xs: tf.tensor4d(x.subarray(i * BATCH * IMAGE_SIZE, (i + 1) * BATCH * IMAGE_SIZE), [BATCH, 28, 28, 1]),
+          ys: tf.tensor2d(Float32Array.from(y.subarray(i * BATCH, (i + 1) * BATCH)), [BATCH, 1]),
+        });
+      }
+      dispose = () => {
+        for (const b of batches) tf.dispose([b.xs, b.ys]);
+        model.dispose();
+      };
+      run = async () => {
+        for (const b of batches) await model.trainOnBatch(b.xs, b.ys);
+      };
+      await run(); // fails here, in setup, when the backend lacks a gradient kernel
+    },
+    run: () => run(),
+    teardown: () => dispose(),
+  };
+}

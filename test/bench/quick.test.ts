@@ -1,0 +1,54 @@
+// The benchmark suite's CI smoke run: `--quick` on tiny sizes, through the same runner `npm run bench` uses.
+// It checks that every case produced a finite positive figure, never how fast anything was.
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../bench/args.js';
+import { renderChart } from '../../bench/chart.js';
+import { aims, table } from '../../bench/report.js';
+import { runSuite, type SuiteReport } from '../../bench/suite.js';
+
+// TF.js's wasm backend has no Conv2DBackpropFilter kernel, so it cannot train the CNN: the one expected failure.
+const expectedFailure = (r: { case: string; impl: string }) => r.case.startsWith('CNN training') && r.impl === 'TF.js wasm';
+
+describe('bench --quick', () => {
+  let report: SuiteReport;
+
+  it('runs every case and gets a finite positive figure from each implementation', async () => {
+    report = await runSuite({ ...parseArgs(['--quick', '--images', '64']) });
+    const sections = new Set(report.results.map((r) => r.section));
+    expect([...sections].sort()).toEqual(['fit', 'flow', 'gemm', 'limit', 'network', 'scaling', 'sizes']);
+    for (const r of report.results) {
+      if (expectedFailure(r)) {
+        if (r.error !== undefined) expect(r.error).toMatch(/Conv2DBackpropFilter/);
+        continue;
+      }
+      expect(r.error, `${r.case} · ${r.impl}`).toBeUndefined();
+      for (const value of [r.min, r.median, r.max, r.throughput]) {
+        expect(Number.isFinite(value) && value > 0, `${r.case} · ${r.impl}: ${value}`).toBe(true);
+      }
+      if (r.role !== 'limit' && r.section !== 'network' && r.section !== 'gemm') {
+        expect(Number.isFinite(r.vsLimit) && r.vsLimit > 0, `${r.case} · ${r.impl} ÷ limit`).toBe(true);
+      }
+    }
+    const pixprepCases = new Set(report.results.filter((r) => r.role === 'pixprep').map((r) => r.case));
+    const cases = new Set(report.results.map((r) => r.case));
+    const limits = [...cases].filter((c) => c.startsWith('limit'));
+    expect([...cases].filter((c) => !pixprepCases.has(c))).toEqual(limits);
+    expect(report.machine.cores).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('prints a table row per result, the aims, and a chart with a line per implementation', () => {
+    const text = table(report.results);
+    expect(text.split('\n')).toHaveLength(report.results.length + 2);
+    expect(aims(report.results).map((a) => a.what).join('\n')).toMatch(/fit: speed-up over TF\.js wasm/);
+    const svg = renderChart(report);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<path /g)?.length).toBe(3 * 7); // 3 kernels × (5 implementations + 2 limits)
+  });
+
+  it('rejects unknown flags and bad values before measuring anything', () => {
+    expect(() => parseArgs(['--quik'])).toThrow('unknown argument "--quik"');
+    expect(() => parseArgs(['--images', '0'])).toThrow('--images must be an integer in 1..60000. Received: 0');
+    expect(() => parseArgs(['--json'])).toThrow('--json needs a value');
+    expect(parseArgs(['--filter', 'fit', '--json', 'out.json'])).toEqual({ quick: false, filter: 'fit', json: 'out.json' });
+  });
+});

@@ -1,6 +1,7 @@
 // relu forward and backward on every backend: awkward lengths, in place, NaN passed through (so divergence shows).
 import { describe, expect, it } from 'vitest';
 import { AWKWARD_LENGTHS, backends, onHeap, randomFloats } from '../helpers.js';
+import { expectSameValues } from './nn-helpers.js';
 
 for (const backend of backends) {
   const k = backend.kernels;
@@ -12,9 +13,9 @@ for (const backend of backends) {
         const out = onHeap(backend, new Float32Array(n).fill(7), 2);
         k.reluForward(out.view(), input.view(), n);
         const expected = Float32Array.from(x, (v) => (v > 0 ? v : 0));
-        expect(out.view()).toEqual(expected);
+        expectSameValues(out.view(), expected);
         k.reluForward(input.view(), input.view(), n);
-        expect(input.view()).toEqual(expected);
+        expectSameValues(input.view(), expected);
         input.free();
         out.free();
       }
@@ -40,9 +41,9 @@ for (const backend of backends) {
         const dInput = onHeap(backend, new Float32Array(n).fill(7), 2);
         k.reluBackward(dInput.view(), dOut.view(), output.view(), n);
         const expected = Float32Array.from(g, (v, i) => (y[i] > 0 ? v : 0));
-        expect(dInput.view()).toEqual(expected);
+        expectSameValues(dInput.view(), expected);
         k.reluBackward(dOut.view(), dOut.view(), output.view(), n);
-        expect(dOut.view()).toEqual(expected);
+        expectSameValues(dOut.view(), expected);
         for (const block of [output, dOut, dInput]) block.free();
       }
     });

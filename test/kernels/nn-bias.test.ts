@@ -1,6 +1,7 @@
 // Bias add and its gradient on every backend, on row and column counts around the SIMD widths.
 import { describe, expect, it } from 'vitest';
 import { backends, onHeap, randomFloats } from '../helpers.js';
+import { expectSameValues } from './nn-helpers.js';
 
 const ROWS = [0, 1, 3, 17, 1000];
 const COLS = [1, 3, 4, 10, 17, 32, 64];
@@ -17,7 +18,7 @@ for (const backend of backends) {
           const bias = onHeap(backend, b, 3);
           k.biasAdd(out.view(), bias.view(), rows, cols);
           const expected = Float32Array.from(x, (v, i) => v + b[i % cols]);
-          expect(out.view()).toEqual(expected);
+          expectSameValues(out.view(), expected);
           out.free();
           bias.free();
         }

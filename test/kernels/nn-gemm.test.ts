@@ -60,6 +60,10 @@ for (const backend of backends) {
           check(9, 300, 130, transA, transB, true, 104);
         expect(checked).toBe(37 * 41 + 67 * 10 + 130 * 32 + 61 * 64 + 9 * 300);
       });
+
+      it(`crosses the wasm kernel's k and n blocks (k > 256, n > 320), transA=${transA} transB=${transB}`, () => {
+        expect(check(6, 333, 261, transA, transB, false, 105) + check(5, 641, 520, transA, transB, true, 106)).toBe(6 * 333 + 5 * 641);
+      });
     }
 
     it('with k = 0 writes zeros, or leaves C as it was when accumulating', () => {

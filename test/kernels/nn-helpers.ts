@@ -47,3 +47,14 @@ export function expectSameValues(actual: ArrayLike<number>, expected: ArrayLike<
     }
   }
 }
+
+/** |actual[i] − expected[i]| ≤ tolerance(i) for every i, failing at the first violation (fast on big arrays). */
+export function expectWithin(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: (i: number) => number,
+  what = 'value'): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance(i))) {
+      expect.fail(`${what}[${i}] = ${actual[i]}, expected ${expected[i]} ± ${tolerance(i)}`);
+    }
+  }
+}

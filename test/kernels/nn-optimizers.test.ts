@@ -1,6 +1,7 @@
 // Adam and SGD on every backend: three Adam steps against Keras's formula evaluated in float64 here.
 import { describe, expect, it } from 'vitest';
 import { AWKWARD_LENGTHS, backends, onHeap, randomFloats } from '../helpers.js';
+import { expectWithin } from './nn-helpers.js';
 
 for (const backend of backends) {
   const k = backend.kernels;
@@ -27,14 +28,12 @@ for (const backend of backends) {
             vv[i] = beta2 * vv[i] + (1 - beta2) * g[i] * g[i];
             p[i] -= lrT * mm[i] / (Math.sqrt(vv[i]) + epsilon);
           }
-          for (let i = 0; i < n; i++) {
-            // m can cancel to near zero, so its error is bounded by the f32 rounding of its terms (|g| ≤ 1), not of m.
-            expect(Math.abs(m.view()[i] - mm[i])).toBeLessThanOrEqual(1e-7);
-            expect(Math.abs(v.view()[i] - vv[i])).toBeLessThanOrEqual(1e-6 * vv[i] + 1e-15);
-            // The parameter moves by ~lr per step; it must land within a small fraction of that step, plus one f32
-            // rounding of the stored parameter per step.
-            expect(Math.abs(param.view()[i] - p[i])).toBeLessThanOrEqual(1e-5 * lr + step * 2 ** -24 * Math.abs(p[i]));
-          }
+          // m can cancel to near zero, so its error is bounded by the f32 rounding of its terms (|g| ≤ 1), not of m.
+          expectWithin(m.view(), mm, () => 1e-7, `m after step ${step}`);
+          expectWithin(v.view(), vv, (i) => 1e-6 * vv[i] + 1e-15, `v after step ${step}`);
+          // The parameter moves by ~lr per step; it must land within a small fraction of that step, plus one f32
+          // rounding of the stored parameter per step.
+          expectWithin(param.view(), p, (i) => 1e-5 * lr + step * 2 ** -24 * Math.abs(p[i]), `param after step ${step}`);
         }
         if (n > 1) expect(Math.abs(param.view()[1] - before)).toBeGreaterThan(lr / 10);
         for (const block of [param, grad, m, v]) block.free();
@@ -48,9 +47,8 @@ for (const backend of backends) {
         const param = onHeap(backend, p0, 3);
         const grad = onHeap(backend, g, 1);
         k.sgd(param.view(), grad.view(), n, 0.01);
-        for (let i = 0; i < n; i++) {
-          expect(Math.abs(param.view()[i] - (p0[i] - 0.01 * g[i]))).toBeLessThanOrEqual(2 ** -23 * (Math.abs(p0[i]) + 0.01));
-        }
+        const expected = Float64Array.from(p0, (x, i) => x - 0.01 * g[i]);
+        expectWithin(param.view(), expected, (i) => 2 ** -23 * (Math.abs(p0[i]) + 0.01), 'param');
         param.free();
         grad.free();
       }

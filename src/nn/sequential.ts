@@ -273,6 +273,7 @@ export class Sequential {
     this.compiled = { optimizer, loss, metrics: metrics.map(() => 'accuracy') };
     this.step = 0;
     if (this.parameters !== null) this.parameters.setSlots(optimizer.slots);
+    this.cached = null; // the cached views hold the previous optimizer's slots
   }
 
   /** The compile configuration, for saving. */
@@ -415,7 +416,10 @@ export class Sequential {
       this.checkLabels(`${where} (validationData)`, validation);
     }
     const arena = this.arena();
-    if (arena.slots.length !== compiled.optimizer.slots) arena.setSlots(compiled.optimizer.slots);
+    if (arena.slots.length !== compiled.optimizer.slots) {
+      arena.setSlots(compiled.optimizer.slots);
+      this.cached = null;
+    }
     // One capacity for training and validation batches, so the second epoch allocates nothing.
     this.ensureWorkspace(Math.max(source.batchSize, validation?.batchSize ?? 0));
 

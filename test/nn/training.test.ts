@@ -58,6 +58,32 @@ describe('training', () => {
     expect(b.getWeightsFlat()).toEqual(a.getWeightsFlat());
   });
 
+  it('compiling again switches the optimizer and restarts its state', async () => {
+    const data = patterns(48, 12);
+    const run = async (first: 'sgd' | 'adam') => {
+      const model = smallModel(21);
+      model.compile({ optimizer: first, loss: 'sparseCategoricalCrossentropy' });
+      await model.fit(data, { batchSize: 16, verbose: 0, shuffle: false });
+      const afterFirst = model.getWeightsFlat();
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      await model.fit(data, { batchSize: 16, verbose: 0, shuffle: false });
+      return { afterFirst, afterSecond: model.getWeightsFlat() };
+    };
+    const a = await run('sgd');
+    const b = await run('sgd');
+    const c = await run('adam');
+    expect(a.afterSecond).toEqual(b.afterSecond);
+    expect(a.afterSecond).not.toEqual(a.afterFirst);
+    // Adam's first step moves every weight with a non-zero gradient by about the learning rate: ±1e-3.
+    expect(c.afterFirst).not.toEqual(a.afterFirst);
+    // A fresh model given the same weights and compiled with Adam takes the same steps: the moments restarted at 0.
+    const fresh = smallModel(99);
+    fresh.setWeightsFlat(c.afterFirst);
+    fresh.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await fresh.fit(data, { batchSize: 16, verbose: 0, shuffle: false });
+    expect(fresh.getWeightsFlat()).toEqual(c.afterSecond);
+  });
+
   it('the same seed gives bit-identical weights after training, run after run; another seed differs', async () => {
     const train = patterns(64, 5);
     const run = async (seed: number) => {

@@ -411,7 +411,9 @@ export class Sequential {
     this.checkLabels(where, source);
     let validation: BatchSource | null = null;
     if (o.validationData !== undefined) {
-      validation = this.toSource(`${where} (validationData)`, o.validationData, undefined, false, true);
+      // Arrays are validated in batches of the training batch size, as Keras' validation_batch_size defaults.
+      const validationBatch = isBatchSource(o.validationData) ? undefined : source.batchSize;
+      validation = this.toSource(`${where} (validationData)`, o.validationData, validationBatch, false, true);
       this.checkInput(`${where} (validationData)`, validation);
       this.checkLabels(`${where} (validationData)`, validation);
     }

@@ -14,6 +14,7 @@ import { symmetricEigenRows } from '../linalg/eigen.js';
 export const ZCA_DEFAULT_MAX_BYTES = 2 ** 31;
 /** Rows per gemm call: large enough to keep the kernel busy, small enough that an f32 sum of products stays exact-ish. */
 export const ZCA_DEFAULT_CHUNK_ROWS = 512;
+const F32_MAX = 3.4028234663852886e38;
 
 export interface CovarianceOptions {
   /** Images per gemm call (default 512). */
@@ -179,6 +180,7 @@ export class CovarianceAccumulator {
   private checkFinite(rows: Float32Array, n: number): void {
     const D = this.features;
     const length = n * D;
+    let largest = 0;
     for (let i = 0; i < length; i++) {
       const v = rows[i];
       // v − v is 0 for finite v and NaN for NaN or ±Infinity: one test per value.
@@ -186,6 +188,13 @@ export class CovarianceAccumulator {
         throw new RangeError(`ZCA whitening: images must be finite. Received: ${v} in image ${Math.floor(i / D)} at ` +
           `flattened position ${i % D} (of D = ${this.height}·${this.width}·${this.channels} = ${D})`);
       }
+      largest = Math.max(largest, Math.abs(v));
+    }
+    // A chunk product sums chunkRows squares in f32; refuse values whose sum could overflow rather than return ∞.
+    const limit = Math.sqrt(F32_MAX / (4 * this.chunkRows));
+    if (largest > limit) {
+      throw new RangeError(`ZCA whitening: pixel values up to ${largest} would overflow the float32 covariance ` +
+        `(the limit is ${limit.toPrecision(3)} for chunks of ${this.chunkRows} images); rescale the images first`);
     }
   }
 

@@ -278,6 +278,10 @@ describe('ZCA input validation', () => {
     bad[13 * D + 5] = 0;
     bad[2 * D + 11] = -Infinity;
     expect(() => acc.add(bad, 20)).toThrow('Received: -Infinity in image 2 at flattened position 11');
+    bad[2 * D + 11] = 0;
+    bad[7 * D] = -(2 ** 64); // its square (3.4e38) times 4 images overflows f32
+    expect(() => acc.add(bad, 20)).toThrow('ZCA whitening: pixel values up to 18446744073709552000 would overflow the ' +
+      'float32 covariance (the limit is 4.61e+18 for chunks of 4 images); rescale the images first');
     // Images 0–12 of the rejected batch came before the bad one and in earlier chunks; none of them got in.
     expect(acc.count).toBe(10);
     expect(acc.mean).toEqual(mean);

@@ -1,0 +1,27 @@
+// Training settings from the page's URL, for quick runs: ?epochs=1&limit=2000&scaling=normalize&batchSize=64&seed=1
+import { DEFAULT_SETTINGS, SCALINGS, type Scaling, type TrainSettings } from './tutorial.js';
+
+function integer(params: URLSearchParams, name: keyof TrainSettings, min: number): number {
+  const text = params.get(name);
+  if (text === null) return DEFAULT_SETTINGS[name] as number;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`URL parameter \`${name}\` must be an integer ≥ ${min}. Received: ${text}`);
+  }
+  return value;
+}
+
+export function settingsFromUrl(search: string): TrainSettings {
+  const params = new URLSearchParams(search);
+  const scaling = params.get('scaling') ?? DEFAULT_SETTINGS.scaling;
+  if (!Object.hasOwn(SCALINGS, scaling)) {
+    throw new RangeError(`URL parameter \`scaling\` must be one of ${Object.keys(SCALINGS).join(', ')}. Received: ${scaling}`);
+  }
+  return {
+    scaling: scaling as Scaling,
+    epochs: integer(params, 'epochs', 1),
+    batchSize: integer(params, 'batchSize', 1),
+    limit: integer(params, 'limit', 1),
+    seed: integer(params, 'seed', 0),
+  };
+}

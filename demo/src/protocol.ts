@@ -1,0 +1,14 @@
+// The messages between the page and the training worker.
+import type { TrainSettings } from './tutorial.js';
+
+export type ToWorker =
+  | { type: 'train'; settings: TrainSettings; dataUrl: string }
+  | { type: 'predict'; id: number; pixels: Uint8Array };
+
+export type FromWorker =
+  | { type: 'loaded'; backend: string; trainImages: number; testImages: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number }
+  | { type: 'epoch'; epoch: number; loss: number; accuracy: number; valLoss: number; valAccuracy: number; imagesPerSecond: number }
+  | { type: 'done'; testAccuracy: number; testLoss: number; trainImages: number; seconds: number }
+  | { type: 'prediction'; id: number; probabilities: Float32Array }
+  | { type: 'error'; message: string };

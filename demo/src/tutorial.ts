@@ -1,0 +1,109 @@
+// The tutorial's recipe, in one place so the browser's worker and the Node test run the very same code: scale the
+// digits with one of the three scalings, train the small CNN on seeded batches, report the test accuracy.
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchLogs, type EpochLogs } from '../../src/nn/index.js';
+import type { DataSet, LabeledImages } from '../../src/data/types.js';
+
+export type Scaling = 'normalize' | 'center' | 'standardize';
+
+/** The tutorial's three scalings: normalize to [0, 1], center raw pixels, standardize raw pixels. */
+export const SCALINGS: Record<Scaling, ImageDataGeneratorOptions> = {
+  normalize: { rescale: 1 / 255 },
+  center: { featurewiseCenter: true },
+  standardize: { featurewiseCenter: true, featurewiseStdNormalization: true },
+};
+
+export interface TrainSettings {
+  scaling: Scaling;
+  epochs: number;
+  batchSize: number;
+  /** Train on the first `limit` training images (the test set stays whole). */
+  limit: number;
+  seed: number;
+}
+
+export const DEFAULT_SETTINGS: TrainSettings = { scaling: 'standardize', epochs: 2, batchSize: 64, limit: 8000, seed: 1 };
+
+export interface TrainCallbacks {
+  onBatchEnd?: (epoch: number, batch: number, batches: number, logs: BatchLogs) => void;
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+}
+
+export interface TrainResult {
+  model: Sequential;
+  generator: ImageDataGenerator;
+  testAccuracy: number;
+  testLoss: number;
+  trainImages: number;
+}
+
+/** Conv2D 32 3×3 relu, MaxPool 2, Conv2D 64 3×3 relu, MaxPool 2, Flatten, Dense 64 relu, Dense 10 softmax. */
+export function tutorialModel(seed: number): Sequential {
+  const model = new Sequential([
+    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Flatten(),
+    new Dense({ units: 64, activation: 'relu' }),
+    new Dense({ units: 10, activation: 'softmax' }),
+  ], { seed });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+/** The first `limit` images. The sets are sorted by label, so a limit takes from every digit after shuffling only. */
+export function firstImages(set: LabeledImages, limit: number): LabeledImages {
+  const [n, h, w, c] = set.x.shape;
+  const k = Math.min(n, limit);
+  return { x: { data: set.x.data.subarray(0, k * h * w * c), shape: [k, h, w, c] }, y: set.y.subarray(0, k) };
+}
+
+/** Shuffles a labelled set with a seeded permutation, so that `firstImages` takes a mix of every digit. */
+export function shuffled(set: LabeledImages, seed: number): LabeledImages {
+  const [n, h, w, c] = set.x.shape;
+  const size = h * w * c;
+  const order = Array.from({ length: n }, (_, i) => i);
+  // A small xorshift here rather than the library's Random: the demo's data order is not the library's concern.
+  let s = seed >>> 0 || 1;
+  for (let i = n - 1; i > 0; i--) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const x = new Uint8Array(n * size);
+  const y = new Uint8Array(n);
+  order.forEach((from, to) => {
+    x.set(set.x.data.subarray(from * size, (from + 1) * size), to * size);
+    y[to] = set.y[from];
+  });
+  return { x: { data: x, shape: [n, h, w, c] }, y };
+}
+
+/** Fits the scaling on the training images, trains the tutorial CNN, and evaluates it on the whole test set. */
+export async function trainTutorial(data: DataSet, settings: TrainSettings, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  const train = firstImages(shuffled(data.train, settings.seed), settings.limit);
+  const generator = new ImageDataGenerator(SCALINGS[settings.scaling]);
+  generator.fit(train.x);
+  const trainFlow = generator.flow(train.x, train.y, { batchSize: settings.batchSize, seed: settings.seed });
+  const testFlow = generator.flow(data.test.x, data.test.y, { batchSize: settings.batchSize, shuffle: false });
+  const model = tutorialModel(settings.seed);
+  let epoch = 0;
+  const history = await model.fit(trainFlow, {
+    epochs: settings.epochs,
+    validationData: testFlow,
+    verbose: 0,
+    onBatchEnd: (batch, logs) => callbacks.onBatchEnd?.(epoch, batch, trainFlow.length, logs),
+    onEpochEnd: (e, logs) => {
+      epoch = e + 1;
+      callbacks.onEpochEnd?.(e, logs);
+    },
+  });
+  return {
+    model,
+    generator,
+    testAccuracy: history.valAccuracy[history.valAccuracy.length - 1],
+    testLoss: history.valLoss[history.valLoss.length - 1],
+    trainImages: train.x.shape[0],
+  };
+}

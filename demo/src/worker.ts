@@ -1,0 +1,46 @@
+// The training worker: loads the digits, runs the tutorial's recipe off the page's thread, reports every batch, and
+// then answers predictions for drawn digits with the trained model and its fitted scaling.
+import { backend } from '../../src/index.js';
+import { loadDigits } from './data.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { trainTutorial, type TrainResult, type TrainSettings } from './tutorial.js';
+
+let trained: TrainResult | null = null;
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+async function train(settings: TrainSettings, dataUrl: string): Promise<void> {
+  const data = await loadDigits(dataUrl);
+  post({ type: 'loaded', backend, trainImages: Math.min(settings.limit, data.train.y.length), testImages: data.test.y.length });
+  const started = performance.now();
+  trained = await trainTutorial(data, settings, {
+    onBatchEnd: (epoch, batch, batches, logs) => post({ type: 'batch', epoch, batch, batches, loss: logs.loss, accuracy: logs.accuracy }),
+    onEpochEnd: (epoch, logs) => post({
+      type: 'epoch', epoch, loss: logs.loss, accuracy: logs.accuracy,
+      valLoss: logs.valLoss ?? NaN, valAccuracy: logs.valAccuracy ?? NaN, imagesPerSecond: logs.imagesPerSecond,
+    }),
+  });
+  post({
+    type: 'done', testAccuracy: trained.testAccuracy, testLoss: trained.testLoss, trainImages: trained.trainImages,
+    seconds: (performance.now() - started) / 1000,
+  });
+}
+
+function predict(id: number, pixels: Uint8Array): void {
+  if (trained === null) throw new Error('predict: the model is not trained yet');
+  const x = trained.generator.standardize({ data: pixels, shape: [1, 28, 28, 1] });
+  const probabilities = trained.model.predict(x).data;
+  post({ type: 'prediction', id, probabilities });
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const m = event.data;
+  try {
+    if (m.type === 'train') await train(m.settings, m.dataUrl);
+    else predict(m.id, m.pixels);
+  } catch (error) {
+    post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+};

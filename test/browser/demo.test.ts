@@ -1,0 +1,177 @@
+// The demo page in a real Chromium (Debian's, driven by playwright-core): it loads the digits, trains the CNN in a
+// worker with the plot and progress bar moving, predicts a digit drawn with the mouse, and reaches exactly the test
+// accuracy that the same recipe reaches in Node. Leaves a screenshot in test-results/demo.png.
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createServer, type ViteDevServer } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { backend as nodeBackend, encodeIdx, ImageDataGenerator, loadMnist } from '../../src/node.js';
+import { writeMnistAssets } from '../../demo/scripts/mnist-assets.mjs';
+import { settingsFromUrl } from '../../demo/src/params.js';
+import { SCALINGS, trainTutorial } from '../../demo/src/tutorial.js';
+import { format } from '../../demo/src/histogram.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// A quick run; PIXPREP_DEMO_QUERY=?epochs=3 makes a longer one (the README's screenshot).
+const QUERY = process.env.PIXPREP_DEMO_QUERY ?? '?epochs=1&limit=2000';
+const SCREENSHOT = process.env.PIXPREP_DEMO_SCREENSHOT ?? 'test-results/demo.png';
+const INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const hasChromium = existsSync(CHROMIUM);
+
+if (!hasChromium && process.env.CI) {
+  test('Chromium is installed for the browser test', () => {
+    throw new Error(`${CHROMIUM} is missing; the browser test needs Debian's chromium package: ${INSTALL}`);
+  });
+} else if (!hasChromium) {
+  console.warn(`test/browser/demo.test.ts skipped: ${CHROMIUM} is missing. Install it with: ${INSTALL}`);
+}
+
+/** Pixels of a canvas that differ from its background (its top-left pixel), and those near an #rrggbb colour. */
+async function canvasInk(page: Page, id: string, color?: string): Promise<{ ink: number; colored: number }> {
+  return page.evaluate(([id, color]) => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height);
+    const want = color ? [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) : null;
+    let ink = 0;
+    let colored = 0;
+    for (let p = 0; p < data.length; p += 4) {
+      if (data[p] !== data[0] || data[p + 1] !== data[1] || data[p + 2] !== data[2] || data[p + 3] !== data[3]) ink++;
+      if (want && data[p + 3] > 200 && want.every((v, c) => Math.abs(data[p + c] - v) < 24)) colored++;
+    }
+    return { ink, colored };
+  }, [id, color] as const);
+}
+
+describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const started = performance.now();
+    writeMnistAssets(loadMnist(), encodeIdx, `${root}demo/public/data`);
+    server = await createServer({
+      configFile: `${root}demo/vite.config.ts`,
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      logLevel: 'warn',
+    });
+    await server.listen();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    console.log(`setup: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+    // Records the frame counter each time the page shows a new batch: frames advancing between batches is the page
+    // staying responsive while the worker trains.
+    await page.addInitScript(() => {
+      const seen: [number, number][] = [];
+      (window as unknown as { batchFrames: typeof seen }).batchFrames = seen;
+      document.addEventListener('DOMContentLoaded', () => {
+        const status = document.getElementById('status') as HTMLElement;
+        new MutationObserver(() => {
+          const batch = Number(status.dataset.batches);
+          if (status.dataset.state === 'training' && batch > 0 && seen.at(-1)?.[0] !== batch) {
+            seen.push([batch, Number(document.getElementById('frames')?.textContent)]);
+          }
+        }).observe(status, { attributes: true });
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('loads, scales, trains in a worker, predicts a drawn digit, and matches Node', async () => {
+    const t0 = performance.now();
+    const url = (server.resolvedUrls?.local ?? [])[0];
+    expect(url, 'the Vite server has a local URL').toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    await page.goto(`${url}${QUERY}`);
+    // Same code, data, settings and seed in Node, run while the browser trains (it is one synchronous block of
+    // work per epoch: meanwhile the page carries on by itself, and the waits below find it further along).
+    const settings = settingsFromUrl(QUERY);
+    const reference = trainTutorial(loadMnist(), settings);
+
+    const pageBackend = await page.locator('#backend').textContent();
+    expect(['wasm-simd', 'js']).toContain(pageBackend);
+
+    // The scalings: four grids of digits and four histograms, each with something drawn.
+    await page.waitForSelector('#hist-standardize', { timeout: 20_000 });
+    for (const id of ['raw', 'normalize', 'center', 'standardize']) {
+      expect((await canvasInk(page, `grid-${id}`)).ink, `grid-${id} is drawn`).toBeGreaterThan(1000);
+      expect((await canvasInk(page, `hist-${id}`, '#5c7cfa')).colored, `hist-${id} has bars`).toBeGreaterThan(100);
+    }
+    const standardized = await page.locator('#scaling-standardize figcaption').textContent();
+    const fitted = new ImageDataGenerator(SCALINGS.standardize).fit(loadMnist().train.x).statistics;
+    expect(standardized).toContain(`fit: mean ${format(fitted!.mean[0])}, std ${format(fitted!.std[0])}`);
+    expect(standardized).toMatch(/mean -?0\.000, std 1\.000/);
+
+    // Training, to the end.
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')?.dataset.state ?? ''),
+      undefined, { timeout: 100_000, polling: 250 });
+    expect(errors, 'no errors in the page or its worker').toEqual([]);
+    const state = await page.evaluate(() => ({
+      batches: Number(document.getElementById('status')?.dataset.batches),
+      workerBackend: document.getElementById('status')?.dataset.workerBackend,
+      progress: (document.getElementById('progress') as HTMLProgressElement).value,
+      progressMax: (document.getElementById('progress') as HTMLProgressElement).max,
+      accuracy: Number(document.getElementById('test-accuracy')?.dataset.value),
+      loss: Number(document.getElementById('test-accuracy')?.dataset.loss),
+      accuracyText: document.getElementById('test-accuracy')?.textContent,
+      batchFrames: (window as unknown as { batchFrames: [number, number][] }).batchFrames,
+    }));
+    const batches = settings.epochs * Math.ceil(settings.limit / settings.batchSize);
+    expect(state.progressMax).toBe(batches);
+    expect(state.progress).toBe(batches);
+    expect(state.batches).toBe(batches);
+    expect(state.accuracy).toBeGreaterThan(0.7);
+    expect(state.accuracyText).toContain(`${(state.accuracy * 100).toFixed(2)} %`);
+
+    // Live, and responsive: the page showed many batches one by one, and drew frames between the first and last.
+    const [first, last] = [state.batchFrames[0], state.batchFrames[state.batchFrames.length - 1]];
+    expect(state.batchFrames.length, 'batches shown one by one while training').toBeGreaterThan(batches / 4);
+    expect(last[1], 'frames drawn while the worker trained').toBeGreaterThan(first[1]);
+
+    // The plot: loss and accuracy lines and the test-accuracy dot are on the canvas.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect((await canvasInk(page, 'chart', '#d9480f')).colored, 'loss line').toBeGreaterThan(50);
+    expect((await canvasInk(page, 'chart', '#1c7ed6')).colored, 'accuracy line').toBeGreaterThan(50);
+    expect((await canvasInk(page, 'chart', '#2b8a3e')).colored, 'test accuracy dot').toBeGreaterThan(10);
+
+    // Draw a "7" with the mouse: a bar across, then a stroke down and to the left.
+    await page.locator('#pad').scrollIntoViewIfNeeded();
+    const box = await page.locator('#pad').boundingBox();
+    if (box === null) throw new Error('#pad has no bounding box');
+    const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+    await page.mouse.move(...at(0.3, 0.25));
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.3 + 0.4 * (i / 10), 0.25));
+    for (let i = 1; i <= 12; i++) await page.mouse.move(...at(0.7 - 0.22 * (i / 12), 0.25 + 0.55 * (i / 12)));
+    await page.mouse.up();
+    await page.waitForFunction(() => document.getElementById('prediction')?.dataset.class !== undefined, undefined, { timeout: 5_000 });
+    const predicted = Number(await page.locator('#prediction').getAttribute('data-class'));
+    expect(Number.isInteger(predicted) && predicted >= 0 && predicted <= 9, `class ${predicted}`).toBe(true);
+    expect((await canvasInk(page, 'seen')).ink, 'the 28×28 digit the model saw').toBeGreaterThan(20);
+    expect((await canvasInk(page, 'probabilities', '#2b8a3e')).colored, 'the winning bar').toBeGreaterThan(10);
+
+    mkdirSync(fileURLToPath(new URL('.', `file://${root}${SCREENSHOT}`)), { recursive: true });
+    await page.screenshot({ path: `${root}${SCREENSHOT}`, fullPage: true });
+    expect(errors).toEqual([]);
+
+    // The browser's test accuracy is the one Node reaches.
+    const node = await reference;
+    console.log(`browser (${state.workerBackend}): test accuracy ${state.accuracy}, loss ${state.loss}; ` +
+      `node (${nodeBackend}): ${node.testAccuracy}, loss ${node.testLoss}; drawn 7 predicted as ${predicted}; ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    expect(state.workerBackend).toBe(nodeBackend);
+    expect(state.accuracy).toBe(node.testAccuracy);
+    expect(Math.abs(state.loss - node.testLoss)).toBeLessThanOrEqual(1e-6);
+  }, 150_000);
+});

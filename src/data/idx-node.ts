@@ -1,0 +1,104 @@
+// Node-only IDX loading: single files (raw or gzip, streamed through node:zlib) and the four-file MNIST directory.
+// Parsing and validation are the pure parser's (idx.ts); this file only finds and reads bytes.
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { concatChunks, isGzip } from './gunzip.js';
+import { IdxError, idxImages, idxLabels, parseIdx, type IdxArray } from './idx.js';
+import type { DataSet, LabeledImages } from './types.js';
+
+/** Streams a gzip file through node:zlib into one exactly sized buffer. */
+async function gunzipFile(path: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    await pipeline(createReadStream(path), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) {
+        chunks.push(chunk);
+        total += chunk.length;
+      }
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') throw err;
+    throw new IdxError(`${path}: truncated or corrupt gzip file (${err.message})`);
+  }
+  return concatChunks(chunks, total);
+}
+
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(2);
+    const { bytesRead } = await file.read(head, 0, 2, 0);
+    return isGzip(head.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
+}
+
+/** The bytes of an IDX file, decompressed when it is gzip (decided by its first two bytes, not by its name). */
+export async function readIdxBytes(path: string): Promise<Uint8Array> {
+  if (await startsWithGzipMagic(path)) return gunzipFile(path);
+  const buf = await readFile(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Reads and validates one IDX file, raw or gzip-compressed. Errors name the file. */
+export async function loadIdxFile(path: string): Promise<IdxArray> {
+  return parseIdx(await readIdxBytes(path), path);
+}
+
+/** The four standard files, in the order train images, train labels, test images, test labels. */
+export const IDX_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
+/** Names accepted for a standard file: as is, the `train-images.idx3-ubyte` dot variant, and each with `.gz`. */
+function candidates(base: string): string[] {
+  const dotted = base.replace(/-(idx\d)-ubyte$/, '.$1-ubyte');
+  return [base, `${base}.gz`, dotted, `${dotted}.gz`];
+}
+
+/**
+ * Loads an MNIST-format directory (MNIST, Fashion-MNIST, KMNIST, EMNIST as distributed): the four standard files,
+ * each raw or gzip. Checks that each labels file has as many labels as its images file has images and that train
+ * and test images have the same height, width and channels.
+ */
+export async function loadIdxDirectory(dir: string): Promise<DataSet> {
+  let entries: Set<string>;
+  try {
+    entries = new Set(await readdir(dir));
+  } catch (e) {
+    throw new Error(`${dir}: cannot read the directory (${(e as Error).message})`);
+  }
+  const paths: string[] = [];
+  const missing: string[] = [];
+  for (const base of IDX_FILES) {
+    const names = candidates(base);
+    const found = names.find((n) => entries.has(n));
+    if (found) paths.push(join(dir, found));
+    else missing.push(`${base} (looked for ${names.join(', ')})`);
+  }
+  if (missing.length > 0) {
+    throw new Error(`${dir}: missing ${missing.length === 1 ? 'an IDX file' : `${missing.length} IDX files`}: ${missing.join('; ')}`);
+  }
+  const [trainX, trainY, testX, testY] = await Promise.all(paths.map(loadIdxFile));
+  const train = labeled(trainX, paths[0], trainY, paths[1]);
+  const test = labeled(testX, paths[2], testY, paths[3]);
+  const a = train.x.shape;
+  const b = test.x.shape;
+  if (a[1] !== b[1] || a[2] !== b[2] || a[3] !== b[3]) {
+    throw new IdxError(`${paths[0]} holds ${a[1]}×${a[2]}×${a[3]} images but ${paths[2]} holds ${b[1]}×${b[2]}×${b[3]} images`);
+  }
+  return { train, test };
+}
+
+function labeled(images: IdxArray, imagesPath: string, labels: IdxArray, labelsPath: string): LabeledImages {
+  const x = idxImages(images, imagesPath);
+  const y = idxLabels(labels, labelsPath);
+  if (y.length !== x.shape[0]) {
+    throw new IdxError(`${labelsPath} has ${y.length} labels but ${imagesPath} has ${x.shape[0]} images`);
+  }
+  return { x, y };
+}

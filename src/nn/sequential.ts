@@ -5,7 +5,7 @@
 import { Random } from '../random.js';
 import { getBackend, type Backend } from '../runtime/backend.js';
 import { ParameterArena, Workspace, type WorkspaceViews } from './arenas.js';
-import { Layer } from './layer.js';
+import { EMPTY_F32, EMPTY_I32, Layer } from './layer.js';
 import {
   ArraySource, checkImages, isArrayData, isBatchSource, type ArrayData, type BatchSource, type ImageTensor,
 } from './batch-source.js';
@@ -194,8 +194,8 @@ export class Sequential {
       bias: params.subarray(bias.start, bias.start + bias.length),
       dKernel: grads.subarray(kernel.start, kernel.start + kernel.length),
       dBias: grads.subarray(bias.start, bias.start + bias.length),
-      scratch: new Float32Array(0),
-      ints: new Int32Array(0),
+      scratch: EMPTY_F32,
+      ints: EMPTY_I32,
     }));
   }
 
@@ -347,7 +347,7 @@ export class Sequential {
   }
 
   /** Forward and loss on one loaded batch; with `train`, also backward and one optimizer step. */
-  private step_(v: WorkspaceViews, count: number, train: boolean): { loss: number; correct: number } {
+  private runBatch(v: WorkspaceViews, count: number, train: boolean): { loss: number; correct: number } {
     const backend = this.backend as Backend;
     const classes = this.outputSize();
     const compiled = this.compiled as Compiled;
@@ -435,7 +435,7 @@ export class Sequential {
       let seen = 0;
       for (let i = 0; i < source.length; i++) {
         const count = this.loadBatch(where, source, i, this.views(), true);
-        const result = this.step_(this.views(), count, true);
+        const result = this.runBatch(this.views(), count, true);
         if (!Number.isFinite(result.loss)) {
           progress.abort();
           throw new Error(`fit: the loss became ${result.loss} at epoch ${epoch + 1}, batch ${i + 1} of ${source.length}; ` +
@@ -480,7 +480,7 @@ export class Sequential {
     let seen = 0;
     for (let i = 0; i < source.length; i++) {
       const count = this.loadBatch(where, source, i, this.views(), true);
-      const result = this.step_(this.views(), count, false);
+      const result = this.runBatch(this.views(), count, false);
       lossSum += result.loss * count;
       correct += result.correct;
       seen += count;

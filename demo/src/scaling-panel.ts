@@ -7,8 +7,9 @@ import { drawDigits } from './digit-grid.js';
 import { drawHistogram, format, valueRange } from './histogram.js';
 import { SCALINGS, type Scaling } from './tutorial.js';
 
-const SAMPLES = 24;
-const COLS = 8;
+const ROWS = 3;
+const COLS = 10;
+const SAMPLES = ROWS * COLS;
 
 interface Summary {
   min: number;
@@ -28,9 +29,13 @@ function summarize(values: ArrayLike<number>): Summary {
   return { ...valueRange(values), mean, std: Math.sqrt(Math.max(0, sq / values.length - mean * mean)) };
 }
 
-/** Every (n / SAMPLES)-th image: the set is sorted by label, so this shows every digit. */
-function sampleIndices(n: number): number[] {
-  return Array.from({ length: SAMPLES }, (_, i) => Math.floor((i * n) / SAMPLES));
+/** The first ROWS samples of each digit, digit by digit in columns. */
+function sampleIndices(labels: Uint8Array): number[] {
+  const perDigit: number[][] = Array.from({ length: COLS }, () => []);
+  labels.forEach((label, i) => {
+    if (label < COLS && perDigit[label].length < ROWS) perDigit[label].push(i);
+  });
+  return Array.from({ length: ROWS * COLS }, (_, k) => perDigit[k % COLS][Math.floor(k / COLS)] ?? 0);
 }
 
 function gather(data: ArrayLike<number>, indices: number[]): Float32Array {
@@ -65,7 +70,7 @@ function panel(title: string, values: ArrayLike<number>, samples: Float32Array, 
 }
 
 export function renderScalings(container: HTMLElement, train: LabeledImages): void {
-  const indices = sampleIndices(train.y.length);
+  const indices = sampleIndices(train.y);
   const raw = train.x.data;
   container.append(panel('raw bytes', raw, gather(raw, indices), 'as loaded', 'raw'));
   for (const name of Object.keys(SCALINGS) as Scaling[]) {

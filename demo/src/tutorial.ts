@@ -1,6 +1,6 @@
 // The tutorial's recipe, in one place so the browser's worker and the Node test run the very same code: scale the
 // digits with one of the three scalings, train the small CNN on seeded batches, report the test accuracy.
-import { ImageDataGenerator, Random, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../src/index.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchLogs, type EpochLogs } from '../../src/nn/index.js';
 import type { DataSet, LabeledImages } from '../../src/data/types.js';
 
@@ -52,30 +52,16 @@ export function tutorialModel(seed: number): Sequential {
   return model;
 }
 
-/** The first `limit` images. The sets are sorted by label: shuffle first, so that a limit keeps every digit. */
+/** The first `limit` training images, as `pixprep train --limit` takes them (the loader interleaves the digits). */
 export function firstImages(set: LabeledImages, limit: number): LabeledImages {
   const [n, h, w, c] = set.x.shape;
   const k = Math.min(n, limit);
   return { x: { data: set.x.data.subarray(0, k * h * w * c), shape: [k, h, w, c] }, y: set.y.subarray(0, k) };
 }
 
-/** Shuffles a labelled set with a seeded permutation, so that `firstImages` takes a mix of every digit. */
-export function shuffled(set: LabeledImages, seed: number): LabeledImages {
-  const [n, h, w, c] = set.x.shape;
-  const size = h * w * c;
-  const order = new Random(seed).shuffle(Int32Array.from({ length: n }, (_, i) => i));
-  const x = new Uint8Array(n * size);
-  const y = new Uint8Array(n);
-  order.forEach((from, to) => {
-    x.set(set.x.data.subarray(from * size, (from + 1) * size), to * size);
-    y[to] = set.y[from];
-  });
-  return { x: { data: x, shape: [n, h, w, c] }, y };
-}
-
 /** Fits the scaling on the training images, trains the tutorial CNN, and evaluates it on the whole test set. */
 export async function trainTutorial(data: DataSet, settings: TrainSettings, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-  const train = firstImages(shuffled(data.train, settings.seed), settings.limit);
+  const train = firstImages(data.train, settings.limit);
   const generator = new ImageDataGenerator(SCALINGS[settings.scaling]);
   generator.fit(train.x);
   const trainFlow = generator.flow(train.x, train.y, { batchSize: settings.batchSize, seed: settings.seed });

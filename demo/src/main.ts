@@ -33,7 +33,8 @@ requestAnimationFrame(tick);
 $('backend').textContent = backend;
 const settings = settingsFromUrl(location.search);
 $('settings').textContent = `Scaling ${settings.scaling}, ${settings.epochs} epoch(s), batch size ${settings.batchSize}, ` +
-  `up to ${settings.limit} training images, seed ${settings.seed}. (Change with URL parameters, e.g. ?epochs=1&limit=2000.)`;
+  `${Number.isFinite(settings.limit) ? `the first ${settings.limit}` : 'all the'} training images, seed ${settings.seed}, ` +
+  'as `pixprep train` does. (Change with URL parameters, e.g. ?epochs=1&limit=2000&scaling=normalize.)';
 
 // ------------------------------------------------------------------------------------------------ training
 

@@ -17,12 +17,13 @@ export interface TrainSettings {
   scaling: Scaling;
   epochs: number;
   batchSize: number;
-  /** Train on the first `limit` training images (the test set stays whole). */
+  /** Train on the first `limit` training images (the test set stays whole); Infinity for all. */
   limit: number;
   seed: number;
 }
 
-export const DEFAULT_SETTINGS: TrainSettings = { scaling: 'standardize', epochs: 2, batchSize: 64, limit: 8000, seed: 1 };
+/** `pixprep train`'s defaults, so the page trains what the command trains. */
+export const DEFAULT_SETTINGS: TrainSettings = { scaling: 'standardize', epochs: 5, batchSize: 64, limit: Infinity, seed: 1 };
 
 export interface TrainCallbacks {
   onBatchEnd?: (epoch: number, batch: number, batches: number, logs: BatchLogs) => void;

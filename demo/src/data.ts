@@ -1,7 +1,6 @@
 // The digits, fetched from the page's own origin: the four IDX files written by scripts/make-assets.mjs, gunzipped
 // and parsed by pixprep's browser-safe IDX reader (DecompressionStream, no Node imports).
-import { idxImages, idxLabels, parseIdxAsync } from '../../src/data/idx.js';
-import type { DataSet, LabeledImages } from '../../src/data/types.js';
+import { idxImages, idxLabels, parseIdxAsync, type DataSet, type LabeledImages } from '../../src/index.js';
 
 interface Manifest {
   files: { trainImages: string; trainLabels: string; testImages: string; testLabels: string };

@@ -1,8 +1,9 @@
 // The tutorial's recipe, in one place so the browser's worker and the Node test run the very same code: scale the
 // digits with one of the three scalings, train the small CNN on seeded batches, report the test accuracy.
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../src/index.js';
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchLogs, type EpochLogs } from '../../src/nn/index.js';
-import type { DataSet, LabeledImages } from '../../src/data/types.js';
+import {
+  Conv2D, Dense, Flatten, ImageDataGenerator, MaxPooling2D, Sequential,
+  type BatchLogs, type DataSet, type EpochLogs, type ImageDataGeneratorOptions, type LabeledImages,
+} from '../../src/index.js';
 
 export type Scaling = 'normalize' | 'center' | 'standardize';
 

@@ -4,9 +4,11 @@ import type { SuiteOptions } from './suite.js';
 export interface CliOptions extends SuiteOptions {
   json?: string;
   svg?: string;
+  /** A Markdown file whose section between <!-- bench:begin --> and <!-- bench:end --> is replaced by this run. */
+  markdown?: string;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--filter NAME] [--json FILE] [--svg FILE] [--images N] [--max-exponent E]';
+const USAGE = 'usage: npm run bench -- [--quick] [--filter NAME] [--json FILE] [--svg FILE] [--markdown FILE] [--images N] [--max-exponent E]';
 
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = { quick: false };
@@ -28,6 +30,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--filter': o.filter = value(); break;
       case '--json': o.json = value(); break;
       case '--svg': o.svg = value(); break;
+      case '--markdown': o.markdown = value(); break;
       case '--images': o.images = integer(1, 60_000); break;
       case '--max-exponent': o.maxExponent = integer(3, 8); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;

@@ -16,7 +16,7 @@ const COLORS: Record<string, string> = {
   'ndarray-ops': '#2ca02c',
   'TF.js wasm': '#ff7f0e',
 };
-const W = 1260;
+const W = 1340;
 const H = 470;
 const PANEL_W = 380;
 const PANEL_H = 300;
@@ -33,10 +33,9 @@ interface Point { n: number; gbps: number }
 export function renderChart(report: SuiteReport): string {
   const sweep = report.results.filter((r) => r.section === 'sizes' && Number.isFinite(r.median) && r.median > 0);
   const outputGBps = (r: Result) => (4 * r.elements) / (r.median / 1000) / 1e9;
-  const limits = sweep.filter((r) => r.case.startsWith('limit'));
   const series = (panel: string): Map<string, Point[]> => {
     const map = new Map<string, Point[]>();
-    const rows = [...sweep.filter((r) => r.case.startsWith(panel)), ...limits];
+    const rows = sweep.filter((r) => r.case.startsWith(panel));
     for (const r of rows) map.set(r.impl, [...(map.get(r.impl) ?? []), { n: r.elements, gbps: outputGBps(r) }]);
     for (const points of map.values()) points.sort((a, b) => a.n - b.n);
     return map;
@@ -65,7 +64,7 @@ export function renderChart(report: SuiteReport): string {
     for (let e = Math.ceil(Math.log10(nMin)); e <= Math.floor(Math.log10(nMax)); e++) {
       const x = xs(10 ** e).toFixed(1);
       parts.push(`<line x1="${x}" y1="0" x2="${x}" y2="${PANEL_H}" stroke="#eee"/>`);
-      parts.push(`<text x="${x}" y="${PANEL_H + 16}" text-anchor="middle">10^${e}</text>`);
+      parts.push(`<text x="${x}" y="${PANEL_H + 16}" text-anchor="middle">10<tspan dy="-5" font-size="9">${e}</tspan></text>`);
     }
     for (let e = Math.log10(gMin); e <= Math.log10(gMax); e++) {
       const y = ys(10 ** e).toFixed(1);

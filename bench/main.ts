@@ -1,9 +1,9 @@
 // npm run bench [-- --quick] [--filter NAME] [--json FILE] [--svg FILE] [--images N] [--max-exponent E]
 // Runs the suite in this one process, prints the table and the aims, and writes the JSON and the chart if asked.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderChart } from './chart.js';
-import { aims, aimsText, legendText, machineText, table } from './report.js';
+import { aims, aimsText, legendText, machineText, markdownReport, replaceMarked, table } from './report.js';
 import { parseArgs } from './args.js';
 import { runSuite } from './suite.js';
 
@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   console.log(table(report.results));
   console.log(`\n${legendText()}\n`);
   console.log(aimsText(list));
-  console.log(`\nwhole run: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\nwhole run: ${seconds.toFixed(0)} s`);
   if (options.json) {
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, JSON.stringify({ command: process.argv.slice(2), ...report, aims: list }, null, 2) + '\n');
@@ -33,6 +34,12 @@ async function main(): Promise<void> {
     mkdirSync(dirname(options.svg), { recursive: true });
     writeFileSync(options.svg, renderChart(report));
     console.log(`wrote ${options.svg}`);
+  }
+  if (options.markdown) {
+    const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+    const before = existsSync(options.markdown) ? readFileSync(options.markdown, 'utf8') : '';
+    writeFileSync(options.markdown, replaceMarked(before, markdownReport(report, command, seconds)));
+    console.log(`updated ${options.markdown}`);
   }
   const failed = report.results.filter((r) => r.error !== undefined && r.role === 'pixprep');
   if (failed.length > 0) {

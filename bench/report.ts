@@ -125,7 +125,7 @@ export function aimsText(list: Aim[]): string {
 export function machineText(report: SuiteReport): string {
   const m = report.machine;
   const tf = 'error' in m.tfjs ? `failed to load: ${m.tfjs.error}`
-    : `${m.tfjs.version} backend ${m.tfjs.backend}, SIMD ${m.tfjs.simd ? 'yes' : 'no'}, threads ${m.tfjs.threads}`;
+    : `${m.tfjs.version} backend ${m.tfjs.backend}, SIMD ${m.tfjs.simd ? 'yes' : 'no'}, multithreading ${m.tfjs.multithread ? 'yes' : 'no'}, threads ${m.tfjs.threads}`;
   return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ` +
     `pixprep backend ${m.pixprepBackend}; TF.js ${tf}.`;
 }
@@ -134,7 +134,50 @@ export function legendText(): string {
   return [
     'Throughput: GB/s = (bytes read + bytes written) / median time; images/s; GFLOP/s = 2·m·n·k / median time.',
     '÷ fastest peer: this median ÷ the fastest non-pixprep implementation of the case (below 1: faster than every peer).',
-    "÷ limit: this median ÷ the median of a TypedArray.prototype.set of the case's output bytes in this run (fit: of its input bytes).",
+    "÷ limit: this median ÷ the median of the case's own limit row, a TypedArray.prototype.set of the case's output bytes (fit: of its input bytes), measured in turns with the other rows.",
+    "Limit rows (TypedArray.set, wasm memory copyWithin): their throughput is the case's work done in the copy's time.",
     `⚠: (max − min) / median above ${SPREAD_WARNING * 100}% (this machine is shared; compare ratios, not times).`,
   ].join('\n');
+}
+
+const SECTION_TITLES: Record<string, string> = {
+  scaling: 'Scaling kernels at MNIST scale',
+  fit: 'Statistics: a full fit',
+  flow: 'Generator: one shuffled epoch of flow',
+  network: 'Network: the tutorial CNN at batch 64',
+  gemm: 'Matrix multiply at the tutorial shapes (batch 64)',
+  sizes: 'Scaling with size',
+};
+
+/** The generated part of BENCHMARKS.md: command, machine, one table per section, legend, aims. */
+export function markdownReport(report: SuiteReport, command: string, seconds: number): string {
+  const parts = [
+    `Made by \`${command}\` on ${report.date.slice(0, 16).replace('T', ' ')} UTC (whole run ${seconds.toFixed(0)} s).`,
+    '',
+    machineText(report),
+    '',
+    legendText().split('\n').map((line) => `- ${line}`).join('\n'),
+  ];
+  const sections = [...new Set(report.results.map((r) => r.section))];
+  for (const section of sections) {
+    parts.push('', `### ${SECTION_TITLES[section] ?? section}`, '', table(report.results.filter((r) => r.section === section)));
+  }
+  const notes = report.results.filter((r) => r.note !== undefined && r.section !== 'sizes');
+  const seen = new Set<string>();
+  const noteLines = notes.filter((r) => !seen.has(`${r.impl}|${r.note}`) && seen.add(`${r.impl}|${r.note}`))
+    .map((r) => `- ${r.section} · ${r.impl}: ${r.note}`);
+  if (noteLines.length > 0) parts.push('', '### What each implementation does', '', ...noteLines);
+  parts.push('', '### Aims', '', aimsText(aims(report.results)).split('\n').slice(1).join('\n'));
+  return parts.join('\n');
+}
+
+/** Replaces the text between the bench markers of a Markdown document (appends the markers when missing). */
+export function replaceMarked(document: string, generated: string): string {
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const block = `${begin}\n${generated}\n${end}`;
+  const i = document.indexOf(begin);
+  const j = document.indexOf(end);
+  if (i < 0 || j < i) return `${document.trimEnd()}\n\n${block}\n`;
+  return document.slice(0, i) + block + document.slice(j + end.length);
 }

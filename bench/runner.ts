@@ -19,15 +19,14 @@ export interface Impl {
 
 export interface Case {
   name: string;
-  /** Section, for --filter and for grouping the table: limit, scaling, fit, flow, network, gemm, sizes. */
+  /** Section, for --filter and for grouping the table: scaling, fit, flow, network, gemm, sizes. */
   section: string;
   unit: Unit;
-  /** Work per call in the unit's numerator: bytes read + written, images, or floating-point operations. */
+  /** Work per call in the unit's numerator: bytes read + written, images, or floating-point operations. A limit
+   * row's throughput is the case's work done in the copy's time: what the case would reach at memory speed. */
   work: number;
   /** Elements per call (for the chart's x axis and the JSON). */
   elements: number;
-  /** Name of the limit case (a TypedArray.set of the same bytes) this case is compared against. */
-  limit?: string;
   impls: Impl[];
   /** Minimum iterations and time budget (ms) for each task; the run stops when both are met. */
   iterations: number;
@@ -66,7 +65,7 @@ export interface Result {
   vsFastest: number;
   /** median / median of the fastest peer of the case (not pixprep, not a limit): below 1 means pixprep wins. */
   vsBestPeer: number;
-  /** median / median of the case's limit (TypedArray.set of the same output bytes): 1 = at memory speed. */
+  /** median / median of the case's own limit row (TypedArray.set of its output bytes): 1 = at memory speed. */
   vsLimit: number;
   error?: string;
   note?: string;
@@ -79,61 +78,109 @@ function collectGarbage(): void {
   if (gc) gc();
 }
 
-/** Times every implementation of a case; failures become results with an error, never an aborted run. */
-export async function runCase(c: Case, log: (line: string) => void): Promise<Result[]> {
-  const results: Result[] = [];
+/** Each implementation's pooled samples are taken in this many rounds, the implementations alternating. */
+export const ROUNDS = 3;
+
+interface Live {
+  impl: Impl;
+  /** Calls per sample (short calls are repeated inside one timed sample). */
+  repeat: number;
+  iterations: number;
+  samples: number[];
+  error?: unknown;
+}
+
+/**
+ * Times every implementation of a case. The implementations take turns, ROUNDS times, and each one's samples are
+ * pooled: a change in the machine's load (it is shared) then hits every implementation alike instead of whichever
+ * ran during it, and the ratios between them stay fair. Failures become results with an error, never an aborted run.
+ */
+export async function runCase(c: Case, log: (line: string) => void, rounds = ROUNDS): Promise<Result[]> {
+  const live: Live[] = [];
   for (const impl of c.impls) {
-    collectGarbage();
-    const base = {
-      case: c.name, section: c.section, impl: impl.name, role: impl.role, unit: c.unit, elements: c.elements, work: c.work,
-      note: impl.note,
-    };
+    const entry: Live = { impl, repeat: 1, iterations: c.iterations, samples: [] };
+    live.push(entry);
     try {
       await impl.setup?.();
-      // Two untimed calls (first touch of the pages, first compilation), then one timed to size the samples:
-      // a call shorter than minSampleMs is repeated inside one sample, so that timer resolution and per-call
-      // jitter do not dominate; the sample's time is divided back to one call.
-      await impl.run();
-      const t0 = performance.now();
+      // A first call (first touch of the pages, first compilation) sizes the samples; short calls are timed again
+      // warm. A call shorter than minSampleMs is repeated inside one sample, so that timer resolution and per-call
+      // jitter do not dominate; the sample's time is divided back to one call. Slow calls get fewer iterations.
+      let t0 = performance.now();
       const first = impl.run();
       const async = first instanceof Promise;
       await first;
-      const single = performance.now() - t0;
-      const repeat = async || single >= c.minSampleMs ? 1 : Math.min(100_000, Math.ceil(c.minSampleMs / Math.max(single, 1e-4)));
-      const run = impl.run;
-      const bench = new Bench({
-        iterations: c.iterations,
-        time: c.timeMs,
-        warmupIterations: single > 50 ? 0 : Math.min(2, c.iterations),
-        warmupTime: 0,
-        throws: true,
-      });
-      bench.add(impl.name, repeat === 1 ? run : () => { for (let r = 0; r < repeat; r++) run(); });
-      await bench.run();
-      const result = bench.tasks[0].result;
-      if (result.state !== 'completed') {
-        throw result.state === 'errored' ? result.error : new Error(`tinybench task ${result.state}`);
+      let single = performance.now() - t0;
+      if (single < 50) {
+        t0 = performance.now();
+        await impl.run();
+        single = performance.now() - t0;
       }
-      const min = result.latency.min / repeat;
-      const max = result.latency.max / repeat;
-      const median = result.latency.p50 / repeat;
-      results.push({
-        ...base, min, median, max, samples: result.latency.samplesCount, repeat,
-        throughput: c.work / (median / 1000) / SCALE[c.unit],
-        spread: (max - min) / median,
-        vsFastest: NaN, vsBestPeer: NaN, vsLimit: NaN,
-      });
-      log(`  ${c.name} · ${impl.name}: ${median.toPrecision(4)} ms`);
+      entry.repeat = async || single >= c.minSampleMs ? 1 : Math.min(100_000, Math.ceil(c.minSampleMs / Math.max(single, 1e-4)));
+      entry.iterations = single > 1000 ? Math.min(3, c.iterations) : single > 200 ? Math.min(5, c.iterations) : c.iterations;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      entry.error = error;
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of live) {
+      if (entry.error !== undefined) continue;
+      collectGarbage();
+      try {
+        const run = entry.impl.run;
+        const repeat = entry.repeat;
+        const bench = new Bench({
+          iterations: Math.max(1, Math.ceil(entry.iterations / rounds)),
+          time: c.timeMs / rounds,
+          warmupIterations: round === 0 && entry.repeat > 1 ? Math.min(2, c.iterations) : 0,
+          warmupTime: 0,
+          retainSamples: true,
+          throws: true,
+        });
+        bench.add(entry.impl.name, repeat === 1 ? run : () => { for (let r = 0; r < repeat; r++) run(); });
+        await bench.run();
+        const result = bench.tasks[0].result;
+        if (result.state !== 'completed') {
+          throw result.state === 'errored' ? result.error : new Error(`tinybench task ${result.state}`);
+        }
+        for (const sample of result.latency.samples ?? []) entry.samples.push(sample / repeat);
+      } catch (error) {
+        entry.error = error;
+      }
+    }
+  }
+  const results: Result[] = [];
+  for (const entry of live) {
+    const { impl } = entry;
+    try {
+      await impl.teardown?.();
+    } catch (error) {
+      entry.error ??= error;
+    }
+    const base = {
+      case: c.name, section: c.section, impl: impl.name, role: impl.role, unit: c.unit, elements: c.elements, work: c.work,
+      note: impl.note, repeat: entry.repeat,
+    };
+    const sorted = entry.samples.sort((a, b) => a - b);
+    if (entry.error !== undefined || sorted.length === 0) {
+      const message = entry.error instanceof Error ? entry.error.message : String(entry.error ?? 'no samples');
       results.push({
-        ...base, min: NaN, median: NaN, max: NaN, samples: 0, repeat: 0, throughput: NaN, spread: NaN,
+        ...base, min: NaN, median: NaN, max: NaN, samples: 0, throughput: NaN, spread: NaN,
         vsFastest: NaN, vsBestPeer: NaN, vsLimit: NaN, error: message.split('\n')[0].slice(0, 200),
       });
       log(`  ${c.name} · ${impl.name}: failed: ${message.split('\n')[0]}`);
-    } finally {
-      await impl.teardown?.();
+      continue;
     }
+    const min = sorted[0];
+    const max = sorted[sorted.length - 1];
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    results.push({
+      ...base, min, median, max, samples: sorted.length,
+      throughput: c.work / (median / 1000) / SCALE[c.unit],
+      spread: (max - min) / median,
+      vsFastest: NaN, vsBestPeer: NaN, vsLimit: NaN,
+    });
+    log(`  ${c.name} · ${impl.name}: ${median.toPrecision(4)} ms (${sorted.length} samples × ${entry.repeat} calls)`);
   }
   return results;
 }
@@ -142,27 +189,18 @@ export async function runCase(c: Case, log: (line: string) => void): Promise<Res
 export function computeRatios(results: Result[], cases: Case[]): void {
   const byCase = new Map<string, Result[]>();
   for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-  const limitOf = (name: string | undefined): number => {
-    if (name === undefined) return NaN;
-    const set = byCase.get(name)?.find((r) => r.impl === LIMIT_SET);
-    return set?.median ?? NaN;
-  };
   for (const c of cases) {
     const rows = (byCase.get(c.name) ?? []).filter((r) => Number.isFinite(r.median));
     const fastest = Math.min(...rows.map((r) => r.median));
     const peers = rows.filter((r) => r.role === 'peer').map((r) => r.median);
     const bestPeer = peers.length > 0 ? Math.min(...peers) : NaN;
-    const limit = limitOf(c.limit ?? (isLimitCase(c) ? c.name : undefined));
+    const limit = rows.find((r) => r.role === 'limit' && r.impl === LIMIT_SET)?.median ?? NaN;
     for (const r of rows) {
       r.vsFastest = r.median / fastest;
       r.vsBestPeer = r.median / bestPeer;
       r.vsLimit = r.median / limit;
     }
   }
-}
-
-export function isLimitCase(c: Case): boolean {
-  return c.impls.length > 0 && c.impls.every((i) => i.role === 'limit');
 }
 
 /** The implementation name of the memory-bandwidth limit: a TypedArray.prototype.set of the same bytes. */

@@ -6,11 +6,11 @@ import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
-import { computeRatios, isLimitCase, runCase, type Case, type Result } from './runner.js';
+import { computeRatios, runCase, type Case, type Result } from './runner.js';
 
 export interface SuiteOptions {
   quick: boolean;
-  /** Case-insensitive substring of "section case name"; the limit cases a kept case needs always run. */
+  /** Case-insensitive substring of "section case name". */
   filter?: string;
   /** Images at MNIST scale (60,000; --quick: 256). */
   images?: number;
@@ -60,9 +60,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const ran: Case[] = [];
   for (const group of groups) {
     const { cases, dispose } = await group.make();
-    const kept = cases.filter((c) => matches(c, filter));
-    const needed = new Set(kept.map((c) => c.limit).filter((l): l is string => l !== undefined));
-    const torun = cases.filter((c) => kept.includes(c) || (isLimitCase(c) && needed.has(c.name)));
+    const torun = cases.filter((c) => matches(c, filter));
     if (torun.length > 0) log(group.label);
     for (const c of torun) {
       results.push(...(await runCase(c, log)));

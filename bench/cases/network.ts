@@ -54,7 +54,7 @@ export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void }
       name: 'pixprep wasm-simd', role: 'pixprep',
       note: `Sequential.fit, ${steps} batches of ${BATCH} per call (forward, backward, Adam), sparse labels`,
       setup: () => {
-        setBackend('wasm-simd');
+        setBackend('wasm-simd'); // the model keeps the backend it was built on
         model = tutorialModel();
         model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
       },

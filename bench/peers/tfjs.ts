@@ -7,6 +7,8 @@ export interface TfjsInfo {
   version: string;
   backend: string;
   simd: boolean;
+  /** Whether TF.js found multithreading (SharedArrayBuffer + workers) usable; it does not in Node. */
+  multithread: boolean;
   threads: number;
 }
 
@@ -23,6 +25,7 @@ export function loadTfjs(): Promise<{ tf: typeof TF; info: TfjsInfo }> {
       version: tf.version_core,
       backend: tf.getBackend(),
       simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+      multithread: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
       threads: wasm.getThreadsCount(),
     };
     return { tf, info };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../bench/args.js';
 import { renderChart } from '../../bench/chart.js';
-import { aims, table } from '../../bench/report.js';
+import { aims, markdownReport, replaceMarked, table } from '../../bench/report.js';
 import { runSuite, type SuiteReport } from '../../bench/suite.js';
 
 // TF.js's wasm backend has no Conv2DBackpropFilter kernel, so it cannot train the CNN: the one expected failure.
@@ -15,7 +15,7 @@ describe('bench --quick', () => {
   it('runs every case and gets a finite positive figure from each implementation', async () => {
     report = await runSuite({ ...parseArgs(['--quick', '--images', '64']) });
     const sections = new Set(report.results.map((r) => r.section));
-    expect([...sections].sort()).toEqual(['fit', 'flow', 'gemm', 'limit', 'network', 'scaling', 'sizes']);
+    expect([...sections].sort()).toEqual(['fit', 'flow', 'gemm', 'network', 'scaling', 'sizes']);
     for (const r of report.results) {
       if (expectedFailure(r)) {
         if (r.error !== undefined) expect(r.error).toMatch(/Conv2DBackpropFilter/);
@@ -25,14 +25,17 @@ describe('bench --quick', () => {
       for (const value of [r.min, r.median, r.max, r.throughput]) {
         expect(Number.isFinite(value) && value > 0, `${r.case} · ${r.impl}: ${value}`).toBe(true);
       }
-      if (r.role !== 'limit' && r.section !== 'network' && r.section !== 'gemm') {
+      if (r.section !== 'network' && r.section !== 'gemm') {
         expect(Number.isFinite(r.vsLimit) && r.vsLimit > 0, `${r.case} · ${r.impl} ÷ limit`).toBe(true);
       }
     }
-    const pixprepCases = new Set(report.results.filter((r) => r.role === 'pixprep').map((r) => r.case));
+    // Every case measures pixprep; every memory-bound case carries its own limit row.
     const cases = new Set(report.results.map((r) => r.case));
-    const limits = [...cases].filter((c) => c.startsWith('limit'));
-    expect([...cases].filter((c) => !pixprepCases.has(c))).toEqual(limits);
+    const withPixprep = new Set(report.results.filter((r) => r.role === 'pixprep').map((r) => r.case));
+    const withLimit = new Set(report.results.filter((r) => r.impl === 'TypedArray.set').map((r) => r.case));
+    expect([...cases].filter((c) => !withPixprep.has(c))).toEqual([]);
+    const memoryBound = report.results.filter((r) => r.section !== 'network' && r.section !== 'gemm').map((r) => r.case);
+    expect(memoryBound.filter((c) => !withLimit.has(c))).toEqual([]);
     expect(report.machine.cores).toBeGreaterThan(0);
   }, 60_000);
 
@@ -43,6 +46,10 @@ describe('bench --quick', () => {
     const svg = renderChart(report);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<path /g)?.length).toBe(3 * 7); // 3 kernels × (5 implementations + 2 limits)
+    const doc = replaceMarked('# B\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\ntail\n', markdownReport(report, 'npm run bench', 1));
+    expect(doc).not.toContain('old');
+    expect(doc.startsWith('# B\n\n<!-- bench:begin -->\nMade by `npm run bench`')).toBe(true);
+    expect(doc.endsWith('<!-- bench:end -->\ntail\n')).toBe(true);
   });
 
   it('rejects unknown flags and bad values before measuring anything', () => {

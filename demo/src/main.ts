@@ -20,6 +20,10 @@ function showError(error: unknown): void {
   $('status').dataset.state = 'error';
 }
 
+// Anything that goes wrong shows on the page (and sets the state the browser test waits for).
+addEventListener('error', (event) => showError(event.error ?? event.message));
+addEventListener('unhandledrejection', (event) => showError(event.reason));
+
 // A frame counter: it keeps counting while the worker trains, which is what "the page stays responsive" means here.
 let frames = 0;
 const framesEl = $('frames');

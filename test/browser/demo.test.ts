@@ -117,6 +117,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')?.dataset.state ?? ''),
       undefined, { timeout: TRAINING_TIMEOUT, polling: 250 });
     expect(errors, 'no errors in the page or its worker').toEqual([]);
+    expect(await page.locator('#error').textContent(), 'the error the page shows').toBe('');
     const state = await page.evaluate(() => ({
       batches: Number(document.getElementById('status')?.dataset.batches),
       workerBackend: document.getElementById('status')?.dataset.workerBackend,

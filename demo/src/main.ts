@@ -1,12 +1,12 @@
 // The page: shows the scalings of the digits, trains the CNN in a worker while plotting it live, then predicts the
 // digits the user draws. Everything it reports is also in the DOM (text and data-* attributes) for the browser test.
-import { backend } from '../../src/index.js';
+import { backend, setBackend } from '../../src/index.js';
 import { TrainingChart } from './chart.js';
 import { loadDigits } from './data.js';
 import { drawDigits } from './digit-grid.js';
 import { DrawPad } from './draw-pad.js';
 import { toMnistDigit } from './mnist-like.js';
-import { settingsFromUrl } from './params.js';
+import { backendFromUrl, settingsFromUrl } from './params.js';
 import { argmax, drawProbabilities } from './probabilities.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { renderScalings } from './scaling-panel.js';
@@ -34,6 +34,8 @@ const tick = () => {
 };
 requestAnimationFrame(tick);
 
+const kernels = backendFromUrl(location.search);
+if (kernels !== undefined) setBackend(kernels);
 $('backend').textContent = backend;
 const settings = settingsFromUrl(location.search);
 $('settings').textContent = `Scaling ${settings.scaling}, ${settings.epochs} epoch(s), batch size ${settings.batchSize}, ` +
@@ -103,7 +105,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
   }
 };
-send({ type: 'train', settings, dataUrl });
+send({ type: 'train', settings, dataUrl, backend: kernels });
 
 // ------------------------------------------------------------------------------------------------ drawing
 

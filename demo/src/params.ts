@@ -1,4 +1,6 @@
-// Training settings from the page's URL, for quick runs: ?epochs=1&limit=2000&scaling=normalize&batchSize=64&seed=1
+// Settings from the page's URL, for quick runs: ?epochs=1&limit=2000&scaling=normalize&batchSize=64&seed=1, and
+// ?backend=js to run the TypeScript kernels instead of WebAssembly SIMD.
+import type { BackendName } from '../../src/index.js';
 import { DEFAULT_SETTINGS, SCALINGS, type Scaling, type TrainSettings } from './tutorial.js';
 
 function integer(params: URLSearchParams, name: keyof TrainSettings, min: number): number {
@@ -9,6 +11,14 @@ function integer(params: URLSearchParams, name: keyof TrainSettings, min: number
     throw new RangeError(`URL parameter \`${name}\` must be an integer ≥ ${min}. Received: ${text}`);
   }
   return value;
+}
+
+/** The kernels asked for, or undefined for pixprep's own choice (WebAssembly SIMD where the browser has it). */
+export function backendFromUrl(search: string): BackendName | undefined {
+  const name = new URLSearchParams(search).get('backend');
+  if (name === null) return undefined;
+  if (name !== 'js' && name !== 'wasm-simd') throw new RangeError(`URL parameter \`backend\` must be js or wasm-simd. Received: ${name}`);
+  return name;
 }
 
 export function settingsFromUrl(search: string): TrainSettings {

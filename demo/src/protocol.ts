@@ -1,8 +1,9 @@
 // The messages between the page and the training worker.
+import type { BackendName } from '../../src/index.js';
 import type { TrainSettings } from './tutorial.js';
 
 export type ToWorker =
-  | { type: 'train'; settings: TrainSettings; dataUrl: string }
+  | { type: 'train'; settings: TrainSettings; dataUrl: string; backend: BackendName | undefined }
   | { type: 'predict'; id: number; pixels: Uint8Array };
 
 export type FromWorker =

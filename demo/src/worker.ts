@@ -1,6 +1,6 @@
 // The training worker: loads the digits, runs the tutorial's recipe off the page's thread, reports every batch, and
 // then answers predictions for drawn digits with the trained model and its fitted scaling.
-import { backend } from '../../src/index.js';
+import { backend, setBackend, type BackendName } from '../../src/index.js';
 import { loadDigits } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { trainTutorial, type TrainResult, type TrainSettings } from './tutorial.js';
@@ -11,7 +11,8 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-async function train(settings: TrainSettings, dataUrl: string): Promise<void> {
+async function train(settings: TrainSettings, dataUrl: string, kernels: BackendName | undefined): Promise<void> {
+  if (kernels !== undefined) setBackend(kernels);
   const data = await loadDigits(dataUrl);
   post({ type: 'loaded', backend, trainImages: Math.min(settings.limit, data.train.y.length), testImages: data.test.y.length });
   const started = performance.now();
@@ -38,7 +39,7 @@ function predict(id: number, pixels: Uint8Array): void {
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   try {
-    if (m.type === 'train') await train(m.settings, m.dataUrl);
+    if (m.type === 'train') await train(m.settings, m.dataUrl, m.backend);
     else predict(m.id, m.pixels);
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

@@ -53,7 +53,17 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
   let server: ViteDevServer;
   let browser: Browser;
   let page: Page;
+  let url: string;
   const errors: string[] = [];
+
+  /** A page that records its errors (uncaught, console, HTTP) into `into`. */
+  async function newPage(into: string[]): Promise<Page> {
+    const p = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    p.on('pageerror', (error) => into.push(`pageerror: ${error.message}`));
+    p.on('console', (m) => { if (m.type() === 'error') into.push(`console: ${m.text()}`); });
+    p.on('response', (r) => { if (r.status() >= 400) into.push(`HTTP ${r.status()}: ${r.url()}`); });
+    return p;
+  }
 
   beforeAll(async () => {
     const started = performance.now();
@@ -66,10 +76,8 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     await server.listen();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     console.log(`setup: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+    url = (server.resolvedUrls?.local ?? [])[0];
+    page = await newPage(errors);
     // Records the frame counter each time the page shows a new batch: frames advancing between batches is the page
     // staying responsive while the worker trains.
     await page.addInitScript(() => {
@@ -94,7 +102,6 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
 
   test('loads, scales, trains in a worker, predicts a drawn digit, and matches Node', async () => {
     const t0 = performance.now();
-    const url = (server.resolvedUrls?.local ?? [])[0];
     expect(url, 'the Vite server has a local URL').toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.goto(`${url}${QUERY}`);
     const settings = settingsFromUrl(QUERY);
@@ -177,4 +184,21 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     expect(state.accuracy).toBe(node.testAccuracy);
     expect(Math.abs(state.loss - node.testLoss)).toBeLessThanOrEqual(1e-6);
   }, TRAINING_TIMEOUT + 50_000);
+
+  test('runs on the TypeScript kernels when asked (?backend=js), in the page and its worker, with the same scalings', async () => {
+    const jsErrors: string[] = [];
+    const js = await newPage(jsErrors);
+    await js.goto(`${url}?backend=js&epochs=1&limit=64`);
+    await js.waitForSelector('#hist-standardize', { timeout: 20_000 });
+    await js.waitForFunction(() => document.getElementById('status')?.dataset.workerBackend !== undefined, undefined, { timeout: 20_000 });
+    expect(await js.locator('#backend').textContent()).toBe('js');
+    expect(await js.locator('#status').getAttribute('data-worker-backend')).toBe('js');
+    // The statistics and the scaled values' summaries, as printed, are those of the default kernels' page.
+    const captions = (p: Page) => p.locator('figcaption').allTextContents();
+    const wasm = await captions(page);
+    expect(wasm).toHaveLength(4);
+    expect(await captions(js)).toEqual(wasm);
+    expect(jsErrors).toEqual([]);
+    await js.close();
+  });
 });

@@ -106,11 +106,9 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     await page.goto(`${url}${QUERY}`);
     const settings = settingsFromUrl(QUERY);
 
-    const pageBackend = await page.locator('#backend').textContent();
-    expect(['wasm-simd', 'js']).toContain(pageBackend);
-
     // The scalings: four grids of digits and four histograms, each with something drawn.
     await page.waitForSelector('#hist-standardize', { timeout: 20_000 });
+    expect(['wasm-simd', 'js']).toContain(await page.locator('#backend').textContent());
     for (const id of ['raw', 'normalize', 'center', 'standardize']) {
       expect((await canvasInk(page, `grid-${id}`)).ink, `grid-${id} is drawn`).toBeGreaterThan(1000);
       expect((await canvasInk(page, `hist-${id}`, '#5c7cfa')).colored, `hist-${id} has bars`).toBeGreaterThan(100);
@@ -118,7 +116,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     const standardized = await page.locator('#scaling-standardize figcaption').textContent();
     const fitted = new ImageDataGenerator(SCALINGS.standardize).fit(loadMnist().train.x).statistics;
     expect(standardized).toContain(`fit: mean ${format(fitted!.mean[0])}, std ${format(fitted!.std[0])}`);
-    expect(standardized).toMatch(/mean -?0\.000, std 1\.000/);
+    expect(standardized).toContain('mean 0.000, std 1.000');
 
     // Training, to the end.
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('status')?.dataset.state ?? ''),

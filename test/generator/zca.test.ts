@@ -253,6 +253,45 @@ for (const backend of backends) {
   });
 }
 
+describe('ZCA on awkward image sizes', () => {
+  it.each([[1, 1, 1], [1, 7, 1], [3, 1, 3], [2, 3, 1]])('matches the float64 reference for %i×%i×%i images', (h, w, c) => {
+    const d = h * w * c;
+    const n = 40;
+    const rng = new Random(100 + d);
+    // Neighbouring features share a component, so sigma is not diagonal; a per-feature offset breaks channel symmetry.
+    const x = new Float32Array(n * d);
+    for (let r = 0; r < n; r++) {
+      let previous = rng.normal();
+      for (let i = 0; i < d; i++) {
+        const next = rng.normal();
+        x[r * d + i] = i * 0.3 + next + 0.5 * previous;
+        previous = next;
+      }
+    }
+    const channelMean = new Float64Array(c);
+    for (let i = 0; i < n * d; i++) channelMean[i % c] += x[i] / (n * (d / c));
+    const sigma = new Float64Array(d * d);
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          sigma[i * d + j] += (x[r * d + i] - channelMean[i % c]) * (x[r * d + j] - channelMean[j % c]) / n;
+        }
+      }
+    }
+    const { values, vectors } = jacobiEigen(sigma, d);
+    const reference = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        for (let k = 0; k < d; k++) reference[i * d + j] += vectors[i * d + k] * vectors[j * d + k] / Math.sqrt(values[k] + 1e-6);
+      }
+    }
+    const acc = new CovarianceAccumulator(h, w, c, { chunkRows: 16 }).add(x, n);
+    const W = acc.finish(channelMean, c, 1e-6);
+    acc.dispose();
+    expect(maxDiff(W, reference)).toBeLessThan(1e-4 * maxAbs(reference));
+  });
+});
+
 describe('ZCA input validation', () => {
   const x = makeImages(50, 1);
   const { channelMean } = kerasSigma(x, 50);

@@ -6,7 +6,7 @@ import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
-import { computeRatios, runCase, type Case, type Result } from './runner.js';
+import { computeRatios, ROUNDS, runCase, type Case, type Result } from './runner.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -63,7 +63,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     const torun = cases.filter((c) => matches(c, filter));
     if (torun.length > 0) log(group.label);
     for (const c of torun) {
-      results.push(...(await runCase(c, log)));
+      results.push(...(await runCase(c, log, quick ? 1 : ROUNDS)));
       ran.push(c);
     }
     dispose();

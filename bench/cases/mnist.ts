@@ -76,7 +76,9 @@ function fitCase(
     const gen = new ImageDataGenerator({ ...GENERATOR_OPTIONS });
     return {
       name: label, role: 'pixprep',
-      note: 'ImageDataGenerator.fit: gathers 1 MiB chunks into kernel memory, one-pass float64 moments kernel, Chan merges',
+      note: backend.name === 'js'
+        ? 'ImageDataGenerator.fit on the js backend: the same gather, the TypeScript reference moments (float64, two passes)'
+        : 'ImageDataGenerator.fit: gathers 1 MiB chunks into kernel memory, one-pass moments kernel, Chan merges in float64',
       run: () => {
         setBackend(backend.name);
         gen.fit(x);
@@ -162,7 +164,9 @@ function flowCase(
     const yb = new Float32Array(BATCH);
     return {
       name: label, role: 'pixprep',
-      note: 'FlowIterator.batchInto into a kernel-memory batch (gather + fused affine kernel), onEpochEnd reshuffles',
+      note: backend.name === 'js'
+        ? 'the same on the js backend (TypeScript reference kernels, ArrayBuffer heap)'
+        : 'FlowIterator.batchInto into a kernel-memory batch (gather + fused affine kernel), onEpochEnd reshuffles',
       setup: () => {
         setBackend(backend.name);
         const gen = new ImageDataGenerator({ ...GENERATOR_OPTIONS }).fit(x);

@@ -79,12 +79,14 @@ export class ScalingData {
  * then hits both alike): TypedArray.prototype.set of `bytes` bytes, and a copy of as many bytes in wasm memory.
  */
 export function limitImpls(bytes: number, wasm: Backend | null): Impl[] {
+  const size = bytes >= 1e6 ? `${(bytes / 1e6).toPrecision(3)} MB` : `${(bytes / 1e3).toPrecision(3)} kB`;
   let src: Uint8Array | null = null;
   let dst: Uint8Array | null = null;
   let block: HeapBlock<'u8'> | null = null;
   const impls: Impl[] = [
     {
       name: LIMIT_SET, role: 'limit',
+      note: `dst.set(src) of ${size}`,
       setup: () => {
         src = new Uint8Array(bytes).fill(1); // written, so that no read hits a shared zero page
         dst = new Uint8Array(bytes);
@@ -96,7 +98,7 @@ export function limitImpls(bytes: number, wasm: Backend | null): Impl[] {
   if (wasm !== null) {
     impls.push({
       name: 'wasm memory copyWithin', role: 'limit',
-      note: 'Uint8Array over WebAssembly.Memory, copyWithin: a memmove inside wasm memory (no assembly/ change)',
+      note: `copyWithin of ${size} on a Uint8Array over WebAssembly.Memory: a memmove inside wasm memory (nothing added to assembly/)`,
       setup: () => {
         block = wasm.heap.block('u8', 2 * bytes);
         block.view.fill(1, bytes);
@@ -105,8 +107,6 @@ export function limitImpls(bytes: number, wasm: Backend | null): Impl[] {
       teardown: () => { block?.free(); block = null; },
     });
   }
-  const mb = `${bytes >= 1e6 ? `${(bytes / 1e6).toPrecision(3)} MB` : `${(bytes / 1e3).toPrecision(3)} kB`}`;
-  for (const impl of impls) impl.note = `${impl.role === 'limit' && impl.name === LIMIT_SET ? 'copy' : 'memmove'} of ${mb}` + (impl.note ? `; ${impl.note}` : '');
   return impls;
 }
 

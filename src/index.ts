@@ -7,3 +7,4 @@ export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, IdxError, typ
 export { gunzip, isGzip } from './data/gunzip.js';
 export type { ByteImages, LabeledImages, DataSet } from './data/types.js';
 export { Random } from './random.js';
+export { TUTORIAL_SCALINGS, SCALINGS, scalingOptions, tutorialModel, firstImages, type Scaling, type TutorialScaling } from './tutorial.js';

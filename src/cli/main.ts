@@ -4,7 +4,7 @@ import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { backend } from '../runtime/backend.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { limitTraining, loadData } from './data.js';
-import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from './scalings.js';
+import { SCALINGS, TUTORIAL_SCALINGS, type Scaling, type TutorialScaling } from '../tutorial.js';
 import { trainOnce, type TrainResult } from './train.js';
 
 const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
@@ -56,12 +56,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'compare': {
-      if (help) return say(usage('compare', `Trains once per scaling (${TUTORIAL_SCALINGS.join(', ')}) and prints a table.`, TRAINING));
+      if (help) return say(usage('compare', `Trains once per scaling (${Object.keys(TUTORIAL_SCALINGS).join(', ')}) and prints a table.`, TRAINING));
       const f = parseFlags('compare', rest, TRAINING);
       const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
       const json = f.json as boolean;
       const results: TrainResult[] = [];
-      for (const scaling of TUTORIAL_SCALINGS) {
+      for (const scaling of Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[]) {
         if (!json) console.log(`\n== ${scaling} ==`);
         results.push(await trainOnce(data, {
           scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,

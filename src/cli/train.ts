@@ -4,8 +4,7 @@ import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { saveModel } from '../nn/io-node.js';
 import { backend } from '../runtime/backend.js';
 import type { DataSet } from '../data/types.js';
-import { scalingOptions, type Scaling } from './scalings.js';
-import { tutorialModel } from './tutorial-model.js';
+import { scalingOptions, tutorialModel, type Scaling } from '../tutorial.js';
 
 export interface TrainSettings {
   scaling: Scaling;
@@ -65,7 +64,7 @@ export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: s
   if (mean) print(`Mean=${mean.map(f3).join(', ')}` + (std ? `, Std=${std.map(f3).join(', ')}` : ''));
 
   const [, h, w, c] = train.x.shape;
-  const model = tutorialModel([h, w, c], classes, s.seed);
+  const model = tutorialModel({ inputShape: [h, w, c], classes, seed: s.seed });
   // No `log` writer: on a terminal, fit draws Keras' progress bar; elsewhere it prints one line per epoch.
   const history = await model.fit(trainFlow, { epochs: s.epochs, verbose: s.verbose });
   const { loss, accuracy } = model.evaluate(testFlow);

@@ -95,6 +95,22 @@ for (const backend of backends) {
       });
     }
 
+    it('scales one MNIST-sized pass (47,040,000 u8) exactly as the float64 formula rounds to f32', () => {
+      const n = 60_000 * 28 * 28;
+      const input = backend.heap.block('u8', n);
+      const out = backend.heap.block('f32', n);
+      const x = input.view;
+      for (let i = 0; i < n; i++) x[i] = (i * 2654435761) >>> 24;
+      k.scaleU8(out.view, input.view, n, 1 / 255, -0.25);
+      const y = out.view;
+      const scale = f32(1 / 255);
+      let wrong = 0;
+      for (let i = 0; i < n; i++) if (y[i] !== f32(f32(x[i] * scale) - 0.25)) wrong++;
+      expect(wrong).toBe(0);
+      input.free();
+      out.free();
+    });
+
     it('calling a scaling kernel 10,000 times does not grow kernel memory after the first call', () => {
       const input = onHeap(backend, randomBytes(1001, 5));
       const out = onHeap(backend, new Float32Array(1001));

@@ -14,8 +14,12 @@ const work = mkdtempSync(join(tmpdir(), 'pixprep-cli-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runWith({}, ...args);
+}
+
+function runWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 120_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -174,5 +178,18 @@ describe('bad command lines: a clear message and a non-zero exit', () => {
     const top = await run('--help');
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('Commands:');
+    expect(top.stdout).toContain('Kernels: wasm-simd.');
+  });
+
+  it('PIXPREP_BACKEND=js forces the TypeScript kernels (same statistics); a bad value is refused', async () => {
+    const js = await runWith({ PIXPREP_BACKEND: 'js' }, '--help');
+    expect(js.stdout).toContain('Kernels: js.');
+    const [a, b] = [await runWith({ PIXPREP_BACKEND: 'js' }, 'stats', '--json'), await run('stats', '--json')];
+    const [sa, sb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    expect(Math.abs(sa.train.mean[0] - sb.train.mean[0])).toBeLessThan(1e-9);
+    expect(Math.abs(sa.train.std[0] - sb.train.std[0])).toBeLessThan(1e-9);
+    const bad = await runWith({ PIXPREP_BACKEND: 'gpu' }, '--help');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('PIXPREP_BACKEND must be \'wasm-simd\' or \'js\'. Received: "gpu"');
   });
 });

@@ -18,10 +18,11 @@
 }
 
 @inline function u8x4ToF32(bytes: v128, quarter: i32): v128 {
-  // Widen u8 -> u16 -> u32 -> f32; `quarter` picks which 4 of the 16 bytes.
+  // Widen u8 -> u16 -> u32 -> f32; `quarter` picks which 4 of the 16 bytes. The words are 0..255, so the signed
+  // conversion (one cvtdq2ps on x86) gives the same floats as the unsigned one (a long sequence under V8).
   const half = quarter < 2 ? i16x8.extend_low_i8x16_u(bytes) : i16x8.extend_high_i8x16_u(bytes);
   const words = (quarter & 1) == 0 ? i32x4.extend_low_i16x8_u(half) : i32x4.extend_high_i16x8_u(half);
-  return f32x4.convert_i32x4_u(words);
+  return f32x4.convert_i32x4_s(words);
 }
 
 /** out[i] = in[i] * scale + offset, in f32 arithmetic. u8 in. */

@@ -65,6 +65,34 @@ function u8Pass(ptr: usize, stride: usize, count: i32, pos: usize): void {
   }
 }
 
+// One channel (grayscale): every byte is the same channel, so adjacent bytes may be summed together: pairwise adds
+// for the sum and i32x4.dot_i16x8_s (a·a + b·b per lane, values ≤ 255 so the signed form is exact) for the squares
+// take half the instructions of the per-position pass. Flushes into position 0 only.
+function u8PassGray(ptr: usize, count: i32): void {
+  let s = i32x4.splat(0), q0 = i32x4.splat(0), q1 = i32x4.splat(0);
+  let mn = v128.load(MIN_U8), mx = v128.load(MAX_U8);
+  let p = ptr;
+  for (let k = 0; k < count; k++) {
+    const b = v128.load(p);
+    p += 16;
+    s = i32x4.add(s, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(b)));
+    const lo = i16x8.extend_low_i8x16_u(b);
+    const hi = i16x8.extend_high_i8x16_u(b);
+    q0 = i32x4.add(q0, i32x4.dot_i16x8_s(lo, lo));
+    q1 = i32x4.add(q1, i32x4.dot_i16x8_s(hi, hi));
+    mn = i8x16.min_u(mn, b);
+    mx = i8x16.max_u(mx, b);
+  }
+  v128.store(MIN_U8, mn);
+  v128.store(MAX_U8, mx);
+  const q = i32x4.add(q0, q1);
+  // count ≤ 256: a lane holds at most 256·4·255 (sum) and 256·4·65025 (squares), far inside i32.
+  const sum = <f64>(i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3));
+  const sq = <f64>i32x4.extract_lane(q, 0) + <f64>i32x4.extract_lane(q, 1) + <f64>i32x4.extract_lane(q, 2) + <f64>i32x4.extract_lane(q, 3);
+  store<f64>(SUM, load<f64>(SUM) + sum);
+  store<f64>(SQ, load<f64>(SQ) + sq);
+}
+
 function f32Pass(ptr: usize, stride: usize, count: i32, pos: usize): void {
   const kLo = v128.load(SHIFT + (pos << 3), 0);
   const kHi = v128.load(SHIFT + (pos << 3), 16);
@@ -141,6 +169,8 @@ export function momentsU8(out: usize, input: usize, n: i32, channels: i32): void
       u8Pass(base, 48, count, 0);
       u8Pass(base + 16, 48, count, 16);
       u8Pass(base + 32, 48, count, 32);
+    } else if (channels == 1) {
+      u8PassGray(base, count);
     } else {
       u8Pass(base, 16, count, 0);
     }

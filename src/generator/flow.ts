@@ -3,10 +3,11 @@
 // the same seed gives the same batches in every run; validationSplit + subset picks the first floor(n·split)
 // samples (validation) or the rest (training). Batches go through the generator's scaling pipeline.
 import type { Backend } from '../runtime/backend.js';
+import type { HeapBlock } from '../runtime/heap.js';
 import { Random } from '../random.js';
 import { type ImageSet, type ImageSource } from './image-set.js';
 import { Labels, type LabelInput } from './labels.js';
-import { reserveScaling, scaleImages, type ScalingPlan } from './pipeline.js';
+import { reserveScaling, scaleImages, type Gather, type ScalingPlan } from './pipeline.js';
 
 export interface FlowOptions {
   batchSize?: number;
@@ -26,6 +27,16 @@ export interface Batch {
 }
 
 const FLOW_OPTIONS = ['batchSize', 'shuffle', 'seed', 'subset', 'sampleWeight'];
+
+/**
+ * Byte images up to this size are copied into kernel memory once, when the flow is made, so that a shuffled batch is
+ * gathered by one memory.copy per image (kernels: gatherRows) instead of one typed-array call each, which cost more
+ * than the scaling itself. Larger sets are read from the caller's array batch by batch.
+ */
+export const RESIDENT_BYTES_LIMIT = 256 * 2 ** 20;
+
+// Frees a flow's kernel memory (its epoch order, and its copy of the images) when the iterator is collected.
+const flowBlocks = new FinalizationRegistry<HeapBlock[]>((blocks) => blocks.forEach((block) => block.free()));
 
 function randomSeed(): number {
   const word = new Uint32Array(1);
@@ -52,7 +63,12 @@ export class FlowIterator implements Iterable<Batch> {
   private readonly labels: Labels | null;
   private readonly weights: Float32Array | null;
   private readonly first: number;
-  private readonly order: Int32Array;
+  /** The current epoch's sample indices, in kernel memory so that gatherRows can read them. */
+  private readonly orderBlock: HeapBlock<'i32'>;
+  /** The caller's byte images copied into kernel memory (see RESIDENT_BYTES_LIMIT), or null. */
+  private readonly resident: HeapBlock<'u8'> | null;
+  private readonly gather: Gather;
+  private disposed = false;
 
   constructor(
     private readonly backend: Backend,
@@ -121,7 +137,20 @@ export class FlowIterator implements Iterable<Batch> {
       ? [source.height, source.width, source.channels]
       : [source.channels, source.height, source.width];
     this.labelWidth = this.labels?.width ?? 0;
-    this.order = new Int32Array(this.sampleCount);
+    const { heap, kernels } = backend;
+    this.orderBlock = heap.block('i32', this.sampleCount);
+    const residentBytes = source.n * source.imageSize;
+    const copyIn = source.bytes && source.contiguous && plan.preprocessingFunction == null && residentBytes <= RESIDENT_BYTES_LIMIT;
+    this.resident = copyIn ? heap.block('u8', residentBytes) : null;
+    if (this.resident) {
+      const first = source.image(0);
+      this.resident.view.set(new Uint8Array(first.buffer, first.byteOffset, residentBytes));
+    }
+    flowBlocks.register(this, this.resident ? [this.orderBlock, this.resident] : [this.orderBlock], this);
+    const size = source.imageSize;
+    this.gather = this.resident
+      ? (out, from, to) => kernels.gatherRows(out as Uint8Array, this.resident!.view, this.order.subarray(from, to), to - from, size)
+      : (out, from, to) => source.gather(out, this.order, from, to);
     this.arrange();
     // Working memory for a full batch now, so batchInto never grows kernel memory (and never detaches heap views).
     reserveScaling(backend, plan, source, Math.min(batchSize, this.sampleCount));
@@ -132,12 +161,26 @@ export class FlowIterator implements Iterable<Batch> {
     return this.order.slice();
   }
 
+  /** Releases the kernel memory this flow holds (also released when the iterator is garbage-collected). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    flowBlocks.unregister(this);
+    this.orderBlock.free();
+    this.resident?.free();
+  }
+
+  private get order(): Int32Array {
+    if (this.disposed) throw new Error('FlowIterator: used after dispose()');
+    return this.orderBlock.view;
+  }
+
   /** Batch i of the current epoch, as new arrays. */
   at(i: number): Batch {
     const [from, to] = this.range(i);
     const k = to - from;
     const data = new Float32Array(k * this.source.imageSize);
-    scaleImages(this.backend, this.plan, this.source, this.order, from, to, data, 0);
+    scaleImages(this.backend, this.plan, this.source, this.gather, from, to, data, 0);
     const batch: Batch = { x: { data, shape: [k, ...this.imageShape] } };
     if (this.labels) batch.y = this.labels.slice(this.order, from, to);
     if (this.weights) batch.sampleWeight = Float32Array.from(this.order.subarray(from, to), (j) => this.weights![j]);
@@ -158,7 +201,7 @@ export class FlowIterator implements Iterable<Batch> {
       if (y.length < k * this.labelWidth) throw new RangeError(`batchInto: y holds ${y.length} floats but batch ${i} needs ${k * this.labelWidth}`);
       this.labels.gather(y, this.order, from, to);
     }
-    scaleImages(this.backend, this.plan, this.source, this.order, from, to, x, 0);
+    scaleImages(this.backend, this.plan, this.source, this.gather, from, to, x, 0);
     return k;
   }
 
@@ -185,9 +228,10 @@ export class FlowIterator implements Iterable<Batch> {
   }
 
   private arrange(): void {
-    for (let k = 0; k < this.sampleCount; k++) this.order[k] = this.first + k;
+    const order = this.order;
+    for (let k = 0; k < this.sampleCount; k++) order[k] = this.first + k;
     // Keras seeds each epoch's permutation with seed + total_batches_seen; an epoch is `length` batches.
-    if (this.shuffle) new Random(this.seed + this.epoch * this.length).shuffle(this.order);
+    if (this.shuffle) new Random(this.seed + this.epoch * this.length).shuffle(order);
   }
 }
 

@@ -109,7 +109,7 @@ export class ImageDataGenerator {
     const source = ImageSource.from(x, 'standardize', this.options.dataFormat, true);
     const plan = this.scalingPlan('standardize', source.channels, [source.height, source.width, source.channels]);
     const data = new Float32Array(source.n * source.imageSize);
-    scaleImages(getBackend(), plan, source, null, 0, source.n, data, 0);
+    scaleImages(getBackend(), plan, source, (out, from, to) => source.gather(out, null, from, to), 0, source.n, data, 0);
     return { data, shape: Array.from(x.shape) };
   }
 

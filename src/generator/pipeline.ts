@@ -46,12 +46,15 @@ function chunkImages(source: ImageSource): number {
   return Math.max(1, Math.floor(CHUNK_BYTES / (source.imageSize * 4)));
 }
 
+/** Copies the images at positions from..to (of whatever order the caller follows) into out, dense. */
+export type Gather = (out: Uint8Array | Float32Array, from: number, to: number) => void;
+
 /**
- * Scales images indices[from..to) (images from..to when indices is null) of `source` into dest[destOffset ..], float32, in the source's layout.
- * dest may be a view into the backend heap (the kernels then write straight into it) or any Float32Array.
+ * Scales the images at positions from..to, fetched by `gather`, into dest[destOffset ..], float32, in the source's
+ * layout. dest may be a view into the backend heap (the kernels then write straight into it) or any Float32Array.
  */
 export function scaleImages(
-  backend: Backend, plan: ScalingPlan, source: ImageSource, indices: ArrayLike<number> | null, from: number, to: number,
+  backend: Backend, plan: ScalingPlan, source: ImageSource, gather: Gather, from: number, to: number,
   dest: Float32Array, destOffset: number,
 ): void {
   const size = source.imageSize;
@@ -81,7 +84,7 @@ export function scaleImages(
       : outBlock!.view.subarray(0, k * size);
     const input: Uint8Array | Float32Array = bytes ? staging!.view.subarray(0, k * size) : out;
 
-    source.gather(input, indices, start, end);
+    gather(input, start, end);
     if (plan.preprocessingFunction) preprocess(plan.preprocessingFunction, source, out, k);
 
     applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);

@@ -17,6 +17,8 @@ export interface Kernels extends NnKernels {
   /** Per image i: out[2i] = mean, out[2i + 1] = population std, over all imageSize values of the image. */
   sampleMomentsU8(out: Float64Array, input: Uint8Array, nImages: number, imageSize: number): void;
   sampleMomentsF32(out: Float64Array, input: Float32Array, nImages: number, imageSize: number): void;
+  /** For k < count: out[k·rowBytes ..] = source[indices[k]·rowBytes ..] (rows of rowBytes bytes). */
+  gatherRows(out: Uint8Array, source: Uint8Array, indices: Int32Array, count: number, rowBytes: number): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

@@ -100,6 +100,21 @@ describe('flow', () => {
     yBlock.free();
   });
 
+  it('byte images are copied into kernel memory once (snapshot) and released by dispose()', () => {
+    const data = randomBytes(50 * 12, 4);
+    const x = { data, shape: [50, 2, 2, 3] };
+    const { heap } = getBackend();
+    const used = heap.usedBytes;
+    const it = plain().flow(x, null, { batchSize: 7, seed: 3 });
+    expect(heap.usedBytes - used).toBeGreaterThanOrEqual(50 * 12);
+    const before = it.at(2).x.data;
+    data.fill(0); // the flow reads its copy, so a later change to the caller's array does not reach the batches
+    expect(it.at(2).x.data).toEqual(before);
+    it.dispose();
+    expect(heap.usedBytes).toBeLessThanOrEqual(used + 64 * 1024); // what remains is shared scratch
+    expect(() => it.at(0)).toThrow('FlowIterator: used after dispose()');
+  });
+
   it('yields sample weights with their samples', () => {
     const { x } = indexed(20);
     const it = plain().flow(x, null, { batchSize: 6, seed: 2, sampleWeight: Array.from({ length: 20 }, (_, i) => i / 2) });

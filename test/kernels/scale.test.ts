@@ -125,3 +125,24 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of backends) {
+  describe(`gatherRows (${backend.name})`, () => {
+    it('copies the indexed rows in order, repeated and out-of-order indices included, for awkward row sizes', () => {
+      for (const rowBytes of [1, 3, 16, 17, 784]) {
+        const rows = 9;
+        const source = onHeap(backend, randomBytes(rows * rowBytes, rowBytes));
+        const indices = backend.heap.block('i32', 6);
+        indices.view.set([8, 0, 3, 3, 7, 1]);
+        const out = onHeap(backend, new Uint8Array(7 * rowBytes).fill(77));
+        backend.kernels.gatherRows(out.view(), source.view(), indices.view, 6, rowBytes);
+        const expected = new Uint8Array(7 * rowBytes).fill(77);
+        [8, 0, 3, 3, 7, 1].forEach((r, k) => expected.set(source.view().subarray(r * rowBytes, (r + 1) * rowBytes), k * rowBytes));
+        expect(out.view()).toEqual(expected); // and the 7th row, not asked for, is untouched
+        source.free();
+        indices.free();
+        out.free();
+      }
+    });
+  });
+}

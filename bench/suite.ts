@@ -5,6 +5,7 @@ import { backend } from '../src/runtime/backend.js';
 import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
+import { zcaGroup } from './cases/zca.js';
 import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
 import { computeRatios, ROUNDS, runCase, type Case, type Result } from './runner.js';
 
@@ -53,6 +54,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const groups: Group[] = [
     { label: `MNIST scale (${images} images)`, make: () => mnistGroup(images, tune) },
     { label: 'network (tutorial CNN, batch 64)', make: () => networkGroup(quick) },
+    // 32×32×3 ZCA takes minutes (a 3072² eigendecomposition): only when the filter names zca.
+    { label: 'ZCA whitening', make: () => zcaGroup(quick, images, filter?.includes('zca') ?? false) },
     ...sizes.map((n): Group => ({ label: `size ${n}`, make: () => sizeGroup(n, quick) })),
   ];
 

@@ -2,7 +2,8 @@
 // at batch 64: training steps (forward, backward, Adam) and inference, in images/s, against TensorFlow.js WASM on
 // the same network; and the matrix multiply at the shapes that network gives it, in GFLOP/s.
 import { jsKernels } from '../../src/kernels/index.js';
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, type BatchSource } from '../../src/nn/index.js';
+import { Sequential, type BatchSource } from '../../src/nn/index.js';
+import { tutorialModel } from '../../src/tutorial.js';
 import { availableBackends, setBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { IMAGE_SIZE, seededFloats, seededLabels } from '../data.js';
@@ -11,13 +12,6 @@ import type { Case, Impl, Tune } from '../runner.js';
 
 const BATCH = 64;
 
-function tutorialModel(): Sequential {
-  return new Sequential([
-    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }), new MaxPooling2D({ poolSize: 2 }),
-    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }), new MaxPooling2D({ poolSize: 2 }),
-    new Flatten(), new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10, activation: 'softmax' }),
-  ], { seed: 1 });
-}
 
 /** `steps` batches of ready-scaled images: copying one into the model's input costs next to nothing. */
 class FixedBatches implements BatchSource {
@@ -55,7 +49,7 @@ export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void }
       note: `Sequential.fit, ${steps} batches of ${BATCH} per call (forward, backward, Adam), sparse labels`,
       setup: () => {
         setBackend('wasm-simd'); // the model keeps the backend it was built on
-        model = tutorialModel();
+        model = tutorialModel({ seed: 1 });
         model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
       },
       run: () => model!.fit(source, { epochs: 1, verbose: 0 }),
@@ -77,7 +71,7 @@ export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void }
       note: `Sequential.predict, ${steps} batches of ${BATCH} per call`,
       setup: () => {
         setBackend('wasm-simd');
-        model = tutorialModel();
+        model = tutorialModel({ seed: 1 });
       },
       run: () => model!.predict(input, { batchSize: BATCH }),
       teardown: () => { model?.dispose(); model = null; },

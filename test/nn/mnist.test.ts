@@ -2,7 +2,7 @@
 // 90% test accuracy. Pixels are only scaled by 1/255 here; the generator's standardization is tested elsewhere.
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnist.js';
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
+import { tutorialModel } from '../../src/tutorial.js';
 
 function scaled(x: { data: Uint8Array; shape: number[] }) {
   return { data: Float32Array.from(x.data, (v) => v / 255), shape: x.shape };
@@ -12,16 +12,7 @@ describe('MNIST', () => {
   it('the tutorial network reaches > 90% test accuracy after one epoch on the ~8,000 training digits', async () => {
     const { train, test } = loadMnist();
     expect(train.x.shape).toEqual([7996, 28, 28, 1]); // floor(80%) of each digit's samples
-    const model = new Sequential([
-      new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten(),
-      new Dense({ units: 64, activation: 'relu' }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ], { seed: 1 });
-    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const model = tutorialModel({ seed: 1 }); // compiled with Adam and categorical cross-entropy; class indices are sparse labels
     const lines: string[] = [];
     await model.fit({ x: scaled(train.x), y: train.y }, { epochs: 1, batchSize: 64, log: (line) => lines.push(line) });
     const result = model.evaluate({ x: scaled(test.x), y: test.y }, { batchSize: 256 });

@@ -15,7 +15,7 @@ describe('bench --quick', () => {
   it('runs every case and gets a finite positive figure from each implementation', async () => {
     report = await runSuite({ ...parseArgs(['--quick', '--images', '64']) });
     const sections = new Set(report.results.map((r) => r.section));
-    expect([...sections].sort()).toEqual(['fit', 'flow', 'gemm', 'network', 'scaling', 'sizes']);
+    expect([...sections].sort()).toEqual(['fit', 'flow', 'gemm', 'network', 'scaling', 'sizes', 'zca']);
     for (const r of report.results) {
       if (expectedFailure(r)) {
         if (r.error !== undefined) expect(r.error).toMatch(/Conv2DBackpropFilter/);

@@ -8,6 +8,8 @@ import { runSuite, type SuiteReport } from '../../bench/suite.js';
 
 // TF.js's wasm backend has no Conv2DBackpropFilter kernel, so it cannot train the CNN: the one expected failure.
 const expectedFailure = (r: { case: string; impl: string }) => r.case.startsWith('CNN training') && r.impl === 'TF.js wasm';
+// Sections bound by arithmetic, not memory: they have no copy-limit row.
+const COMPUTE_BOUND = new Set(['network', 'gemm', 'zca']);
 
 describe('bench --quick', () => {
   let report: SuiteReport;
@@ -25,7 +27,7 @@ describe('bench --quick', () => {
       for (const value of [r.min, r.median, r.max, r.throughput]) {
         expect(Number.isFinite(value) && value > 0, `${r.case} · ${r.impl}: ${value}`).toBe(true);
       }
-      if (r.section !== 'network' && r.section !== 'gemm' && r.section !== 'zca') { // compute-bound: no copy limit row
+      if (!COMPUTE_BOUND.has(r.section)) {
         expect(Number.isFinite(r.vsLimit) && r.vsLimit > 0, `${r.case} · ${r.impl} ÷ limit`).toBe(true);
       }
     }
@@ -34,7 +36,7 @@ describe('bench --quick', () => {
     const withPixprep = new Set(report.results.filter((r) => r.role === 'pixprep').map((r) => r.case));
     const withLimit = new Set(report.results.filter((r) => r.impl === 'TypedArray.set').map((r) => r.case));
     expect([...cases].filter((c) => !withPixprep.has(c))).toEqual([]);
-    const memoryBound = report.results.filter((r) => r.section !== 'network' && r.section !== 'gemm').map((r) => r.case);
+    const memoryBound = report.results.filter((r) => !COMPUTE_BOUND.has(r.section)).map((r) => r.case);
     expect(memoryBound.filter((c) => !withLimit.has(c))).toEqual([]);
     expect(report.machine.cores).toBeGreaterThan(0);
   }, 60_000);

@@ -13,7 +13,8 @@ import type { LabelInput } from './labels.js';
 import { Moments } from './moments.js';
 import { resolveOptions, type ImageDataGeneratorOptions, type ResolvedOptions } from './options.js';
 import { scaleImages, type ScalingPlan } from './pipeline.js';
-import { CovarianceAccumulator, base64ToFloat32, float32ToBase64 } from './zca.js';
+import { CovarianceAccumulator } from './zca.js';
+import { base64ToFloat32, float32ToBase64 } from '../base64.js';
 import type { Heap, HeapBlock } from '../runtime/heap.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.

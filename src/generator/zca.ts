@@ -1,5 +1,5 @@
 // ZCA whitening, the math half: a streaming, mergeable covariance of flattened images, the whitening matrix
-// W = U·diag(1/sqrt(S + ε))·Uᵀ from its float64 eigendecomposition, W applied to a batch, and W's compact JSON form.
+// W = U·diag(1/sqrt(S + ε))·Uᵀ from its float64 eigendecomposition, and W applied to a batch (its JSON form: src/base64.ts).
 //
 // Keras needs the whole data set in memory and takes an SVD of a float32 covariance. Here the covariance is folded in
 // chunk by chunk: each chunk is centred on its own mean, its co-moment Xcᵀ·Xc comes from the gemm kernel in f32 (a
@@ -300,96 +300,4 @@ export function applyZca(out: Float32Array, x: Float32Array, n: number, W: Float
   if (x.length < n * D) throw new RangeError(`applyZca: x must hold n·D = ${n * D} values. Received: length ${x.length}`);
   if (out.length < n * D) throw new RangeError(`applyZca: out must hold n·D = ${n * D} values. Received: length ${out.length}`);
   getBackend().kernels.gemm(out, x, W, n, D, D, false, false, false);
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DECODE = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-// The little-endian bytes of a, copied (so a big-endian host gives the same text as a little-endian one).
-function littleEndianBytes(a: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(a.length * 4);
-  bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  if (!LITTLE_ENDIAN) swapWords(bytes);
-  return bytes;
-}
-
-function swapWords(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i += 4) {
-    const b0 = bytes[i], b1 = bytes[i + 1];
-    bytes[i] = bytes[i + 3];
-    bytes[i + 1] = bytes[i + 2];
-    bytes[i + 2] = b1;
-    bytes[i + 3] = b0;
-  }
-}
-
-/** Standard base64 (RFC 4648, padded) of a's float32 values as little-endian bytes; bit-exact, no Buffer needed. */
-export function float32ToBase64(a: Float32Array): string {
-  const bytes = littleEndianBytes(a);
-  const parts: string[] = [];
-  let line = '';
-  const n = bytes.length;
-  let i = 0;
-  for (; i + 2 < n; i += 3) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + ALPHABET[v & 63];
-    // Joining moderate pieces keeps V8's string ropes shallow for multi-megabyte matrices.
-    if (line.length >= 8192) {
-      parts.push(line);
-      line = '';
-    }
-  }
-  const rest = n - i;
-  if (rest === 1) {
-    const v = bytes[i] << 16;
-    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + '==';
-  } else if (rest === 2) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    line += ALPHABET[v >>> 18] + ALPHABET[(v >>> 12) & 63] + ALPHABET[(v >>> 6) & 63] + '=';
-  }
-  parts.push(line);
-  return parts.join('');
-}
-
-/**
- * Inverse of float32ToBase64. When `expectedLength` is given, the text must decode to exactly that many floats
- * (a ZCA matrix must be D×D). Throws on malformed text with a message saying what was wrong.
- */
-export function base64ToFloat32(text: string, expectedLength?: number): Float32Array {
-  if (typeof text !== 'string') throw new TypeError(`base64ToFloat32: expected a base64 string. Received: ${typeof text}`);
-  if (text.length % 4 !== 0) {
-    throw new RangeError(`base64ToFloat32: base64 text length must be a multiple of 4. Received: length ${text.length}`);
-  }
-  let padding = 0;
-  if (text.endsWith('==')) padding = 2;
-  else if (text.endsWith('=')) padding = 1;
-  const byteLength = (text.length / 4) * 3 - padding;
-  if (byteLength % 4 !== 0) {
-    throw new RangeError(`base64ToFloat32: the text decodes to ${byteLength} bytes, not a whole number of float32 values ` +
-      '(a multiple of 4 bytes)');
-  }
-  if (expectedLength !== undefined && byteLength / 4 !== expectedLength) {
-    throw new RangeError(`base64ToFloat32: expected ${expectedLength} float32 values. Received: ${byteLength / 4}`);
-  }
-  const bytes = new Uint8Array(byteLength);
-  let out = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    let v = 0;
-    for (let k = 0; k < 4; k++) {
-      const ch = text.charCodeAt(i + k);
-      const isPad = ch === 61 && i + k >= text.length - padding;
-      const digit = isPad ? 0 : ch < 128 ? DECODE[ch] : -1;
-      if (digit < 0) {
-        throw new RangeError(`base64ToFloat32: invalid base64 character ${JSON.stringify(text[i + k])} at position ${i + k}`);
-      }
-      v = (v << 6) | digit;
-    }
-    if (out < byteLength) bytes[out++] = v >>> 16;
-    if (out < byteLength) bytes[out++] = (v >>> 8) & 255;
-    if (out < byteLength) bytes[out++] = v & 255;
-  }
-  if (!LITTLE_ENDIAN) swapWords(bytes);
-  return new Float32Array(bytes.buffer);
 }

@@ -8,7 +8,7 @@ import { Conv2D } from './conv2d.js';
 import { MaxPooling2D } from './max-pooling2d.js';
 import { Flatten } from './flatten.js';
 import { Dense } from './dense.js';
-import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import type { OptimizerConfig } from './optimizers.js';
 
 export const MODEL_FORMAT = 'pixprep-sequential';

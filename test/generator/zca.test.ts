@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  CovarianceAccumulator, applyZca, base64ToFloat32, float32ToBase64, zcaBytesNeeded,
+  CovarianceAccumulator, applyZca, zcaBytesNeeded,
 } from '../../src/generator/zca.js';
+import { base64ToFloat32, float32ToBase64 } from '../../src/base64.js';
 import { getBackend, setBackend } from '../../src/runtime/backend.js';
 import { backends, onHeap, Random } from '../helpers.js';
 import { jacobiEigen, randomOrthogonal } from '../linalg/jacobi.js';

@@ -1,6 +1,7 @@
 // The wasm-simd backend: instantiates the embedded module and adapts its pointer-based exports to the Kernels
 // interface, so callers pass HeapBlock views and never see a raw pointer.
 import type { Kernels } from '../kernels/types.js';
+import { base64ToBytes } from '../base64.js';
 import { wasmBase64 } from './wasm-binary.js';
 
 interface PixprepExports {
@@ -34,13 +35,6 @@ interface PixprepExports {
   sgd(param: number, grad: number, n: number, learningRate: number): void;
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export interface WasmInstance {
   exports: PixprepExports;
   memory: WebAssembly.Memory;
@@ -48,7 +42,7 @@ export interface WasmInstance {
 }
 
 export async function instantiateWasm(): Promise<WasmInstance> {
-  const bytes = decodeBase64(wasmBase64);
+  const bytes = base64ToBytes(wasmBase64);
   const imports = {
     env: {
       // Only the debug build imports abort (the release build is compiled with noAssert).

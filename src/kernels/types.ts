@@ -19,6 +19,8 @@ export interface Kernels extends NnKernels {
   sampleMomentsF32(out: Float64Array, input: Float32Array, nImages: number, imageSize: number): void;
   /** For k < count: out[k·rowBytes ..] = source[indices[k]·rowBytes ..] (rows of rowBytes bytes). */
   gatherRows(out: Uint8Array, source: Uint8Array, indices: Int32Array, count: number, rowBytes: number): void;
+  /** Givens rotations i = m−1 … l on rows (i, i+1) of the n×n float64 z (the QL sweeps of src/linalg/eigen.ts). */
+  rotateRowsF64(z: Float64Array, n: number, l: number, m: number, cosines: Float64Array, sines: Float64Array): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

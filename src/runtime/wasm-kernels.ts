@@ -16,6 +16,7 @@ interface PixprepExports {
   sampleMomentsU8(out: number, input: number, nImages: number, imageSize: number): void;
   sampleMomentsF32(out: number, input: number, nImages: number, imageSize: number): void;
   gatherRows(out: number, source: number, indices: number, count: number, rowBytes: number): void;
+  rotateRowsF64(z: number, n: number, l: number, m: number, cosines: number, sines: number): void;
   gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
@@ -72,6 +73,7 @@ export async function instantiateWasm(): Promise<WasmInstance> {
     sampleMomentsU8: (out, input, nImages, imageSize) => exports.sampleMomentsU8(at(out), at(input), nImages, imageSize),
     sampleMomentsF32: (out, input, nImages, imageSize) => exports.sampleMomentsF32(at(out), at(input), nImages, imageSize),
     gatherRows: (out, source, indices, count, rowBytes) => exports.gatherRows(at(out), at(source), at(indices), count, rowBytes),
+    rotateRowsF64: (z, n, l, m, cosines, sines) => exports.rotateRowsF64(at(z), n, l, m, at(cosines), at(sines)),
     gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
     im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),

@@ -74,3 +74,71 @@ export function rotateRowsF64(z: usize, n: i32, l: i32, m: i32, cosines: usize, 
     }
   }
 }
+
+// The three O(n²)-per-step loops of the Householder tridiagonalisation, on f64x2 lanes (see src/kernels/linalg.ts for
+// the plain form). Dot products are summed in two lanes and then added, so they differ from the twin in the last bits.
+
+@inline function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 3);
+}
+
+/** p = A·u on the lower triangle; see the TypeScript twin. */
+export function tred2SymvF64(z: usize, n: i32, i: i32, d: usize, e: usize): void {
+  for (let j = 0; j < i; j++) {
+    const col = z + <usize>j * (<usize>n << 3);
+    const f = load<f64>(at(d, j));
+    store<f64>(at(z, i * n + j), f);
+    let g = load<f64>(at(e, j)) + load<f64>(at(col, j)) * f;
+    const vf = f64x2.splat(f);
+    let acc = f64x2.splat(0);
+    let k = j + 1;
+    for (; k + 2 <= i; k += 2) {
+      const v = v128.load(at(col, k));
+      acc = f64x2.add(acc, f64x2.mul(v, v128.load(at(d, k))));
+      v128.store(at(e, k), f64x2.add(v128.load(at(e, k)), f64x2.mul(v, vf)));
+    }
+    g += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; k < i; k++) {
+      const v = load<f64>(at(col, k));
+      g += v * load<f64>(at(d, k));
+      store<f64>(at(e, k), load<f64>(at(e, k)) + v * f);
+    }
+    store<f64>(at(e, j), g);
+  }
+}
+
+/** A ← A − u·qᵀ − q·uᵀ on the lower triangle; see the TypeScript twin. */
+export function tred2Rank2F64(z: usize, n: i32, i: i32, d: usize, e: usize): void {
+  for (let j = 0; j < i; j++) {
+    const col = z + <usize>j * (<usize>n << 3);
+    const f = load<f64>(at(d, j));
+    const g = load<f64>(at(e, j));
+    const vf = f64x2.splat(f), vg = f64x2.splat(g);
+    let k = j;
+    for (; k + 2 <= i; k += 2) {
+      const update = f64x2.add(f64x2.mul(vf, v128.load(at(e, k))), f64x2.mul(vg, v128.load(at(d, k))));
+      v128.store(at(col, k), f64x2.sub(v128.load(at(col, k)), update));
+    }
+    for (; k < i; k++) store<f64>(at(col, k), load<f64>(at(col, k)) - (f * load<f64>(at(e, k)) + g * load<f64>(at(d, k))));
+    store<f64>(at(d, j), load<f64>(at(col, i - 1)));
+    store<f64>(at(col, i), 0);
+  }
+}
+
+/** Accumulating reflection i into Q; see the TypeScript twin. */
+export function tred2AccumulateF64(z: usize, n: i32, i: i32, d: usize): void {
+  const next = z + <usize>(i + 1) * (<usize>n << 3);
+  const end = i + 1;
+  for (let j = 0; j <= i; j++) {
+    const col = z + <usize>j * (<usize>n << 3);
+    let acc = f64x2.splat(0);
+    let k = 0;
+    for (; k + 2 <= end; k += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(at(next, k)), v128.load(at(col, k))));
+    let g = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; k < end; k++) g += load<f64>(at(next, k)) * load<f64>(at(col, k));
+    const vg = f64x2.splat(g);
+    k = 0;
+    for (; k + 2 <= end; k += 2) v128.store(at(col, k), f64x2.sub(v128.load(at(col, k)), f64x2.mul(vg, v128.load(at(d, k)))));
+    for (; k < end; k++) store<f64>(at(col, k), load<f64>(at(col, k)) - g * load<f64>(at(d, k)));
+  }
+}

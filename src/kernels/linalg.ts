@@ -40,3 +40,46 @@ export function rotateRowsF64(z: Float64Array, n: number, l: number, m: number, 
     }
   }
 }
+
+// The three O(n²)-per-step loops of the Householder tridiagonalisation (tred2 in src/linalg/eigen.ts), on the
+// transposed working matrix z (row j of z is column j of JAMA's V), with d the Householder vector u and e the work
+// vector p. Step i works on the leading i×i block.
+
+/** p = A·u on the lower triangle: e[j] += Σ_k z[j][k]·d[k] (k ≥ j), e[k] += z[j][k]·d[j] (k > j); keeps u in row i. */
+export function tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  for (let j = 0; j < i; j++) {
+    const col = j * n;
+    const f = d[j];
+    z[i * n + j] = f;
+    let g = e[j] + z[col + j] * f;
+    for (let k = j + 1; k <= i - 1; k++) {
+      const v = z[col + k];
+      g += v * d[k];
+      e[k] += v * f;
+    }
+    e[j] = g;
+  }
+}
+
+/** A ← A − u·qᵀ − q·uᵀ on the lower triangle (u = d, q = e), then d[j] = z[j][i−1] and z[j][i] = 0. */
+export function tred2Rank2F64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  for (let j = 0; j < i; j++) {
+    const col = j * n;
+    const f = d[j];
+    const g = e[j];
+    for (let k = j; k <= i - 1; k++) z[col + k] -= f * e[k] + g * d[k];
+    d[j] = z[col + i - 1];
+    z[col + i] = 0;
+  }
+}
+
+/** Accumulating reflection i into Q: for j ≤ i, g = Σ_{k ≤ i} z[i+1][k]·z[j][k], then z[j][k] −= g·d[k]. */
+export function tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Float64Array): void {
+  const next = (i + 1) * n;
+  for (let j = 0; j <= i; j++) {
+    const col = j * n;
+    let g = 0;
+    for (let k = 0; k <= i; k++) g += z[next + k] * z[col + k];
+    for (let k = 0; k <= i; k++) z[col + k] -= g * d[k];
+  }
+}

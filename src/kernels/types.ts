@@ -21,6 +21,10 @@ export interface Kernels extends NnKernels {
   gatherRows(out: Uint8Array, source: Uint8Array, indices: Int32Array, count: number, rowBytes: number): void;
   /** Givens rotations i = m−1 … l on rows (i, i+1) of the n×n float64 z (the QL sweeps of src/linalg/eigen.ts). */
   rotateRowsF64(z: Float64Array, n: number, l: number, m: number, cosines: Float64Array, sines: Float64Array): void;
+  /** The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does). */
+  tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
+  tred2Rank2F64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
+  tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Float64Array): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

@@ -1,13 +1,15 @@
 // Symmetric eigendecomposition in float64: Householder reduction to tridiagonal form, then the implicit QL
 // algorithm with Wilkinson-style shifts on the tridiagonal, accumulating the transformations (EISPACK's tred2/tql2,
 // in the form JAMA gives them). Backward stable: A·v = λv to a few ulps of ‖A‖ for every pair, V orthonormal.
-// The Givens rotations of the QL sweeps, ~6n³ of the flops, run as a kernel (rotateRowsF64, assembly/linalg.ts).
+// The O(n³) loops run as f64x2 kernels (assembly/linalg.ts, twins in src/kernels/linalg.ts): the tridiagonalisation's
+// symmetric product, rank-2 update and accumulation (tred2*F64), and the QL sweeps' Givens rotations (rotateRowsF64).
 //
 // Memory order. JAMA indexes V[row][col] and its inner loops run down columns, which in a row-major array is a
 // stride-n walk and ruins the cache beyond n ≈ 300. Because A is symmetric we may store it transposed for free,
 // so here the working matrix `z` holds Vᵀ: V(row, col) = z[col·n + row]. Every inner loop of tred2/tql2 then walks
 // one contiguous row of z, and at the end row j of z is eigenvector j.
 
+import type { Kernels } from '../kernels/types.js';
 import { getBackend } from '../runtime/backend.js';
 
 export interface SymmetricEigen {
@@ -42,14 +44,10 @@ export function symmetricEigenRows(a: Float64Array, n: number): { values: Float6
   validate(a, n);
   // z and the rotation table live in kernel memory: the QL sweeps' rotations (the O(n³) part) run as a kernel.
   const { heap, kernels } = getBackend();
-  const zBlock = heap.block('f64', n * n);
-  const cosinesBlock = heap.block('f64', n);
-  const sinesBlock = heap.block('f64', n);
+  const blocks = [heap.block('f64', n * n), heap.block('f64', n), heap.block('f64', n), heap.block('f64', n), heap.block('f64', n)];
   try {
     // Views after the last allocation: nothing below allocates in the heap, so they stay valid.
-    const z = zBlock.view;
-    const cosines = cosinesBlock.view;
-    const sines = sinesBlock.view;
+    const [z, d, e, cosines, sines] = blocks.map((b) => b.view);
     // Symmetrise exactly: the algorithm reads only one triangle, and a tiny asymmetry within the tolerance should
     // not depend on which one.
     for (let i = 0; i < n; i++) {
@@ -59,18 +57,14 @@ export function symmetricEigenRows(a: Float64Array, n: number): { values: Float6
         z[j * n + i] = v;
       }
     }
-    const d = new Float64Array(n);
-    const e = new Float64Array(n);
     if (n > 0) {
-      tred2(z, d, e, n);
+      tred2(z, d, e, n, kernels);
       tql2(z, d, e, n, cosines, sines, (l, m) => kernels.rotateRowsF64(z, n, l, m, cosines, sines));
     }
     sortDescending(z, d, n);
-    return { values: d, rows: z.slice() };
+    return { values: d.slice(), rows: z.slice() };
   } finally {
-    zBlock.free();
-    cosinesBlock.free();
-    sinesBlock.free();
+    for (const b of blocks) b.free();
   }
 }
 
@@ -125,7 +119,7 @@ function hypot(a: number, b: number): number {
  * Householder tridiagonalisation (tred2). On entry z holds the symmetric matrix; on exit d is the diagonal, e the
  * subdiagonal in e[1..n-1] (e[0] = 0), and z holds Qᵀ, where A = Q·T·Qᵀ. Indices follow JAMA with V(r, c) = z[c·n + r].
  */
-function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number, kernels: Kernels): void {
   for (let j = 0; j < n; j++) d[j] = z[j * n + n - 1];
 
   for (let i = n - 1; i > 0; i--) {
@@ -155,18 +149,7 @@ function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       for (let j = 0; j < i; j++) e[j] = 0;
 
       // p = A·u / h, using the lower triangle only (column j of the lower triangle is contiguous in z).
-      for (let j = 0; j < i; j++) {
-        const col = j * n;
-        f = d[j];
-        z[i * n + j] = f; // V(j, i) = f: keep u for the accumulation below
-        g = e[j] + z[col + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const v = z[col + k];
-          g += v * d[k];
-          e[k] += v * f;
-        }
-        e[j] = g;
-      }
+      kernels.tred2SymvF64(z, n, i, d, e);
       f = 0;
       for (let j = 0; j < i; j++) {
         e[j] /= h;
@@ -175,14 +158,7 @@ function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       // q = p − (uᵀp / 2h)·u, then A ← A − u·qᵀ − q·uᵀ on the lower triangle.
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        const col = j * n;
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) z[col + k] -= f * e[k] + g * d[k];
-        d[j] = z[col + i - 1];
-        z[col + i] = 0;
-      }
+      kernels.tred2Rank2F64(z, n, i, d, e);
     }
     d[i] = h;
   }
@@ -196,12 +172,7 @@ function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
     const h = d[i + 1];
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = z[next + k] / h;
-      for (let j = 0; j <= i; j++) {
-        const col = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += z[next + k] * z[col + k];
-        for (let k = 0; k <= i; k++) z[col + k] -= g * d[k];
-      }
+      kernels.tred2AccumulateF64(z, n, i, d);
     }
     for (let k = 0; k <= i; k++) z[next + k] = 0;
   }

@@ -17,6 +17,9 @@ interface PixprepExports {
   sampleMomentsF32(out: number, input: number, nImages: number, imageSize: number): void;
   gatherRows(out: number, source: number, indices: number, count: number, rowBytes: number): void;
   rotateRowsF64(z: number, n: number, l: number, m: number, cosines: number, sines: number): void;
+  tred2SymvF64(z: number, n: number, i: number, d: number, e: number): void;
+  tred2Rank2F64(z: number, n: number, i: number, d: number, e: number): void;
+  tred2AccumulateF64(z: number, n: number, i: number, d: number): void;
   gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
@@ -74,6 +77,9 @@ export async function instantiateWasm(): Promise<WasmInstance> {
     sampleMomentsF32: (out, input, nImages, imageSize) => exports.sampleMomentsF32(at(out), at(input), nImages, imageSize),
     gatherRows: (out, source, indices, count, rowBytes) => exports.gatherRows(at(out), at(source), at(indices), count, rowBytes),
     rotateRowsF64: (z, n, l, m, cosines, sines) => exports.rotateRowsF64(at(z), n, l, m, at(cosines), at(sines)),
+    tred2SymvF64: (z, n, i, d, e) => exports.tred2SymvF64(at(z), n, i, at(d), at(e)),
+    tred2Rank2F64: (z, n, i, d, e) => exports.tred2Rank2F64(at(z), n, i, at(d), at(e)),
+    tred2AccumulateF64: (z, n, i, d) => exports.tred2AccumulateF64(at(z), n, i, at(d)),
     gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
     im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),

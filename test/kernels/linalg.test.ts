@@ -1,7 +1,7 @@
-// rotateRowsF64, the QL sweeps' rotations: wasm bit-identical to the TypeScript twin (same f64 operations in the
+// The eigendecomposition's kernels. rotateRowsF64, the QL sweeps' rotations: wasm bit-identical to the TypeScript twin (same f64 operations in the
 // same order), both equal to rotations written out here one at a time, on awkward sizes and sweep ranges.
 import { describe, expect, it } from 'vitest';
-import { rotateRowsF64 } from '../../src/kernels/linalg.js';
+import { rotateRowsF64, tred2AccumulateF64, tred2Rank2F64, tred2SymvF64 } from '../../src/kernels/linalg.js';
 import { backends, Random } from '../helpers.js';
 
 /** Rotations m−1 … l applied one at a time, as the textbook writes them. */
@@ -41,6 +41,41 @@ for (const backend of backends) {
           rotateRowsF64(twin, n, l, m, c.view.slice(), s.view.slice());
           expect(z.view).toEqual(twin);
           for (const b of [z, c, s]) b.free();
+        }
+      }
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe(`tred2 kernels (${backend.name})`, () => {
+    it('match the TypeScript twins (to float64 rounding: the wasm dot products sum in two lanes) at every step i', () => {
+      const rng = new Random(12);
+      for (const n of [1, 2, 3, 17, 40]) {
+        for (const i of [...new Set([0, 1, 2, Math.floor(n / 2), n - 2, n - 1])].filter((v) => v >= 0 && v < n)) {
+          const start = Float64Array.from({ length: n * n }, () => rng.normal());
+          const d0 = Float64Array.from({ length: n }, () => rng.normal());
+          const e0 = Float64Array.from({ length: n }, () => rng.normal());
+          const [z, d, e] = [backend.heap.block('f64', n * n), backend.heap.block('f64', n), backend.heap.block('f64', n)];
+          const check = (run: (z: Float64Array, d: Float64Array, e: Float64Array) => void, twin: typeof run) => {
+            z.view.set(start);
+            d.view.set(d0);
+            e.view.set(e0);
+            run(z.view, d.view, e.view);
+            const [zt, dt, et] = [start.slice(), d0.slice(), e0.slice()];
+            twin(zt, dt, et);
+            for (const [actual, expected] of [[z.view, zt], [d.view, dt], [e.view, et]] as const) {
+              for (let k = 0; k < expected.length; k++) expect(Math.abs(actual[k] - expected[k])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected[k])));
+            }
+            // Something was actually done (unless the step is empty).
+            return zt.some((v, k) => v !== start[k]) || et.some((v, k) => v !== e0[k]) || dt.some((v, k) => v !== d0[k]);
+          };
+          const k = backend.kernels;
+          const changedSymv = check((zz, dd, ee) => k.tred2SymvF64(zz, n, i, dd, ee), (zz, dd, ee) => tred2SymvF64(zz, n, i, dd, ee));
+          const changedRank2 = check((zz, dd, ee) => k.tred2Rank2F64(zz, n, i, dd, ee), (zz, dd, ee) => tred2Rank2F64(zz, n, i, dd, ee));
+          if (i + 1 < n) check((zz, dd) => k.tred2AccumulateF64(zz, n, i, dd), (zz, dd) => tred2AccumulateF64(zz, n, i, dd));
+          if (i > 0) expect(changedSymv && changedRank2).toBe(true);
+          for (const b of [z, d, e]) b.free();
         }
       }
     });

@@ -3,7 +3,7 @@
 export { scaleU8, scaleF32, affineU8, affineF32 } from './scale';
 export { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stats';
 export { gatherRows } from './gather';
-export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64 } from './linalg';
+export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
 export { im2col, col2im } from './conv2d';
 export { maxPoolForward, maxPoolBackward } from './pool';

@@ -142,3 +142,50 @@ export function tred2AccumulateF64(z: usize, n: i32, i: i32, d: usize): void {
     for (; k < end; k++) store<f64>(at(col, k), load<f64>(at(col, k)) - g * load<f64>(at(d, k)));
   }
 }
+
+/**
+ * acc[(i − i0)·D + j] += Σ_k gains[k]·rows[k][i]·rows[k][j] for i0 ≤ i < i1 and i ≤ j < D: a block of rows of the
+ * upper triangle of U·diag(gains)·Uᵀ (ZCA's W), eigenvectors four at a time, summed in the twin's order (bit-identical).
+ */
+export function gramBlockF64(acc: usize, rows: usize, gains: usize, D: i32, i0: i32, i1: i32): void {
+  const rowBytes = <usize>D << 3;
+  let k = 0;
+  for (; k + 3 < D; k += 4) {
+    const u0 = rows + <usize>k * rowBytes, u1 = u0 + rowBytes, u2 = u1 + rowBytes, u3 = u2 + rowBytes;
+    const g0 = load<f64>(at(gains, k)), g1 = load<f64>(at(gains, k + 1)), g2 = load<f64>(at(gains, k + 2)), g3 = load<f64>(at(gains, k + 3));
+    for (let i = i0; i < i1; i++) {
+      const s0 = g0 * load<f64>(at(u0, i)), s1 = g1 * load<f64>(at(u1, i)), s2 = g2 * load<f64>(at(u2, i)), s3 = g3 * load<f64>(at(u3, i));
+      const v0 = f64x2.splat(s0), v1 = f64x2.splat(s1), v2 = f64x2.splat(s2), v3 = f64x2.splat(s3);
+      const a = acc + <usize>(i - i0) * rowBytes;
+      let j = i;
+      for (; j + 2 <= D; j += 2) {
+        const o = <usize>j << 3;
+        const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(v0, v128.load(u0 + o)), f64x2.mul(v1, v128.load(u1 + o))),
+          f64x2.mul(v2, v128.load(u2 + o))), f64x2.mul(v3, v128.load(u3 + o)));
+        v128.store(a + o, f64x2.add(v128.load(a + o), sum));
+      }
+      for (; j < D; j++) {
+        const o = <usize>j << 3;
+        store<f64>(a + o, load<f64>(a + o) + (s0 * load<f64>(u0 + o) + s1 * load<f64>(u1 + o) + s2 * load<f64>(u2 + o) + s3 * load<f64>(u3 + o)));
+      }
+    }
+  }
+  for (; k < D; k++) {
+    const u = rows + <usize>k * rowBytes;
+    const g = load<f64>(at(gains, k));
+    for (let i = i0; i < i1; i++) {
+      const s = g * load<f64>(at(u, i));
+      const vs = f64x2.splat(s);
+      const a = acc + <usize>(i - i0) * rowBytes;
+      let j = i;
+      for (; j + 2 <= D; j += 2) {
+        const o = <usize>j << 3;
+        v128.store(a + o, f64x2.add(v128.load(a + o), f64x2.mul(vs, v128.load(u + o))));
+      }
+      for (; j < D; j++) {
+        const o = <usize>j << 3;
+        store<f64>(a + o, load<f64>(a + o) + s * load<f64>(u + o));
+      }
+    }
+  }
+}

@@ -244,48 +244,36 @@ export class CovarianceAccumulator {
 
 /**
  * W = Σ_k g_k·u_k·u_kᵀ for unit eigenvectors u_k (row k of `rows`), in float64, rounded once to f32. Only the upper
- * triangle is computed (W is symmetric) and rows of W are built a block at a time so that each eigenvector row is
- * read once per block rather than once per row of W: at D = 3072 the eigenvectors (75 MB) do not fit in cache.
+ * triangle is computed (W is symmetric) and rows of W are built a block at a time (kernel gramBlockF64) so that each
+ * eigenvector row is read once per block rather than once per row of W: at D = 3072 the eigenvectors (75 MB) do not
+ * fit in cache.
  */
-function whiteningMatrix(rows: Float64Array, gains: Float64Array, D: number): Float32Array {
+function whiteningMatrix(eigenvectors: Float64Array, eigenGains: Float64Array, D: number): Float32Array {
   const W = new Float32Array(D * D);
   const BLOCK = 16;
-  const acc = new Float64Array(BLOCK * D);
-  for (let i0 = 0; i0 < D; i0 += BLOCK) {
-    const i1 = Math.min(D, i0 + BLOCK);
-    acc.fill(0);
-    let k = 0;
-    // Four eigenvectors per pass, so each accumulator element is loaded and stored once per four products.
-    for (; k + 3 < D; k += 4) {
-      const u0 = k * D, u1 = u0 + D, u2 = u1 + D, u3 = u2 + D;
-      const g0 = gains[k], g1 = gains[k + 1], g2 = gains[k + 2], g3 = gains[k + 3];
+  const { heap, kernels } = getBackend();
+  const blocks = [heap.block('f64', D * D), heap.block('f64', D), heap.block('f64', BLOCK * D)];
+  try {
+    const [rows, gains, acc] = blocks.map((b) => b.view); // after the last allocation: the views stay valid
+    rows.set(eigenvectors);
+    gains.set(eigenGains);
+    for (let i0 = 0; i0 < D; i0 += BLOCK) {
+      const i1 = Math.min(D, i0 + BLOCK);
+      acc.fill(0);
+      kernels.gramBlockF64(acc, rows, gains, D, i0, i1);
       for (let i = i0; i < i1; i++) {
-        const s0 = g0 * rows[u0 + i], s1 = g1 * rows[u1 + i], s2 = g2 * rows[u2 + i], s3 = g3 * rows[u3 + i];
         const a = (i - i0) * D;
         for (let j = i; j < D; j++) {
-          acc[a + j] += s0 * rows[u0 + j] + s1 * rows[u1 + j] + s2 * rows[u2 + j] + s3 * rows[u3 + j];
+          const v = acc[a + j];
+          W[i * D + j] = v;
+          W[j * D + i] = v;
         }
       }
     }
-    for (; k < D; k++) {
-      const u = k * D;
-      const g = gains[k];
-      for (let i = i0; i < i1; i++) {
-        const s = g * rows[u + i];
-        const a = (i - i0) * D;
-        for (let j = i; j < D; j++) acc[a + j] += s * rows[u + j];
-      }
-    }
-    for (let i = i0; i < i1; i++) {
-      const a = (i - i0) * D;
-      for (let j = i; j < D; j++) {
-        const v = acc[a + j];
-        W[i * D + j] = v;
-        W[j * D + i] = v;
-      }
-    }
+    return W;
+  } finally {
+    for (const b of blocks) b.free();
   }
-  return W;
 }
 
 /**

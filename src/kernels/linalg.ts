@@ -83,3 +83,32 @@ export function tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Flo
     for (let k = 0; k <= i; k++) z[col + k] -= g * d[k];
   }
 }
+
+/**
+ * acc[(i − i0)·D + j] += Σ_k gains[k]·rows[k][i]·rows[k][j] for i0 ≤ i < i1 and i ≤ j < D: a block of rows of the upper
+ * triangle of U·diag(gains)·Uᵀ (ZCA's W, src/generator/zca.ts). Four eigenvectors per pass, so that each accumulator
+ * element is loaded and stored once per four products.
+ */
+export function gramBlockF64(acc: Float64Array, rows: Float64Array, gains: Float64Array, D: number, i0: number, i1: number): void {
+  let k = 0;
+  for (; k + 3 < D; k += 4) {
+    const u0 = k * D, u1 = u0 + D, u2 = u1 + D, u3 = u2 + D;
+    const g0 = gains[k], g1 = gains[k + 1], g2 = gains[k + 2], g3 = gains[k + 3];
+    for (let i = i0; i < i1; i++) {
+      const s0 = g0 * rows[u0 + i], s1 = g1 * rows[u1 + i], s2 = g2 * rows[u2 + i], s3 = g3 * rows[u3 + i];
+      const a = (i - i0) * D;
+      for (let j = i; j < D; j++) {
+        acc[a + j] += s0 * rows[u0 + j] + s1 * rows[u1 + j] + s2 * rows[u2 + j] + s3 * rows[u3 + j];
+      }
+    }
+  }
+  for (; k < D; k++) {
+    const u = k * D;
+    const g = gains[k];
+    for (let i = i0; i < i1; i++) {
+      const s = g * rows[u + i];
+      const a = (i - i0) * D;
+      for (let j = i; j < D; j++) acc[a + j] += s * rows[u + j];
+    }
+  }
+}

@@ -25,6 +25,8 @@ export interface Kernels extends NnKernels {
   tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
   tred2Rank2F64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
   tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Float64Array): void;
+  /** A block of rows of the upper triangle of U·diag(gains)·Uᵀ, accumulated into acc (ZCA's W). */
+  gramBlockF64(acc: Float64Array, rows: Float64Array, gains: Float64Array, D: number, i0: number, i1: number): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

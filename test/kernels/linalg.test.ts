@@ -1,7 +1,7 @@
 // The eigendecomposition's kernels. rotateRowsF64, the QL sweeps' rotations: wasm bit-identical to the TypeScript twin (same f64 operations in the
 // same order), both equal to rotations written out here one at a time, on awkward sizes and sweep ranges.
 import { describe, expect, it } from 'vitest';
-import { rotateRowsF64, tred2AccumulateF64, tred2Rank2F64, tred2SymvF64 } from '../../src/kernels/linalg.js';
+import { gramBlockF64, rotateRowsF64, tred2AccumulateF64, tred2Rank2F64, tred2SymvF64 } from '../../src/kernels/linalg.js';
 import { backends, Random } from '../helpers.js';
 
 /** Rotations m−1 … l applied one at a time, as the textbook writes them. */
@@ -76,6 +76,36 @@ for (const backend of backends) {
           if (i + 1 < n) check((zz, dd) => k.tred2AccumulateF64(zz, n, i, dd), (zz, dd) => tred2AccumulateF64(zz, n, i, dd));
           if (i > 0) expect(changedSymv && changedRank2).toBe(true);
           for (const b of [z, d, e]) b.free();
+        }
+      }
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe(`gramBlockF64 (${backend.name})`, () => {
+    it('equals Σ_k g_k·u_k[i]·u_k[j] computed here in float64, and the TypeScript twin bit for bit', () => {
+      const rng = new Random(13);
+      for (const D of [1, 2, 3, 5, 17, 33]) {
+        for (const [i0, i1] of [[0, D], [0, 1], [Math.floor(D / 2), D], [D - 1, D]]) {
+          const rowsStart = Float64Array.from({ length: D * D }, () => rng.normal());
+          const gainsStart = Float64Array.from({ length: D }, () => rng.uniform(0.1, 3));
+          const [acc, rows, gains] = [backend.heap.block('f64', D * D), backend.heap.block('f64', D * D), backend.heap.block('f64', D)];
+          acc.view.fill(0.5);
+          rows.view.set(rowsStart);
+          gains.view.set(gainsStart);
+          backend.kernels.gramBlockF64(acc.view, rows.view, gains.view, D, i0, i1);
+          const twin = new Float64Array(D * D).fill(0.5);
+          gramBlockF64(twin, rowsStart, gainsStart, D, i0, i1);
+          expect(acc.view).toEqual(twin);
+          for (let i = i0; i < i1; i++) {
+            for (let j = 0; j < D; j++) {
+              let expected = 0.5;
+              if (j >= i) for (let k = 0; k < D; k++) expected += gainsStart[k] * rowsStart[k * D + i] * rowsStart[k * D + j];
+              expect(Math.abs(acc.view[(i - i0) * D + j] - expected)).toBeLessThan(1e-12 * D * 10);
+            }
+          }
+          for (const b of [acc, rows, gains]) b.free();
         }
       }
     });

@@ -67,6 +67,22 @@ describe('standardize', () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
+  it('writes into a caller\'s array when given one, equal to a fresh result, and refuses a short or overlapping one', () => {
+    const gen = new ImageDataGenerator({ rescale: 1 / 255, samplewiseCenter: true });
+    const x = { data: randomBytes(5 * 12, 6), shape: [5, 2, 2, 3] };
+    const fresh = gen.standardize(x).data;
+    const out = new Float32Array(70).fill(9);
+    const result = gen.standardize(x, out);
+    expect(result.data).toEqual(fresh);
+    expect(result.data.buffer).toBe(out.buffer);
+    expect(Array.from(out.subarray(60))).toEqual(Array(10).fill(9)); // past x's length: untouched
+    expect(() => gen.standardize(x, new Float32Array(59))).toThrow('standardize: out holds 59 floats but x needs 60');
+    const floats = new Float32Array(120);
+    expect(() => gen.standardize({ data: floats.subarray(0, 60), shape: x.shape }, floats.subarray(30))).toThrow('standardize: out must not overlap x.data');
+    expect(gen.standardize({ data: floats.subarray(0, 60), shape: x.shape }, floats.subarray(60)).data.length).toBe(60);
+    expect(() => gen.standardize(x, [] as never)).toThrow('standardize: out must be a Float32Array. Received: object');
+  });
+
   it('accepts one image of rank 3 and returns rank 3', () => {
     const gen = new ImageDataGenerator({ rescale: 0.5 });
     const out = gen.standardize({ data: new Uint8Array([2, 4, 6, 8]), shape: [2, 2, 1] });

@@ -38,7 +38,7 @@ export function mnistGroup(images: number, tune: Tune): MnistGroup {
   for (const kind of ['normalize', 'standardize', 'f32'] as ScalingKind[]) {
     cases.push(scalingCase(kind, data, wasm, {
       name: `${KIND_LABEL[kind]} ${where}`, section: 'scaling', tune,
-      extra: kind === 'standardize' ? [standardizeApi(x, wasm)] : [],
+      extra: kind === 'standardize' ? [standardizeApi(x, wasm, false), standardizeApi(x, wasm, true)] : [],
     }));
   }
   cases.push(fitCase(`fit (rescale, mean, std) ${where}`, x, data, wasm, js, tune));
@@ -46,23 +46,33 @@ export function mnistGroup(images: number, tune: Tune): MnistGroup {
   return { cases, dispose: () => data.dispose() };
 }
 
-/** The public API end to end: ImageDataGenerator.standardize allocates its result and reads the caller's array. */
-function standardizeApi(x: { data: Uint8Array; shape: number[] }, wasm: Backend | null): Impl {
+/**
+ * The public API end to end: ImageDataGenerator.standardize reads the caller's array and allocates its result, or
+ * (reuse) writes into one array given as `out` every call.
+ */
+function standardizeApi(x: { data: Uint8Array; shape: number[] }, wasm: Backend | null, reuse: boolean): Impl {
   let gen: ImageDataGenerator | null = null;
+  let out: Float32Array | undefined;
   return {
-    name: 'pixprep standardize() API', role: 'pixprep',
-    note: 'allocates a new Float32Array result each call, scales from the caller\'s array',
+    name: reuse ? 'pixprep standardize(x, out) API' : 'pixprep standardize() API', role: 'pixprep',
+    note: reuse
+      ? 'writes into the same caller-owned Float32Array each call, scales from the caller\'s array'
+      : 'allocates a new Float32Array result each call, scales from the caller\'s array',
     setup: () => {
       if (wasm === null) throw new Error('WebAssembly SIMD is not available');
       setBackend('wasm-simd');
       gen = new ImageDataGenerator({ ...GENERATOR_OPTIONS }).fit(x);
+      out = reuse ? new Float32Array(x.data.length) : undefined;
     },
     // standardize and fit read the current backend at call time; implementations take turns, so set it each call.
     run: () => {
       setBackend('wasm-simd');
-      return gen!.standardize(x);
+      return gen!.standardize(x, out);
     },
-    teardown: () => { gen = null; },
+    teardown: () => {
+      gen = null;
+      out = undefined;
+    },
   };
 }
 

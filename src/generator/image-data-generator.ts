@@ -57,8 +57,9 @@ export class ImageDataGenerator {
 
   /** Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. */
   fit(x: ImageInput): this {
-    const fitted = this.statisticsOf(x, 'fit');
-    const covariance = this.options.zcaWhitening ? this.covarianceOf(x, 'fit', null) : null;
+    const source = ImageSource.from(x, 'fit', this.options.dataFormat);
+    const fitted = this.statisticsOf(source, 'fit');
+    const covariance = this.options.zcaWhitening ? this.covarianceOf(source, 'fit', null) : null;
     this.moments = fitted;
     this.covariance = covariance;
     this.forgetZcaMatrix();
@@ -67,7 +68,8 @@ export class ImageDataGenerator {
 
   /** Folds x into the statistics: fitting chunk by chunk gives the statistics of all the chunks together. */
   partialFit(x: ImageInput): this {
-    const chunk = this.statisticsOf(x, 'partialFit');
+    const source = ImageSource.from(x, 'partialFit', this.options.dataFormat);
+    const chunk = this.statisticsOf(source, 'partialFit');
     if (this.moments !== null && this.moments.channels !== chunk.channels) {
       throw new RangeError(`partialFit: x has ${chunk.channels} channels but the generator was fit on ${this.moments.channels}`);
     }
@@ -75,7 +77,7 @@ export class ImageDataGenerator {
       if (this.moments !== null && this.covariance === null) {
         throw new Error('partialFit: this generator was restored by fromJSON with a ZCA matrix but without its covariance; fit it anew');
       }
-      this.covariance = this.covarianceOf(x, 'partialFit', this.covariance);
+      this.covariance = this.covarianceOf(source, 'partialFit', this.covariance);
       this.forgetZcaMatrix();
     }
     this.moments = this.moments === null ? chunk : this.moments.merge(chunk);
@@ -269,9 +271,8 @@ export class ImageDataGenerator {
     }
   }
 
-  /** Folds x (rescaled, flattened) into a covariance for ZCA; x has already passed statisticsOf's checks. */
-  private covarianceOf(x: ImageInput, where: string, into: CovarianceAccumulator | null): CovarianceAccumulator {
-    const source = ImageSource.from(x, where, this.options.dataFormat);
+  /** Folds the images (rescaled, flattened) into a covariance for ZCA; they have already passed statisticsOf's checks. */
+  private covarianceOf(source: ImageSource, where: string, into: CovarianceAccumulator | null): CovarianceAccumulator {
     if (into !== null && (into.height !== source.height || into.width !== source.width || into.channels !== source.channels)) {
       throw new RangeError(`${where}: x has images of ${source.height}×${source.width}×${source.channels} but the generator was fit on ${into.height}×${into.width}×${into.channels}`);
     }
@@ -297,8 +298,7 @@ export class ImageDataGenerator {
     return acc;
   }
 
-  private statisticsOf(x: ImageInput, where: string): Moments {
-    const source = ImageSource.from(x, where, this.options.dataFormat);
+  private statisticsOf(source: ImageSource, where: string): Moments {
     const backend = getBackend();
     const C = source.channels;
     const size = source.imageSize;

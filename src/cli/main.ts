@@ -4,8 +4,9 @@ import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { backend } from '../runtime/backend.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { limitTraining, loadData } from './data.js';
-import { SCALINGS, TUTORIAL_SCALINGS, type Scaling, type TutorialScaling } from '../tutorial.js';
-import { trainOnce, type TrainResult } from './train.js';
+import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from '../tutorial.js';
+import { compareScalings, compareTable, summarize, summaryTable } from './compare.js';
+import { trainOnce } from './train.js';
 
 const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
 const TRAINING: Record<string, FlagSpec> = {
@@ -22,6 +23,10 @@ const TRAIN: Record<string, FlagSpec> = {
   scaling: { kind: 'choice', choices: SCALINGS, default: 'standardize', help: 'how pixels are scaled' },
   save: { kind: 'string', default: null, placeholder: 'FILE', help: 'save the trained model with the generator statistics (JSON)' },
 };
+const COMPARE: Record<string, FlagSpec> = {
+  ...TRAINING,
+  repeat: { kind: 'int', min: 1, default: 1, help: 'train each scaling with N seeds (seed, seed+1, ...); print mean, sd, min, max' },
+};
 const STATS: Record<string, FlagSpec> = { data: DATA, json: { kind: 'bool', help: 'print JSON' } };
 
 const HELP = `pixprep: Keras-style pixel scaling on WebAssembly SIMD, and the pixel-scaling tutorial's CNN
@@ -30,7 +35,7 @@ Usage: pixprep <command> [options]
 
 Commands:
   train     scale the data one way, train the tutorial CNN, print the test accuracy
-  compare   train once per scaling (normalize, center, standardize) and print a table
+  compare   train once per scaling (normalize, center, standardize), or over several seeds, and print a table
   stats     min, max, mean and std per channel of a data set
 
 pixprep <command> --help shows the options of a command. Kernels: ${backend}.`;
@@ -56,19 +61,18 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'compare': {
-      if (help) return say(usage('compare', `Trains once per scaling (${Object.keys(TUTORIAL_SCALINGS).join(', ')}) and prints a table.`, TRAINING));
-      const f = parseFlags('compare', rest, TRAINING);
+      if (help) return say(usage('compare', `Trains the tutorial CNN once per scaling (${Object.keys(TUTORIAL_SCALINGS).join(', ')}), or once per seed with --repeat, and prints a table.`, COMPARE));
+      const f = parseFlags('compare', rest, COMPARE);
       const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
       const json = f.json as boolean;
-      const results: TrainResult[] = [];
-      for (const scaling of Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[]) {
-        if (!json) console.log(`\n== ${scaling} ==`);
-        results.push(await trainOnce(data, {
-          scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
-          zcaEpsilon: f['zca-epsilon'] as number, save: null, verbose: 0,
-        }, json ? () => {} : (line) => console.log(line)));
-      }
-      console.log(json ? JSON.stringify(results) : '\n' + compareTable(results));
+      const repeat = f.repeat as number;
+      const results = await compareScalings(data, {
+        epochs: f.epochs as number, batchSize: f['batch-size'] as number, firstSeed: f.seed as number,
+        zcaEpsilon: f['zca-epsilon'] as number, repeat, json,
+      }, (line) => console.log(line));
+      // --json: every run's result, in run order (each carries its scaling and seed).
+      if (json) console.log(JSON.stringify(results));
+      else console.log('\n' + (repeat === 1 ? compareTable(results) : summaryTable(summarize(results))));
       return 0;
     }
     case 'stats': {
@@ -98,14 +102,6 @@ async function main(argv: string[]): Promise<number> {
 function say(text: string): number {
   console.log(text);
   return 0;
-}
-
-export function compareTable(results: TrainResult[]): string {
-  const rows = [['scaling', 'test accuracy', 'train images/s', 'time'], ...results.map((r) => [
-    r.scaling, (r.testAccuracy * 100).toFixed(3), Math.round(r.trainImagesPerSecond).toString(), `${r.seconds.toFixed(1)} s`,
-  ])];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ')).join('\n');
 }
 
 main(process.argv.slice(2)).then(

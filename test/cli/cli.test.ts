@@ -138,6 +138,36 @@ describe('pixprep compare and stats', () => {
     for (const row of rows.slice(1)) expect(row).toMatch(/^\w+\s+\d+\.\d{3}\s+\d+\s+\d+\.\d s$/);
   });
 
+  it('compare --repeat trains each scaling once per seed and summarizes the runs', async () => {
+    const common = ['compare', '--limit', '192', '--epochs', '1', '--repeat', '2'];
+    const json = await run(...common, '--json');
+    expect(json.code, json.stderr).toBe(0);
+    const runs = JSON.parse(json.stdout) as { scaling: string; seed: number; testAccuracy: number }[];
+    expect(runs.map((r) => `${r.scaling}/${r.seed}`)).toEqual(
+      ['normalize/1', 'center/1', 'standardize/1', 'normalize/2', 'center/2', 'standardize/2']);
+    // A run depends on its seed only: --repeat's second seed gives what --seed 2 gives alone.
+    const alone = JSON.parse((await run('compare', '--limit', '192', '--epochs', '1', '--seed', '2', '--json')).stdout);
+    expect(alone.map((r: { testAccuracy: number }) => r.testAccuracy)).toEqual(runs.slice(3).map((r) => r.testAccuracy));
+
+    const text = await run(...common);
+    expect(text.code, text.stderr).toBe(0);
+    for (const r of runs) {
+      expect(text.stdout).toMatch(new RegExp(`^${r.scaling} +seed ${r.seed}: test accuracy ${(r.testAccuracy * 100).toFixed(3)}, \\d+ images/s, \\d+\\.\\d s$`, 'm'));
+    }
+    const rows = text.stdout.slice(text.stdout.lastIndexOf('scaling')).trim().split('\n');
+    expect(rows[0]).toMatch(/^scaling\s+runs\s+mean accuracy\s+sd\s+min\s+max\s+train images\/s\s+time$/);
+    expect(rows).toHaveLength(4);
+    for (const row of rows.slice(1)) {
+      const [scaling, count, mean, sd, min, max] = row.split(/\s+/);
+      const acc = runs.filter((r) => r.scaling === scaling).map((r) => r.testAccuracy * 100);
+      const m = (acc[0] + acc[1]) / 2;
+      expect(count).toBe('2');
+      expect(mean).toBe(m.toFixed(3));
+      expect(sd).toBe((Math.abs(acc[0] - acc[1]) / Math.SQRT2).toFixed(3));
+      expect([min, max]).toEqual([Math.min(...acc).toFixed(3), Math.max(...acc).toFixed(3)]);
+    }
+  });
+
   it('stats prints min, max, mean and std of the embedded digits', async () => {
     const { code, stdout } = await run('stats', '--json');
     expect(code).toBe(0);
@@ -158,6 +188,7 @@ describe('bad command lines: a clear message and a non-zero exit', () => {
     [['train', '--batch-size', 'big'], 2, 'pixprep train: --batch-size must be an integer >= 1. Received: big'],
     [['train', '--scaling', 'whiten'], 2, 'pixprep train: --scaling must be one of normalize, center, standardize, zca, none. Received: whiten'],
     [['train', '--limit'], 2, 'pixprep train: --limit needs a value'],
+    [['compare', '--repeat', '0'], 2, 'pixprep compare: --repeat must be an integer >= 1. Received: 0'],
     [['train', 'extra'], 2, "pixprep train: unexpected argument 'extra'"],
     [['fly'], 2, "pixprep: unknown command 'fly'"],
     [['stats', '--data', '/nonexistent-dir'], 1, 'pixprep: /nonexistent-dir: cannot read the directory'],
@@ -169,7 +200,7 @@ describe('bad command lines: a clear message and a non-zero exit', () => {
   });
 
   it('--help for each command exits 0 and lists the options', async () => {
-    for (const [command, option] of [['train', '--scaling'], ['compare', '--limit'], ['stats', '--json']]) {
+    for (const [command, option] of [['train', '--scaling'], ['compare', '--repeat'], ['stats', '--json']]) {
       const { code, stdout } = await run(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: pixprep ${command} [options]`);

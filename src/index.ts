@@ -3,8 +3,8 @@ export { backend, setBackend, getBackend, availableBackends } from './runtime/ba
 export type { Backend, BackendName } from './runtime/backend.js';
 export * from './generator/index.js';
 export * from './nn/index.js';
-export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, IdxError, type IdxArray, type IdxData, type IdxDtype } from './data/idx.js';
-export { gunzip, isGzip } from './data/gunzip.js';
+export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, idxDeclaredLength, idxOutputCheck, IdxError, type IdxArray, type IdxData, type IdxDtype } from './data/idx.js';
+export { gunzip, isGzip, type OutputCheck } from './data/gunzip.js';
 export type { ByteImages, LabeledImages, DataSet } from './data/types.js';
 export { Random } from './random.js';
 export { TUTORIAL_SCALINGS, SCALINGS, scalingOptions, tutorialModel, firstImages, type Scaling, type TutorialScaling } from './tutorial.js';

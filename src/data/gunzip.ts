@@ -7,10 +7,34 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Decompresses gzip data with `DecompressionStream('gzip')`. A truncated or corrupt stream rejects with an Error
- * naming `name`; the partial output is never returned.
+ * Checks the output as it grows: called after every chunk with the output's first bytes (up to HEAD_BYTES) and its
+ * length so far, it throws to stop decompressing (a file longer than its header declares, say).
  */
-export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
+export type OutputCheck = (head: Uint8Array, total: number) => void;
+
+/** How much of the output's start an OutputCheck sees: enough for any IDX header (4 + 4 × 255 bytes). */
+export const HEAD_BYTES = 1024;
+
+/** Keeps the first HEAD_BYTES of a chunked output for an OutputCheck. */
+export class OutputHead {
+  private readonly bytes = new Uint8Array(HEAD_BYTES);
+  private length = 0;
+
+  add(chunk: Uint8Array): Uint8Array {
+    if (this.length < HEAD_BYTES) {
+      const take = Math.min(chunk.length, HEAD_BYTES - this.length);
+      this.bytes.set(chunk.subarray(0, take), this.length);
+      this.length += take;
+    }
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+/**
+ * Decompresses gzip data with `DecompressionStream('gzip')`. A truncated or corrupt stream rejects with an Error
+ * naming `name`; the partial output is never returned. `check` may stop it early by throwing (its error passes).
+ */
+export async function gunzip(bytes: Uint8Array, name = 'gzip data', check?: OutputCheck): Promise<Uint8Array> {
   if (typeof DecompressionStream !== 'function') {
     throw new Error(`${name}: gzip-compressed, and this runtime has no DecompressionStream to decompress it; pass the decompressed bytes`);
   }
@@ -21,16 +45,24 @@ export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uin
   writer.close().catch(() => {});
   const reader = stream.readable.getReader();
   const chunks: Uint8Array[] = [];
+  const head = new OutputHead();
   let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
+  for (;;) {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await reader.read();
+    } catch (e) {
+      throw new Error(`${name}: truncated or corrupt gzip data (${e instanceof Error ? e.message : String(e)})`);
     }
-  } catch (e) {
-    throw new Error(`${name}: truncated or corrupt gzip data (${e instanceof Error ? e.message : String(e)})`);
+    if (result.done) break;
+    chunks.push(result.value);
+    total += result.value.length;
+    try {
+      check?.(head.add(result.value), total);
+    } catch (e) {
+      await reader.cancel().catch(() => {});
+      throw e;
+    }
   }
   return concatChunks(chunks, total);
 }

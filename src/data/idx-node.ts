@@ -5,22 +5,35 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { concatChunks, isGzip } from './gunzip.js';
-import { IdxError, idxImages, idxLabels, parseIdx, type IdxArray } from './idx.js';
+import { OutputHead, concatChunks, isGzip } from './gunzip.js';
+import { IdxError, idxImages, idxLabels, idxOutputCheck, parseIdx, type IdxArray } from './idx.js';
 import type { DataSet, LabeledImages } from './types.js';
 
-/** Streams a gzip file through node:zlib into one exactly sized buffer. */
+/**
+ * Streams a gzip file through node:zlib into one exactly sized buffer, stopping as soon as the output outgrows the
+ * length its IDX header declares (a corrupt or hostile file cannot inflate without bound).
+ */
 async function gunzipFile(path: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
+  const head = new OutputHead();
+  const check = idxOutputCheck(path);
   let total = 0;
+  let stopped: unknown = null;
   try {
     await pipeline(createReadStream(path), createGunzip(), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         chunks.push(chunk);
         total += chunk.length;
+        try {
+          check(head.add(chunk), total);
+        } catch (e) {
+          stopped = e; // pipeline reports its own abort, not this error
+          throw e;
+        }
       }
     });
   } catch (e) {
+    if (stopped !== null) throw stopped;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') throw err;
     throw new IdxError(`${path}: truncated or corrupt gzip file (${err.message})`);

@@ -4,7 +4,7 @@
 // then d unsigned 32-bit sizes; then the values, row-major, exactly as many as the sizes multiply to.
 // The parser checks every part of that and throws an IdxError naming the file and what is wrong; it never returns
 // a partial array.
-import { gunzip, isGzip } from './gunzip.js';
+import { gunzip, isGzip, type OutputCheck } from './gunzip.js';
 import type { ByteImages } from './types.js';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -44,13 +44,20 @@ function describeSize(shape: readonly number[], type: TypeInfo, total: number): 
   return type.bytes === 1 ? `${dims} = ${total}` : `${dims} × ${type.bytes} bytes (${type.dtype}) = ${total}`;
 }
 
-/** Parses one IDX file's bytes (already decompressed; see `parseIdxAsync` for gzip). `name` goes into errors. */
-export function parseIdx(input: Uint8Array | ArrayBuffer, name = 'IDX data'): IdxArray {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  const fail = (what: string): never => {
-    throw new IdxError(`${name}: ${what}`);
-  };
-  if (bytes.length < 4) fail(`truncated header: ${bytes.length} bytes, an IDX file starts with a 4-byte magic number`);
+interface IdxHeader {
+  type: TypeInfo;
+  shape: number[];
+  headerBytes: number;
+  /** Bytes of values the sizes declare (may exceed 2^53 or be Infinity for a corrupt header). */
+  dataBytes: number;
+}
+
+/**
+ * Reads and checks the header at the start of `bytes`; null when `bytes` ends before the header does (the caller
+ * decides whether that is a truncated file or a stream with more to come).
+ */
+function readHeader(bytes: Uint8Array, fail: (what: string) => never): IdxHeader | null {
+  if (bytes.length < 4) return null;
   if (isGzip(bytes)) fail('gzip-compressed: decompress it first (parseIdxAsync does)');
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = Array.from(bytes.subarray(0, 4), hex).join(' ');
@@ -60,18 +67,57 @@ export function parseIdx(input: Uint8Array | ArrayBuffer, name = 'IDX data'): Id
   const rank = bytes[3];
   if (rank === 0) fail('zero dimensions: the header (4th byte) gives 0 dimensions, at least 1 is needed');
   const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes) {
-    fail(`truncated header: ${rank} dimensions need a ${headerBytes}-byte header, file has ${bytes.length} bytes`);
-  }
+  if (bytes.length < headerBytes) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   let count = 1;
   for (let i = 0; i < rank; i++) {
     const size = view.getUint32(4 + 4 * i, false);
     shape.push(size);
-    count *= size; // may exceed 2^53 or reach Infinity for a corrupt header; then it exceeds the file below
+    count *= size;
   }
-  const expected = count * type.bytes;
+  return { type, shape, headerBytes, dataBytes: count * type.bytes };
+}
+
+/**
+ * The whole length in bytes (header and values) that an IDX file starting with `head` declares, or null when
+ * `head` is shorter than the header. Throws an IdxError for a header that is not IDX. Decompression uses it to
+ * stop as soon as a stream outgrows its header, instead of inflating a corrupt or hostile file without bound.
+ */
+export function idxDeclaredLength(head: Uint8Array, name = 'IDX data'): number | null {
+  const header = readHeader(head, (what) => {
+    throw new IdxError(`${name}: ${what}`);
+  });
+  return header === null ? null : header.headerBytes + header.dataBytes;
+}
+
+/**
+ * A gunzip OutputCheck for an IDX file: stops decompression once the output outgrows the length its header
+ * declares, and at once when the first bytes are not an IDX header.
+ */
+export function idxOutputCheck(name = 'IDX data'): OutputCheck {
+  let declared: number | null = null;
+  return (head, total) => {
+    declared ??= idxDeclaredLength(head, name);
+    if (declared !== null && total > declared) {
+      throw new IdxError(`${name}: decompresses to more than the ${declared} bytes its header declares (stopped at ${total})`);
+    }
+  };
+}
+
+/** Parses one IDX file's bytes (already decompressed; see `parseIdxAsync` for gzip). `name` goes into errors. */
+export function parseIdx(input: Uint8Array | ArrayBuffer, name = 'IDX data'): IdxArray {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const fail = (what: string): never => {
+    throw new IdxError(`${name}: ${what}`);
+  };
+  const header = readHeader(bytes, fail);
+  if (header === null) {
+    if (bytes.length < 4) fail(`truncated header: ${bytes.length} bytes, an IDX file starts with a 4-byte magic number`);
+    const rank = bytes[3];
+    fail(`truncated header: ${rank} dimensions need a ${4 + 4 * rank}-byte header, file has ${bytes.length} bytes`);
+  }
+  const { type, shape, headerBytes, dataBytes: expected } = header as IdxHeader;
   const available = bytes.length - headerBytes;
   if (expected > available) {
     fail(`truncated: header says ${describeSize(shape, type, expected)} bytes of data, file has ${available}`);
@@ -79,7 +125,8 @@ export function parseIdx(input: Uint8Array | ArrayBuffer, name = 'IDX data'): Id
   if (expected < available) {
     fail(`${available - expected} trailing bytes: header says ${describeSize(shape, type, expected)} bytes of data, file has ${available}`);
   }
-  return { dtype: type.dtype, shape, data: readValues(bytes, view, headerBytes, count, type) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { dtype: type.dtype, shape, data: readValues(bytes, view, headerBytes, expected / type.bytes, type) };
 }
 
 function readValues(bytes: Uint8Array, view: DataView, at: number, n: number, type: TypeInfo): IdxData {
@@ -114,7 +161,7 @@ function readValues(bytes: Uint8Array, view: DataView, at: number, n: number, ty
 /** Like `parseIdx`, but accepts gzip-compressed bytes too (decompressed with DecompressionStream). */
 export async function parseIdxAsync(input: Uint8Array | ArrayBuffer, name = 'IDX data'): Promise<IdxArray> {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name, idxOutputCheck(name)) : bytes, name);
 }
 
 /** An IDX images file as an image set: [n, h, w] becomes [n, h, w, 1]; [n, h, w, c] is kept (NHWC). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzip, isGzip } from '../../src/data/gunzip.js';
-import { encodeIdx, IdxError, idxImages, idxLabels, parseIdx, parseIdxAsync, type IdxArray, type IdxData } from '../../src/data/idx.js';
+import { encodeIdx, IdxError, idxDeclaredLength, idxImages, idxLabels, parseIdx, parseIdxAsync, type IdxArray, type IdxData } from '../../src/data/idx.js';
 import { loadIdxDirectory, loadIdxFile } from '../../src/data/idx-node.js';
 import { Random } from '../../src/random.js';
 
@@ -213,6 +213,46 @@ describe('loadIdxFile (node:zlib)', () => {
     writeFileSync(short, bytes(...header(8, [10]), 1, 2));
     await expect(loadIdxFile(short)).rejects.toThrow(`${short}: truncated: header says 10 = 10 bytes of data, file has 2`);
     await expect(loadIdxFile(join(work, 'nope'))).rejects.toThrow(/ENOENT.*nope/);
+  });
+});
+
+describe('gzip output capped at the length the IDX header declares', () => {
+  // 64 MiB of zeros after a 10×10 header deflate to ~64 KB: without the cap, both paths would inflate all of it.
+  const BOMB = 64 * 1024 * 1024;
+  const bomb = () => {
+    const raw = new Uint8Array(4 + 8 + BOMB);
+    raw.set(header(8, [10, 10]));
+    return gzipSync(raw);
+  };
+  const stoppedAt = (message: string) => Number(/\(stopped at (\d+)\)$/.exec(message)?.[1]);
+
+  it('idxDeclaredLength reads the length from a complete header only, and refuses a non-IDX start', () => {
+    const h = Uint8Array.from(header(8, [20, 28, 28]));
+    expect(idxDeclaredLength(h.subarray(0, 3))).toBeNull();
+    expect(idxDeclaredLength(h.subarray(0, 15))).toBeNull();
+    expect(idxDeclaredLength(h)).toBe(16 + 20 * 28 * 28);
+    expect(idxDeclaredLength(Uint8Array.from(header(0x0d, [3, 5])))).toBe(12 + 3 * 5 * 4);
+    expect(() => idxDeclaredLength(bytes(0xff, 0xd8, 0xff, 0xe0), 'photo.jpg')).toThrow('photo.jpg: bad magic number 0xFF 0xD8 0xFF 0xE0');
+  });
+
+  it('loadIdxFile (node:zlib) stops at the first chunk past the declared length, naming the file', async () => {
+    const path = join(work, 'bomb.gz');
+    writeFileSync(path, bomb());
+    const error = await loadIdxFile(path).then(() => null, (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(IdxError);
+    expect(error!.message).toMatch(new RegExp(`^${path}: decompresses to more than the 112 bytes its header declares \\(stopped at \\d+\\)$`));
+    expect(stoppedAt(error!.message)).toBeLessThan(1024 * 1024);
+  });
+
+  it('parseIdxAsync (DecompressionStream) stops too, and a gzip stream that is not IDX stops at its first bytes', async () => {
+    const error = await parseIdxAsync(bomb(), 'bomb.gz').then(() => null, (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(IdxError);
+    expect(error!.message).toMatch(/^bomb\.gz: decompresses to more than the 112 bytes its header declares \(stopped at \d+\)$/);
+    expect(stoppedAt(error!.message)).toBeLessThan(BOMB / 4);
+    const notIdx = gzipSync(new Uint8Array(BOMB).fill(0x41));
+    await expect(parseIdxAsync(notIdx, 'text.gz')).rejects.toThrow('text.gz: bad magic number 0x41 0x41 0x41 0x41');
+    // A plain gunzip without a check still returns everything (the cap is the IDX reader's, not gunzip's).
+    expect((await gunzip(gzipSync(new Uint8Array(100_000)))).length).toBe(100_000);
   });
 });
 

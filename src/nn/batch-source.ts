@@ -11,6 +11,8 @@ export interface BatchSource {
   readonly imageShape: readonly [number, number, number];
   /** 0: no labels; 1: class indices; k: one-hot (or soft) rows of k. */
   readonly labelWidth: number;
+  /** True when the order of samples changes from epoch to epoch (a shuffling flow); predict refuses such a source. */
+  readonly shuffle?: boolean;
   /** Writes batch i of the current epoch into x (and its labels into y); returns the batch's sample count. */
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number;
   /** Reshuffles for the next epoch, like Keras' Sequence.on_epoch_end. */

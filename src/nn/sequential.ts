@@ -508,6 +508,11 @@ export class Sequential {
     const batchSize = o.batchSize === undefined ? undefined : positiveInt(where, 'batchSize', o.batchSize);
     let source: BatchSource;
     if (isBatchSource(x)) {
+      // Keras predicts on a shuffling generator and returns rows in an order nobody can match to the samples.
+      if (x.shuffle === true) {
+        throw new Error(`${where}: the flow shuffles its samples, so the rows of the predictions could not be matched ` +
+          'to them; predict on a flow made with { shuffle: false } (or on the images)');
+      }
       source = this.toSource(where, x, batchSize, false, false);
     } else {
       checkImages(where, 'x', x);

@@ -111,6 +111,19 @@ describe('fit, evaluate and predict data', () => {
       'predict: `x.data` must be a Float32Array (scale raw bytes to floats first)');
   });
 
+  it('predict refuses a shuffling flow (its rows could not be matched to the samples) and takes an ordered one', () => {
+    const data = patterns(8, 1);
+    const generator = new ImageDataGenerator();
+    const shuffled = generator.flow(data.x, data.y, { batchSize: 4, seed: 1 });
+    expect(() => compiled().predict(shuffled)).toThrow(
+      'predict: the flow shuffles its samples, so the rows of the predictions could not be matched to them; ' +
+      'predict on a flow made with { shuffle: false } (or on the images)');
+    const m = compiled();
+    const ordered = m.predict(generator.flow(data.x, null, { batchSize: 3, shuffle: false }));
+    expect(ordered.shape).toEqual([8, 3]);
+    expect(ordered.data).toEqual(m.predict(data.x).data);
+  });
+
   it('rejects labels of the wrong length or class count', async () => {
     const { x } = patterns(12, 1);
     await expect(compiled().fit({ x, y: new Uint8Array(10) }, { verbose: 0 })).rejects.toThrow(

@@ -59,7 +59,12 @@ export function checkImages(where: string, name: string, x: unknown): { n: numbe
   return { n: s[0], imageShape: [s[1], s[2], s[3]] };
 }
 
-/** Arrays as a BatchSource, shuffled each epoch (seeded) when asked. */
+/**
+ * Arrays as a BatchSource, shuffled each epoch when asked. Like the flow (and Keras' Iterator), each epoch's order
+ * is drawn from seed + the batches seen before it, counted from `batchesSeen` (the model's training steps so far):
+ * so a second fit call does not repeat the first one's order, and a model restored with its optimizer state
+ * continues with the order an uninterrupted run would have used.
+ */
 export class ArraySource implements BatchSource {
   readonly length: number;
   readonly sampleCount: number;
@@ -68,9 +73,10 @@ export class ArraySource implements BatchSource {
   private readonly order: Int32Array;
   private readonly images: Float32Array;
   private readonly labels: ArrayLike<number> | null;
-  private readonly rng: Random | null;
+  readonly shuffle: boolean;
 
-  constructor(where: string, data: ArrayData, readonly batchSize: number, shuffle: boolean, seed: number) {
+  constructor(where: string, data: ArrayData, readonly batchSize: number, shuffle: boolean, private readonly seed: number,
+    private batchesSeen = 0) {
     const { n, imageShape } = checkImages(where, 'x', data.x);
     this.sampleCount = n;
     this.imageShape = imageShape;
@@ -96,9 +102,13 @@ export class ArraySource implements BatchSource {
         'or one-hot rows {data: Float32Array, shape: [samples, classes]}');
     }
     this.order = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.order[i] = i;
-    this.rng = shuffle ? new Random(seed) : null;
-    this.rng?.shuffle(this.order);
+    this.shuffle = shuffle;
+    this.reorder();
+  }
+
+  private reorder(): void {
+    for (let i = 0; i < this.order.length; i++) this.order[i] = i;
+    if (this.shuffle) new Random(this.seed + this.batchesSeen).shuffle(this.order);
   }
 
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
@@ -118,6 +128,7 @@ export class ArraySource implements BatchSource {
   }
 
   onEpochEnd(): void {
-    this.rng?.shuffle(this.order);
+    this.batchesSeen += this.length;
+    if (this.shuffle) this.reorder();
   }
 }

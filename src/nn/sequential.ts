@@ -276,6 +276,40 @@ export class Sequential {
     this.cached = null; // the cached views hold the previous optimizer's slots
   }
 
+  /**
+   * The optimizer's state, to resume training where it stopped (Keras saves it with the model): the steps taken
+   * and each slot (Adam: m, then v) as one copy in the weights' layout. Null before the first training step.
+   */
+  getOptimizerState(): { step: number; slots: Float32Array[] } | null {
+    if (this.compiled === null || this.step === 0 || this.parameters === null) return null;
+    return { step: this.step, slots: this.parameters.slots.map((slot) => slot.view.slice()) };
+  }
+
+  /** Restores what getOptimizerState returned, on a compiled, built model with the same optimizer and weights layout. */
+  setOptimizerState(state: { step: number; slots: ArrayLike<number>[] }): void {
+    const where = 'setOptimizerState';
+    const compiled = this.requireCompiled(where);
+    if (state === null || typeof state !== 'object') throw new TypeError(`${where}: expected { step, slots }. Received: ${state}`);
+    if (!Number.isSafeInteger(state.step) || state.step < 1) {
+      throw new RangeError(`${where}: \`step\` must be a positive integer. Received: ${state.step}`);
+    }
+    const arena = this.arena();
+    const n = compiled.optimizer.slots;
+    if (!Array.isArray(state.slots) || state.slots.length !== n) {
+      throw new RangeError(`${where}: ${compiled.optimizer.className} keeps ${n} slots. ` +
+        `Received: ${Array.isArray(state.slots) ? state.slots.length : typeof state.slots}`);
+    }
+    state.slots.forEach((slot, i) => {
+      if (slot?.length !== arena.count) {
+        throw new RangeError(`${where}: slot ${i} needs ${arena.count} values (one per weight). Received: ${slot?.length}`);
+      }
+    });
+    if (arena.slots.length !== n) arena.setSlots(n);
+    state.slots.forEach((slot, i) => arena.slots[i].view.set(slot));
+    this.step = state.step;
+    this.cached = null;
+  }
+
   /** The compile configuration, for saving. */
   get compileConfig(): { optimizer: OptimizerConfig; loss: LossName; metrics: string[] } | null {
     const c = this.compiled;
@@ -374,7 +408,7 @@ export class Sequential {
     }
     if (isArrayData(data)) {
       if (withLabels && data.y === undefined) throw new TypeError(`${where}: array data needs labels \`y\``);
-      return new ArraySource(where, data, batchSize ?? DEFAULT_BATCH, shuffle, this.seed);
+      return new ArraySource(where, data, batchSize ?? DEFAULT_BATCH, shuffle, this.seed, this.step);
     }
     throw new TypeError(`${where}: data must be a flow iterator (BatchSource) or { x: {data, shape}, y }`);
   }
@@ -581,6 +615,10 @@ export class Sequential {
     }
     model.setWeightsFlat(parsed.weights);
     if (parsed.compile !== null) model.compile(parsed.compile);
+    if (parsed.optimizerState !== null) {
+      if (parsed.compile === null) throw new Error('Sequential.fromJSON: `optimizerState` without `compile`');
+      model.setOptimizerState(parsed.optimizerState);
+    }
     model.metadata = parsed.metadata;
     return model;
   }

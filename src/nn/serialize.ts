@@ -1,6 +1,7 @@
 // pixprep's own model format: one JSON document with the architecture (each layer's constructor options), the
-// compile configuration, opaque metadata (the CLI stores the generator's statistics there) and the weights as
-// base64 of their float32 bytes: exact, so a loaded model predicts bit-identically, and browser-safe (no Buffer).
+// compile configuration, opaque metadata (the CLI stores the generator's statistics there), the weights and the
+// optimizer's state as base64 of their float32 bytes: exact, so a loaded model predicts bit-identically and
+// resumes training bit-identically, and browser-safe (no Buffer).
 import type { Sequential } from './sequential.js';
 import type { CompileOptions } from './sequential.js';
 import { Layer } from './layer.js';
@@ -23,6 +24,8 @@ export interface ModelJSON {
   layers: { className: string; config: Record<string, unknown> }[];
   compile: { optimizer: OptimizerConfig; loss: string; metrics: string[] } | null;
   metadata: Record<string, unknown> | null;
+  /** Where the optimizer stopped (steps, and its slots as base64 float32, one after the other); absent before training. */
+  optimizerState?: { step: number; slots: string } | null;
   weights: {
     dtype: 'float32';
     /** Byte order of `data`; every platform pixprep runs on is little-endian, and loading checks it. */
@@ -53,11 +56,24 @@ export function serializeModel(model: Sequential): ModelJSON {
     layers: model.layers.map((layer) => ({ className: layer.className, config: layer.getConfig() })),
     compile: model.compileConfig,
     metadata: model.metadata ?? null,
+    optimizerState: optimizerStateJSON(model),
     weights: {
       dtype: 'float32', byteOrder: 'little', specs: model.weightSpecs(),
       data: bytesToBase64(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)),
     },
   };
+}
+
+function optimizerStateJSON(model: Sequential): ModelJSON['optimizerState'] {
+  const state = model.getOptimizerState();
+  if (state === null) return null;
+  const all = new Float32Array(state.slots.reduce((a, s) => a + s.length, 0));
+  let at = 0;
+  for (const slot of state.slots) {
+    all.set(slot, at);
+    at += slot.length;
+  }
+  return { step: state.step, slots: bytesToBase64(new Uint8Array(all.buffer)) };
 }
 
 export interface ParsedModel {
@@ -68,6 +84,7 @@ export interface ParsedModel {
   compile: CompileOptions | null;
   metadata: Record<string, unknown> | undefined;
   weights: Float32Array;
+  optimizerState: { step: number; slots: Float32Array[] } | null;
 }
 
 function fail(message: string): never {
@@ -103,6 +120,19 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
   const bytes = base64ToBytes(w.data);
   if (bytes.length % 4 !== 0) fail(`the weights have ${bytes.length} bytes, not a whole number of float32`);
   const weights = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  let optimizerState: ParsedModel['optimizerState'] = null;
+  const o = json.optimizerState;
+  if (o !== null && o !== undefined) {
+    if (typeof o !== 'object' || typeof o.slots !== 'string') fail('`optimizerState` must be {step, slots: base64}');
+    const slotBytes = base64ToBytes(o.slots);
+    const per = weights.length * 4;
+    if (per === 0 || slotBytes.length % per !== 0) {
+      fail(`\`optimizerState.slots\` has ${slotBytes.length} bytes, not a whole number of slots of ${weights.length} float32`);
+    }
+    const all = new Float32Array(slotBytes.buffer, slotBytes.byteOffset, slotBytes.length / 4);
+    const slots = Array.from({ length: slotBytes.length / per }, (_, i) => all.subarray(i * weights.length, (i + 1) * weights.length));
+    optimizerState = { step: o.step, slots };
+  }
   return {
     name: typeof json.name === 'string' ? json.name : 'sequential',
     seed: json.seed,
@@ -113,5 +143,6 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
     },
     metadata: json.metadata ?? undefined,
     weights,
+    optimizerState,
   };
 }

@@ -16,11 +16,12 @@ export interface CompareSettings extends Omit<TrainSettings, 'scaling' | 'save' 
 export async function compareScalings(data: DataSet, s: CompareSettings, print: (line: string) => void): Promise<TrainResult[]> {
   const scalings = Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[];
   const results: TrainResult[] = [];
+  // One run: the tutorial's own lines under a heading. Several: one line per run (the table summarizes them).
+  const single = s.repeat === 1 && !s.json;
   // Seeds outermost, so that a machine's load drifting during a long run weighs on every scaling alike.
   for (let k = 0; k < s.repeat; k++) {
     const seed = s.firstSeed + k;
     for (const scaling of scalings) {
-      const single = s.repeat === 1 && !s.json;
       if (single) print(`\n== ${scaling} ==`);
       const result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0 }, single ? print : () => {});
       results.push(result);

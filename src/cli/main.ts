@@ -27,6 +27,8 @@ const COMPARE: Record<string, FlagSpec> = {
   ...TRAINING,
   repeat: { kind: 'int', min: 1, default: 1, help: 'train each scaling with N seeds (seed, seed+1, ...); print mean, sd, min, max' },
 };
+// Below a one-seed table: its gaps are often within one seed's spread (±0.6 points on the embedded digits).
+const SEED_HINT = 'Test accuracy varies from seed to seed; pixprep compare --repeat N gives each scaling\'s mean and spread over N seeds.';
 const STATS: Record<string, FlagSpec> = { data: DATA, json: { kind: 'bool', help: 'print JSON' } };
 
 const HELP = `pixprep: Keras-style pixel scaling on WebAssembly SIMD, and the pixel-scaling tutorial's CNN
@@ -72,7 +74,11 @@ async function main(argv: string[]): Promise<number> {
       }, (line) => console.log(line));
       // --json: every run's result, in run order (each carries its scaling and seed).
       if (json) console.log(JSON.stringify(results));
-      else console.log('\n' + (repeat === 1 ? compareTable(results) : summaryTable(summarize(results))));
+      else if (repeat > 1) console.log('\n' + summaryTable(summarize(results)));
+      else {
+        console.log('\n' + compareTable(results));
+        console.log(`\n${SEED_HINT}`);
+      }
       return 0;
     }
     case 'stats': {

@@ -131,8 +131,9 @@ describe('pixprep compare and stats', () => {
   it('compare prints one row per scaling, starting with its name', async () => {
     const { code, stdout, stderr } = await run('compare', '--limit', '192', '--epochs', '1');
     expect(code, stderr).toBe(0);
-    const table = stdout.slice(stdout.lastIndexOf('scaling'));
-    const rows = table.trim().split('\n');
+    const [table, hint] = stdout.slice(stdout.lastIndexOf('\nscaling ') + 1).trim().split('\n\n');
+    expect(hint).toBe("Test accuracy varies from seed to seed; pixprep compare --repeat N gives each scaling's mean and spread over N seeds.");
+    const rows = table.split('\n');
     expect(rows[0]).toMatch(/^scaling\s+test accuracy\s+train images\/s\s+time$/);
     expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(['normalize', 'center', 'standardize']);
     for (const row of rows.slice(1)) expect(row).toMatch(/^\w+\s+\d+\.\d{3}\s+\d+\s+\d+\.\d s$/);

@@ -9,7 +9,8 @@ Flatten order. Its own random numbers, so its runs are other draws from the same
     node scripts/export-mnist-idx.mjs /tmp/digits        # pixprep's embedded split as MNIST IDX files
     python3 scripts/reference/tutorial_torch.py /tmp/digits --scaling center --seeds 1-20
 
-Needs numpy and torch (Debian: apt install python3-torch). Not part of `npm test`: CI has no PyTorch.
+Needs numpy and torch (Debian: apt install python3-torch, then run it with /usr/bin/python3). Not part of
+`npm test`: CI has no PyTorch.
 """
 import argparse, json, statistics, struct
 import numpy as np

@@ -106,6 +106,9 @@ describe("pixprep's own format", () => {
     expect(() => model.setOptimizerState({ step: 3, slots: [state.slots[0], new Float32Array(5)] })).toThrow(
       'setOptimizerState: slot 1 needs 339 values (one per weight). Received: 5');
     expect(() => awkwardModel(1).setOptimizerState(state)).toThrow('setOptimizerState: the model must be compiled first');
+    expect(() => model.setOptimizerState(null as never)).toThrow('setOptimizerState: expected { step, slots }. Received: null');
+    expect(() => Sequential.fromJSON({ ...json, optimizerState: { step: 3, slots: [1, 2] } as never })).toThrow(
+      'Sequential.fromJSON: `optimizerState` must be {step, slots: base64}');
     expect(() => Sequential.fromJSON({ ...json, optimizerState: { step: 3, slots: 'AAAAAA==' } })).toThrow(
       'Sequential.fromJSON: `optimizerState.slots` has 4 bytes, not a whole number of slots of 339 float32');
     expect(() => Sequential.fromJSON({ ...json, compile: null })).toThrow('Sequential.fromJSON: `optimizerState` without `compile`');

@@ -1,10 +1,10 @@
 // The README's API examples run as written (against the built package in dist/, which npm test builds first):
 // the generator block, then the network block, as one ES module. Only the epochs are cut from 5 to 1 for time.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { runNode } from './run-node.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -24,9 +24,7 @@ it('the README examples of the generator and the network run and train', async (
   try {
     const file = join(dir, 'example.mjs');
     writeFileSync(file, source);
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [file], { timeout: 120_000 }, (error, out, err) => resolve({ code: error ? 1 : 0, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runNode(file);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('Model: "sequential"');
     const last = JSON.parse(stdout.trim().split('\n').at(-1)!);

@@ -1,6 +1,5 @@
 // The `pixprep` command as a user runs it: a subprocess of the built dist/cli/main.js (npm test builds first), on the
 // embedded digits with a small --limit, and on an MNIST-format directory the test writes itself.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,21 +7,18 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeIdx } from '../../src/data/idx.js';
 import { Random } from '../../src/random.js';
+import { runNode, type RunResult } from '../run-node.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'pixprep-cli-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runWith({}, ...args);
+function run(...args: string[]): Promise<RunResult> {
+  return runNode(CLI, args);
 }
 
-function runWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 120_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+function runWith(env: Record<string, string>, ...args: string[]): Promise<RunResult> {
+  return runNode(CLI, args, { env });
 }
 
 const testAccuracy = (out: string) => Number(/^Test Accuracy: (\d+\.\d{3})$/m.exec(out)?.[1]);

@@ -1,24 +1,18 @@
 // scripts/export-mnist-idx.mjs: the embedded split written as the four MNIST IDX files, so that other
 // implementations train on the same digits. Run as a user runs it (after the build, as npm test does).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadIdxDirectory } from '../../src/data/idx-node.js';
 import { loadMnist } from '../../src/data/mnist.js';
+import { runNode } from '../run-node.js';
 
 const SCRIPT = new URL('../../scripts/export-mnist-idx.mjs', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'pixprep-export-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [SCRIPT, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runNode(SCRIPT, args, { timeout: 60_000 });
 
 describe('scripts/export-mnist-idx.mjs', () => {
   it('writes the embedded split that the IDX loader reads back byte for byte', async () => {

@@ -3,7 +3,7 @@ export { backend, setBackend, getBackend, availableBackends } from './runtime/ba
 export type { Backend, BackendName } from './runtime/backend.js';
 export * from './generator/index.js';
 export * from './nn/index.js';
-export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, idxDeclaredLength, idxOutputCheck, IdxError, type IdxArray, type IdxData, type IdxDtype } from './data/idx.js';
+export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, idxDeclaredLength, idxOutputCheck, IdxError, DEFAULT_IDX_MAX_BYTES, type IdxReadOptions, type IdxArray, type IdxData, type IdxDtype } from './data/idx.js';
 export { gunzip, isGzip, type OutputCheck } from './data/gunzip.js';
 export type { ByteImages, LabeledImages, DataSet } from './data/types.js';
 export { Random } from './random.js';

@@ -44,6 +44,33 @@ function describeSize(shape: readonly number[], type: TypeInfo, total: number): 
   return type.bytes === 1 ? `${dims} = ${total}` : `${dims} × ${type.bytes} bytes (${type.dtype}) = ${total}`;
 }
 
+/** Options of the readers that decompress or read whole files. */
+export interface IdxReadOptions {
+  /**
+   * The most bytes (header and values) a file may declare; a larger one is refused from its header alone, before
+   * anything is inflated or read. Default DEFAULT_IDX_MAX_BYTES (2 GiB, 34 times the MNIST training images).
+   */
+  maxBytes?: number;
+}
+
+/** 2 GiB: far above any MNIST-format data set (EMNIST ByClass' training images are 546 MB), far below a bomb. */
+export const DEFAULT_IDX_MAX_BYTES = 2 ** 31;
+
+/**
+ * The largest byte array that every current 64-bit JavaScript engine can make (V8 in Node 20: 2^32; later V8,
+ * SpiderMonkey and JavaScriptCore allow as much or more). A file is read into one array, so no maxBytes goes past it.
+ */
+export const LARGEST_ARRAY_BYTES = 2 ** 32;
+
+/** The maxBytes of `options`, checked (a positive integer, or Infinity for no limit but the array's); `where` names the caller. */
+export function idxMaxBytes(options: IdxReadOptions | undefined, where: string): number {
+  const value = options?.maxBytes ?? DEFAULT_IDX_MAX_BYTES;
+  if (typeof value !== 'number' || !(value === Infinity || (Number.isSafeInteger(value) && value > 0))) {
+    throw new RangeError(`${where}: options.maxBytes must be a positive integer (bytes). Received: ${typeof value === 'number' ? value : typeof value}`);
+  }
+  return value;
+}
+
 interface IdxHeader {
   type: TypeInfo;
   shape: number[];
@@ -92,13 +119,36 @@ export function idxDeclaredLength(head: Uint8Array, name = 'IDX data'): number |
 }
 
 /**
- * A gunzip OutputCheck for an IDX file: stops decompression once the output outgrows the length its header
- * declares, and at once when the first bytes are not an IDX header.
+ * Throws an IdxError naming the file and its declared size when the header at the start of `head` declares more
+ * than `maxBytes`, or more than one array can hold; returns the declared length (null: header not complete yet).
  */
-export function idxOutputCheck(name = 'IDX data'): OutputCheck {
+export function checkIdxDeclaredLength(head: Uint8Array, name: string, maxBytes: number): number | null {
+  const header = readHeader(head, (what) => {
+    throw new IdxError(`${name}: ${what}`);
+  });
+  if (header === null) return null;
+  const { type, shape, headerBytes, dataBytes } = header;
+  const total = headerBytes + dataBytes;
+  const limit = Math.min(maxBytes, LARGEST_ARRAY_BYTES);
+  if (total > limit) {
+    const why = maxBytes <= LARGEST_ARRAY_BYTES
+      ? `more than maxBytes = ${maxBytes}; pass a larger maxBytes to read it`
+      : `more than the largest array a JavaScript engine can hold (${LARGEST_ARRAY_BYTES} bytes)`;
+    throw new IdxError(`${name}: header declares ${describeSize(shape, type, dataBytes)} bytes of data, ${why}`);
+  }
+  return total;
+}
+
+/**
+ * A gunzip OutputCheck for an IDX file: refuses a header that declares more than `maxBytes` before anything more is
+ * inflated, stops decompression once the output outgrows the length its header declares, and stops at once when
+ * the first bytes are not an IDX header.
+ */
+export function idxOutputCheck(name = 'IDX data', options?: IdxReadOptions): OutputCheck {
+  const maxBytes = idxMaxBytes(options, 'idxOutputCheck');
   let declared: number | null = null;
   return (head, total) => {
-    declared ??= idxDeclaredLength(head, name);
+    declared ??= checkIdxDeclaredLength(head, name, maxBytes);
     if (declared !== null && total > declared) {
       throw new IdxError(`${name}: decompresses to more than the ${declared} bytes its header declares (stopped at ${total})`);
     }
@@ -158,10 +208,15 @@ function readValues(bytes: Uint8Array, view: DataView, at: number, n: number, ty
   }
 }
 
-/** Like `parseIdx`, but accepts gzip-compressed bytes too (decompressed with DecompressionStream). */
-export async function parseIdxAsync(input: Uint8Array | ArrayBuffer, name = 'IDX data'): Promise<IdxArray> {
+/**
+ * Like `parseIdx`, but accepts gzip-compressed bytes too (decompressed with DecompressionStream). A gzip file whose
+ * header declares more than `options.maxBytes` (default 2 GiB) is refused before it is inflated past its first chunk.
+ */
+export async function parseIdxAsync(input: Uint8Array | ArrayBuffer, name = 'IDX data', options?: IdxReadOptions): Promise<IdxArray> {
+  const maxBytes = idxMaxBytes(options, 'parseIdxAsync');
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name, idxOutputCheck(name)) : bytes, name);
+  const check = idxOutputCheck(name, { maxBytes });
+  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name, check) : bytes, name);
 }
 
 /** An IDX images file as an image set: [n, h, w] becomes [n, h, w, 1]; [n, h, w, c] is kept (NHWC). */

@@ -7,7 +7,8 @@ export type FlagSpec =
   | { kind: 'int'; min: number; default: number | null; help: string }
   | { kind: 'choice'; choices: readonly string[]; default: string; help: string }
   | { kind: 'string'; default: string | null; help: string; placeholder: string }
-  | { kind: 'number'; min: number; default: number; help: string }
+  /** `exclusive`: the value must be greater than `min` (a `> 0` that Number.MIN_VALUE would print as `>= 5e-324`). */
+  | { kind: 'number'; min: number; exclusive?: boolean; default: number; help: string }
   | { kind: 'bool'; help: string };
 
 export type Flags = Record<string, number | string | boolean | null>;
@@ -45,8 +46,8 @@ function parseValue(command: string, name: string, spec: Exclude<FlagSpec, { kin
     }
     case 'number': {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n) || n < spec.min) {
-        throw new UsageError(`pixprep ${command}: --${name} must be a number >= ${spec.min}. Received: ${value}`);
+      if (value.trim() === '' || !Number.isFinite(n) || n < spec.min || (spec.exclusive === true && n === spec.min)) {
+        throw new UsageError(`pixprep ${command}: --${name} must be a number ${spec.exclusive ? '>' : '>='} ${spec.min}. Received: ${value}`);
       }
       return n;
     }

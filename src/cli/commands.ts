@@ -1,7 +1,8 @@
-#!/usr/bin/env node
-// The `pixprep` command: the Keras pixel-scaling tutorial end to end (train, compare), and data statistics (stats).
+// The `pixprep` commands: the Keras pixel-scaling tutorial end to end (train, compare), and data statistics (stats).
+// main.ts (the entry) imports this module only after checking the environment: importing it loads the kernels.
 import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { backend } from '../runtime/backend.js';
+import { WriteError, checkWritable } from '../write-file-node.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { limitTraining, loadData } from './data.js';
 import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from '../tutorial.js';
@@ -15,7 +16,7 @@ const TRAINING: Record<string, FlagSpec> = {
   'batch-size': { kind: 'int', min: 1, default: 64, help: 'images per batch' },
   seed: { kind: 'int', min: 0, default: 1, help: 'seeds the weights and the batch order' },
   limit: { kind: 'int', min: 1, default: null, help: 'train on the first N training images only (the test set stays whole)' },
-  'zca-epsilon': { kind: 'number', min: Number.MIN_VALUE, default: 0.1, help: 'zcaEpsilon for --scaling zca (pixels in [0, 1])' },
+  'zca-epsilon': { kind: 'number', min: 0, exclusive: true, default: 0.1, help: 'zcaEpsilon for --scaling zca (pixels in [0, 1])' },
   json: { kind: 'bool', help: 'print one JSON result instead of the tutorial output' },
 };
 const TRAIN: Record<string, FlagSpec> = {
@@ -42,7 +43,8 @@ Commands:
 
 pixprep <command> --help shows the options of a command. Kernels: ${backend}.`;
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line (without `node` and the script); resolves to the exit code, throws for errors. */
+export async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP);
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
     case 'train': {
       if (help) return say(usage('train', 'Trains the tutorial CNN on scaled images and reports the test accuracy.', TRAIN));
       const f = parseFlags('train', rest, TRAIN);
+      // Before loading and training: a model that cannot be saved is found now, not after the whole run.
+      if (f.save !== null) await checkSaveTarget(f.save as string);
       const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
       const json = f.json as boolean;
       const result = await trainOnce(data, {
@@ -110,15 +114,10 @@ function say(text: string): number {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 2;
-    } else {
-      console.error(`pixprep: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    }
-  },
-);
+async function checkSaveTarget(path: string): Promise<void> {
+  try {
+    await checkWritable('pixprep train: --save', path);
+  } catch (e) {
+    throw e instanceof WriteError ? new UsageError(e.message) : e;
+  }
+}

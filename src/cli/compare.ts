@@ -2,7 +2,7 @@
 // their mean, spread and range. One seed is one draw: on the embedded digits the test accuracy of a scaling moves
 // by about ±0.6 points from seed to seed, as much as the gaps between scalings, so a ranking needs several.
 import type { DataSet } from '../data/types.js';
-import { TUTORIAL_SCALINGS, type TutorialScaling } from '../tutorial.js';
+import { checkTutorialInput, TUTORIAL_SCALINGS, type TutorialScaling } from '../tutorial.js';
 import { trainOnce, type TrainResult, type TrainSettings } from './train.js';
 
 export interface CompareSettings extends Omit<TrainSettings, 'scaling' | 'save' | 'verbose' | 'seed'> {
@@ -14,6 +14,7 @@ export interface CompareSettings extends Omit<TrainSettings, 'scaling' | 'save' 
 
 /** Trains every tutorial scaling `repeat` times; returns the results in run order (seed by seed, scalings within). */
 export async function compareScalings(data: DataSet, s: CompareSettings, print: (line: string) => void): Promise<TrainResult[]> {
+  checkTutorialInput(data.train.x.shape[1], data.train.x.shape[2]); // before the first heading is printed
   const scalings = Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[];
   const results: TrainResult[] = [];
   // One run: the tutorial's own lines under a heading. Several: one line per run (the table summarizes them).
@@ -58,13 +59,17 @@ export interface ScalingSummary {
 /** Per scaling, in order of first appearance: the test accuracy's mean, sd and range, mean throughput, total time. */
 export function summarize(results: readonly TrainResult[]): ScalingSummary[] {
   const groups = new Map<string, TrainResult[]>();
-  for (const r of results) groups.set(r.scaling, [...(groups.get(r.scaling) ?? []), r]);
+  for (const r of results) {
+    const group = groups.get(r.scaling);
+    if (group) group.push(r);
+    else groups.set(r.scaling, [r]);
+  }
   return [...groups].map(([scaling, runs]) => {
     const acc = runs.map((r) => r.testAccuracy);
     const mean = acc.reduce((a, b) => a + b, 0) / acc.length;
     const sd = acc.length < 2 ? 0 : Math.sqrt(acc.reduce((a, b) => a + (b - mean) ** 2, 0) / (acc.length - 1));
     return {
-      scaling, runs: runs.length, mean, sd, min: Math.min(...acc), max: Math.max(...acc),
+      scaling, runs: runs.length, mean, sd, min: acc.reduce((a, b) => Math.min(a, b)), max: acc.reduce((a, b) => Math.max(a, b)),
       trainImagesPerSecond: runs.reduce((a, r) => a + r.trainImagesPerSecond, 0) / runs.length,
       seconds: runs.reduce((a, r) => a + r.seconds, 0),
     };
@@ -80,6 +85,6 @@ export function summaryTable(summaries: readonly ScalingSummary[]): string {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const widths = rows[0].map((_, i) => rows.reduce((w, row) => Math.max(w, row[i].length), 0));
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ')).join('\n');
 }

@@ -4,7 +4,7 @@ import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { saveModel } from '../nn/io-node.js';
 import { backend } from '../runtime/backend.js';
 import type { DataSet } from '../data/types.js';
-import { scalingOptions, tutorialModel, type Scaling } from '../tutorial.js';
+import { checkTutorialInput, scalingOptions, tutorialModel, type Scaling } from '../tutorial.js';
 
 export interface TrainSettings {
   scaling: Scaling;
@@ -35,14 +35,38 @@ export interface TrainResult {
 
 const f3 = (v: number) => v.toFixed(3);
 
+/**
+ * The number of classes: the largest label + 1. A loop, not `Math.max(...labels)`: a spread passes every label as
+ * an argument, and an EMNIST-sized set (131,600 labels) overflows the call stack.
+ */
+export function classCount(...labelSets: readonly ArrayLike<number>[]): number {
+  let largest = -1;
+  for (const labels of labelSets) {
+    for (let i = 0; i < labels.length; i++) if (labels[i] > largest) largest = labels[i];
+  }
+  return largest + 1;
+}
+
+/** The min over channels' minima and the max over channels' maxima, as `min=…, max=…`. */
+function range(stats: { min: ArrayLike<number>; max: ArrayLike<number> }): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < stats.min.length; i++) lo = Math.min(lo, stats.min[i]);
+  for (let i = 0; i < stats.max.length; i++) hi = Math.max(hi, stats.max[i]);
+  return `min=${f3(lo)}, max=${f3(hi)}`;
+}
+
 export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: string) => void): Promise<TrainResult> {
   const started = performance.now();
   const { train, test } = data;
-  const classes = Math.max(...train.y, ...test.y) + 1;
+  const [, h, w, c] = train.x.shape;
+  // Before any work: images the network cannot take are the data's fault, said in the data's terms.
+  checkTutorialInput(h, w);
+  const classes = classCount(train.y, test.y);
   const rawTrain = new ImageDataGenerator().fit(train.x).statistics!;
   const rawTest = new ImageDataGenerator().fit(test.x).statistics!;
-  print(`Train min=${f3(Math.min(...rawTrain.min))}, max=${f3(Math.max(...rawTrain.max))}`);
-  print(`Test min=${f3(Math.min(...rawTest.min))}, max=${f3(Math.max(...rawTest.max))}`);
+  print(`Train ${range(rawTrain)}`);
+  print(`Test ${range(rawTest)}`);
 
   const generator = new ImageDataGenerator(scalingOptions(s.scaling, s.zcaEpsilon));
   const o = generator.options;
@@ -63,7 +87,6 @@ export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: s
   const std = o.featurewiseStdNormalization && stats ? Array.from(stats.std) : null;
   if (mean) print(`Mean=${mean.map(f3).join(', ')}` + (std ? `, Std=${std.map(f3).join(', ')}` : ''));
 
-  const [, h, w, c] = train.x.shape;
   const model = tutorialModel({ inputShape: [h, w, c], classes, seed: s.seed });
   // No `log` writer: on a terminal, fit draws Keras' progress bar; elsewhere it prints one line per epoch.
   const history = await model.fit(trainFlow, { epochs: s.epochs, verbose: s.verbose });

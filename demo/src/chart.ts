@@ -47,7 +47,10 @@ export class TrainingChart {
     const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
     const { width, height } = this.canvas;
     const p = { x: 44, y: 24, w: width - 88, h: height - 52 };
-    const maxLoss = Math.max(0.5, ...this.loss.map((q) => q.y));
+    // A loop, not Math.max(...points): one point per batch outgrows the call stack on a long run (60,000 images,
+    // batch 1, a few epochs).
+    let maxLoss = 0.5;
+    for (const q of this.loss) if (q.y > maxLoss) maxLoss = q.y;
     const sx = (x: number) => p.x + (x / this.totalBatches) * p.w;
     const sLoss = (y: number) => p.y + p.h - (y / maxLoss) * p.h;
     const sAcc = (y: number) => p.y + p.h - y * p.h;

@@ -9,7 +9,8 @@
 // parent exists (procfs, sysfs: `mkdir /proc/x`). So directories are made here one level at a time, each mkdir tried
 // once, and that case is an error that says what happened.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** A target that cannot be written, with the reason; `where` (the caller's name) starts the message. */
@@ -30,18 +31,31 @@ async function statOrNull(path: string) {
   }
 }
 
+function statOrNullSync(path: string) {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
 /**
  * Makes `dir` and any missing parents, one mkdir per level (never the recursive form: see the file's comment).
  * Throws a WriteError naming `where` and the directory when one cannot be made or a path part is not a directory.
+ * Synchronous (a few system calls) so that synchronous writers (the MNIST cache) use it too.
  */
-export async function makeDirectory(where: string, dir: string): Promise<void> {
+export function makeDirectory(where: string, dir: string): void {
   const full = resolve(dir);
   const missing: string[] = [];
   let at = full;
   for (;;) {
-    const s = await statOrNull(at).catch((e: unknown) => {
+    let s;
+    try {
+      s = statOrNullSync(at);
+    } catch (e) {
       throw new WriteError(`${where}: cannot look at ${at} (${reason(e)})`);
-    });
+    }
     if (s !== null) {
       if (!s.isDirectory()) throw new WriteError(`${where}: cannot make the directory ${full}: ${at} is a file, not a directory`);
       break;
@@ -53,9 +67,9 @@ export async function makeDirectory(where: string, dir: string): Promise<void> {
   }
   for (let i = missing.length - 1; i >= 0; i--) {
     try {
-      await mkdir(missing[i]);
+      mkdirSync(missing[i]);
     } catch (e) {
-      if (code(e) === 'EEXIST' && (await statOrNull(missing[i]))?.isDirectory()) continue; // made meanwhile
+      if (code(e) === 'EEXIST' && statOrNullSync(missing[i])?.isDirectory()) continue; // made meanwhile
       const why = code(e) === 'ENOENT'
         ? `its parent ${dirname(missing[i])} exists but refuses new entries (a virtual file system such as /proc?)`
         : reason(e);
@@ -115,7 +129,7 @@ async function syncDirectory(dir: string): Promise<void> {
 export async function writeFilesAtomic(where: string, files: readonly { path: string; data: string | Uint8Array }[]): Promise<void> {
   const written: { temp: string; path: string }[] = [];
   try {
-    for (const { path } of files) await makeDirectory(where, dirname(path));
+    for (const { path } of files) makeDirectory(where, dirname(path));
     for (const { path, data } of files) written.push({ temp: await writeTemporary(where, path, data), path });
     for (let i = 0; i < written.length; i++) {
       try {

@@ -15,10 +15,11 @@
 // (node_modules/.cache/pixprep, else the OS temp dir), keyed by the package version, with a SHA-256 that makes a
 // damaged cache file be ignored and rebuilt. The disk cache is best effort: an unwritable directory is skipped.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from '../write-file-node.js';
 import type { DataSet } from './types.js';
 
 const SIZE = 28;
@@ -204,7 +205,8 @@ function readCache(file: string): MnistCompact | null {
 function writeCache(file: string, c: MnistCompact): boolean {
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    // Not mkdirSync(..., { recursive: true }): it spins forever where a parent refuses new entries (cacheDir under /proc).
+    makeDirectory('loadMnist cache', dirname(file));
     writeFileSync(temp, encodeCache(c));
     renameSync(temp, file);
     return true;

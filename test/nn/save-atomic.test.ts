@@ -122,12 +122,29 @@ try {
     expect(tfjs.stderr.trim()).toBe('saveTfjs: cannot make the directory /proc/x: its parent /proc exists but refuses new entries (a virtual file system such as /proc?)');
   });
 
+  it.runIf(existsSync('/proc/self'))('the MNIST disk cache under /proc is skipped (best effort), and the export script says why it cannot write', async () => {
+    const script = `import { loadMnistDetailed } from '${DIST}node.js';
+const r = loadMnistDetailed({ cacheDir: '/proc/x/cache', reload: true });
+console.log(JSON.stringify({ source: r.source, cacheFile: r.cacheFile, n: r.dataSet.train.y.length }));`;
+    const r = await runLimited(script, [], 'unlimited', 30_000);
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ source: 'json', cacheFile: null, n: 7996 });
+    const exported = await new Promise<Child>((resolve) => {
+      execFile(process.execPath, [new URL('../../scripts/export-mnist-idx.mjs', import.meta.url).pathname, '/proc/x/idx'], { timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, signal: error?.signal ?? null, stdout, stderr }));
+    });
+    expect(exported.signal).toBeNull();
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toBe('export-mnist-idx: cannot make the directory /proc/x: its parent /proc exists but refuses new entries (a virtual file system such as /proc?)\n');
+  });
+
   it('a path through a file is refused by name; nothing is created', async () => {
     const file = join(work, 'plain-file');
     writeFileSync(file, 'x');
     await expect(saveModel(model(1), join(file, 'sub', 'model.json'))).rejects.toThrow(
       `saveModel: cannot make the directory ${join(file, 'sub')}: ${file} is a file, not a directory`);
-    await expect(makeDirectory('here', join(file, 'd'))).rejects.toBeInstanceOf(WriteError);
+    expect(() => makeDirectory('here', join(file, 'd'))).toThrow(WriteError);
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 

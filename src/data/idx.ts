@@ -48,17 +48,17 @@ function describeSize(shape: readonly number[], type: TypeInfo, total: number): 
 export interface IdxReadOptions {
   /**
    * The most bytes (header and values) a file may declare; a larger one is refused from its header alone, before
-   * anything is inflated or read. Default DEFAULT_IDX_MAX_BYTES (2 GiB, 34 times the MNIST training images).
+   * anything is inflated or read. Default DEFAULT_IDX_MAX_BYTES (2 GiB, about 45 times MNIST's training images).
    */
   maxBytes?: number;
 }
 
-/** 2 GiB: far above any MNIST-format data set (EMNIST ByClass' training images are 546 MB), far below a bomb. */
+/** 2 GiB: far above any MNIST-format data set (EMNIST ByClass' training images are 547 MB), far below a bomb. */
 export const DEFAULT_IDX_MAX_BYTES = 2 ** 31;
 
 /**
- * The largest byte array that every current 64-bit JavaScript engine can make (V8 in Node 20: 2^32; later V8,
- * SpiderMonkey and JavaScriptCore allow as much or more). A file is read into one array, so no maxBytes goes past it.
+ * The largest Uint8Array Node 20's V8 makes (2^32 bytes, its buffer.constants.MAX_LENGTH; one more is a RangeError).
+ * A file is read into one array, so no maxBytes goes past it: past it the read would fail anyway, after the work.
  */
 export const LARGEST_ARRAY_BYTES = 2 ** 32;
 

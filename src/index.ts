@@ -1,5 +1,5 @@
 // pixprep's public API (browser-safe; Node-only loaders and file saving are in pixprep/node).
-export { backend, setBackend, getBackend, availableBackends } from './runtime/backend.js';
+export { backend, setBackend, getBackend, availableBackends, ready } from './runtime/backend.js';
 export type { Backend, BackendName } from './runtime/backend.js';
 export * from './generator/index.js';
 export * from './nn/index.js';

@@ -4,14 +4,16 @@
 // Loading happens once, at import, and synchronously (new WebAssembly.Module/Instance, no top-level await): the module
 // is embedded and small (about 26 KB), so no init call, path or await is asked of the user, and CommonJS code can
 // require() the package where Node loads ES modules that way (20.19+, 22.12+). Synchronous compilation is allowed in
-// Node, in workers, and on a browser's main thread for modules this size (Chromium refuses it only above 8 MB;
-// test/package checks the page). A platform that still refuses throws a RangeError: pixprep then runs the js
-// backend, which computes the same results more slowly, and setBackend('wasm-simd') says why it cannot.
+// Node, in workers, and on a browser's main thread for modules this size (current Chromium refuses it only above
+// 8 MB; test/package/consumer.test.ts checks a page). Some Chromium builds (reported for Edge and Android WebViews)
+// still refuse anything above 4 KB on the main thread, with a RangeError. There pixprep starts on the js backend
+// (same API and results, slower), and `await ready()` compiles the module asynchronously and switches to it: a lazy
+// path that the caller triggers, so that the switch happens at a point of its choosing, never between two batches.
 import type { Kernels } from '../kernels/types.js';
 import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
 import { wasmSimdSupported } from './simd.js';
-import { instantiateWasm } from './wasm-kernels.js';
+import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
 
 export type BackendName = 'wasm-simd' | 'js';
 
@@ -25,8 +27,14 @@ function makeJsBackend(): Backend {
   return { name: 'js', heap: new Heap(new ArrayBufferMemory(1), 0), kernels: jsKernels };
 }
 
+function wasmBackendOf(wasm: WasmInstance): Backend {
+  return { name: 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()), kernels: wasm.kernels };
+}
+
 /** Why there is no wasm-simd backend, for setBackend's error; null when there is one. */
 let wasmMissing: string | null = null;
+/** The platform refused a synchronous compile: ready() may still instantiate asynchronously. */
+let refusedSync = false;
 
 function makeWasmBackend(): Backend | null {
   if (!wasmSimdSupported()) {
@@ -34,18 +42,19 @@ function makeWasmBackend(): Backend | null {
     return null;
   }
   try {
-    const wasm = instantiateWasm();
-    return { name: 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()), kernels: wasm.kernels };
+    return wasmBackendOf(instantiateWasm());
   } catch (error) {
     // A refused synchronous compile (or a memory the platform cannot allocate) is a RangeError; anything else is a
     // broken build, which must not pass unnoticed.
     if (!(error instanceof RangeError)) throw error;
-    wasmMissing = `this runtime refused to instantiate the WebAssembly module synchronously (${error.message})`;
+    refusedSync = true;
+    wasmMissing = `this runtime refused to compile the WebAssembly module synchronously (${error.message}); ` +
+      'await ready() first, which compiles it asynchronously';
     return null;
   }
 }
 
-const wasmBackend = makeWasmBackend();
+let wasmBackend = makeWasmBackend();
 let jsBackend: Backend | null = null;
 
 function requested(): BackendName | undefined {
@@ -57,6 +66,8 @@ function requested(): BackendName | undefined {
   return env;
 }
 
+/** The user chose the backend (PIXPREP_BACKEND or setBackend): ready() does not override the choice. */
+let chosen = requested() !== undefined;
 let current: Backend = requested() === 'js' || wasmBackend === null ? (jsBackend = makeJsBackend()) : wasmBackend;
 
 /** The kernels in use: "wasm-simd", or "js" where WebAssembly SIMD is missing or the fallback was forced. */
@@ -76,7 +87,36 @@ export function setBackend(name: BackendName): void {
   } else {
     throw new TypeError(`setBackend: name must be 'wasm-simd' or 'js'. Received: ${JSON.stringify(name)}`);
   }
+  chosen = true;
   backend = current.name;
+}
+
+let loading: Promise<void> | null = null;
+
+/**
+ * Resolves to the backend in use once loading is complete. Loading is synchronous almost everywhere, and then this
+ * resolves at once. Where the platform refused a synchronous compile, it compiles the module asynchronously and,
+ * unless the backend was chosen (setBackend, PIXPREP_BACKEND), switches to 'wasm-simd' for everything created
+ * afterwards: await it before creating generators, flows and models. Never rejects: a failure leaves 'js'.
+ */
+export async function ready(): Promise<BackendName> {
+  if (refusedSync && wasmBackend === null) {
+    loading ??= instantiateWasmAsync().then(
+      (wasm) => {
+        wasmBackend = wasmBackendOf(wasm);
+        wasmMissing = null;
+      },
+      (error: unknown) => {
+        wasmMissing = `the WebAssembly module failed to instantiate (${error instanceof Error ? error.message : String(error)})`;
+      },
+    );
+    await loading;
+    if (wasmBackend !== null && !chosen) {
+      current = wasmBackend;
+      backend = current.name;
+    }
+  }
+  return current.name;
 }
 
 /** Both backends that this runtime can run: tests run the same kernel suite against each. */

@@ -46,20 +46,28 @@ export interface WasmInstance {
   kernels: Kernels;
 }
 
-/**
- * Compiles and instantiates the embedded module synchronously (see backend.ts for why, and where a platform refuses).
- */
-export function instantiateWasm(): WasmInstance {
-  const bytes = base64ToBytes(wasmBase64);
-  const imports = {
-    env: {
-      // Only the debug build imports abort (the release build is compiled with noAssert).
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(`pixprep wasm assertion failed at ${line}:${column}`);
-      },
+const imports = {
+  env: {
+    // Only the debug build imports abort (the release build is compiled with noAssert).
+    abort(_message: number, _file: number, line: number, column: number): never {
+      throw new Error(`pixprep wasm assertion failed at ${line}:${column}`);
     },
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), imports);
+  },
+};
+
+/** Compiles and instantiates the embedded module synchronously (backend.ts: why, and where a platform refuses). */
+export function instantiateWasm(): WasmInstance {
+  const bytes = base64ToBytes(wasmBase64) as BufferSource;
+  return adaptWasm(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
+}
+
+/** The same, asynchronously: for platforms that refuse a synchronous compile (backend.ts' ready()). */
+export async function instantiateWasmAsync(): Promise<WasmInstance> {
+  const { instance } = await WebAssembly.instantiate(base64ToBytes(wasmBase64) as BufferSource, imports);
+  return adaptWasm(instance);
+}
+
+function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
   const exports = instance.exports as unknown as PixprepExports;
   const memory = exports.memory;
 

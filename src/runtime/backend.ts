@@ -66,8 +66,8 @@ function requested(): BackendName | undefined {
   return env;
 }
 
-/** The user chose the backend (PIXPREP_BACKEND or setBackend): ready() does not override the choice. */
-let chosen = requested() !== undefined;
+/** The user chose the js backend (PIXPREP_BACKEND=js or setBackend('js')): ready() does not override that. */
+let chosenJs = requested() === 'js';
 let current: Backend = requested() === 'js' || wasmBackend === null ? (jsBackend = makeJsBackend()) : wasmBackend;
 
 /** The kernels in use: "wasm-simd", or "js" where WebAssembly SIMD is missing or the fallback was forced. */
@@ -87,7 +87,7 @@ export function setBackend(name: BackendName): void {
   } else {
     throw new TypeError(`setBackend: name must be 'wasm-simd' or 'js'. Received: ${JSON.stringify(name)}`);
   }
-  chosen = true;
+  chosenJs = name === 'js';
   backend = current.name;
 }
 
@@ -96,7 +96,7 @@ let loading: Promise<void> | null = null;
 /**
  * Resolves to the backend in use once loading is complete. Loading is synchronous almost everywhere, and then this
  * resolves at once. Where the platform refused a synchronous compile, it compiles the module asynchronously and,
- * unless the backend was chosen (setBackend, PIXPREP_BACKEND), switches to 'wasm-simd' for everything created
+ * unless 'js' was chosen (setBackend('js'), PIXPREP_BACKEND=js), switches to 'wasm-simd' for everything created
  * afterwards: await it before creating generators, flows and models. Never rejects: a failure leaves 'js'.
  */
 export async function ready(): Promise<BackendName> {
@@ -111,7 +111,7 @@ export async function ready(): Promise<BackendName> {
       },
     );
     await loading;
-    if (wasmBackend !== null && !chosen) {
+    if (wasmBackend !== null && !chosenJs) {
       current = wasmBackend;
       backend = current.name;
     }

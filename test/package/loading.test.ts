@@ -78,6 +78,18 @@ test('ready() keeps a backend the caller chose before it', async () => {
   expect(runtime.backend).toBe('wasm-simd');
 });
 
+test('PIXPREP_BACKEND=wasm-simd on a platform that refuses synchronous compiles gets wasm-simd from ready()', async () => {
+  refuseSyncCompiles();
+  vi.stubEnv('PIXPREP_BACKEND', 'wasm-simd');
+  try {
+    const runtime = await freshBackend();
+    expect(runtime.backend).toBe('js');
+    expect(await runtime.ready()).toBe('wasm-simd');
+  } finally {
+    vi.unstubAllEnvs();
+  }
+});
+
 test('where the synchronous compile works, ready() resolves to the backend already in use', async () => {
   const runtime = await freshBackend();
   expect(await runtime.ready()).toBe('wasm-simd');

@@ -33,8 +33,9 @@ function run(file: string, args: readonly string[], cwd: string, env: Record<str
   return new Promise((resolve) => {
     execFile(file, args, {
       cwd, timeout: STEP_TIMEOUT, maxBuffer: 64 * 1024 * 1024,
-      // Offline: npm may use its cache and local files only.
-      env: { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...env },
+      // Offline: npm may use its cache and local files only. The package's default backend, whatever this shell says.
+      env: { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false',
+        PIXPREP_BACKEND: '', ...env },
     }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });

@@ -3,13 +3,14 @@
 // No dependency: the SVG is written by hand. Run alone: node dist-bench/bench/chart.js results.json chart.svg
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Result } from './runner.js';
-import type { SuiteReport } from './suite.js';
+import type { Recorded, Row } from './report.js';
 
 const PANELS = ['normalize u8→f32', 'standardize u8→f32', 'scale f32→f32'];
 const COLORS: Record<string, string> = {
-  'TypedArray.set': '#000000',
-  'wasm memory copyWithin': '#7f7f7f',
+  'floor: stream': '#000000',
+  'copy: TypedArray.set': '#7f7f7f',
+  'copy: wasm memory.copy': '#bcbd22',
+  numpy: '#8c564b',
   'pixprep wasm-simd': '#d62728',
   'pixprep TS reference': '#ff9896',
   'plain JS loop': '#1f77b4',
@@ -30,9 +31,12 @@ function esc(s: string): string {
 
 interface Point { n: number; gbps: number }
 
-export function renderChart(report: SuiteReport): string {
-  const sweep = report.results.filter((r) => r.section === 'sizes' && Number.isFinite(r.median) && r.median > 0);
-  const outputGBps = (r: Result) => (4 * r.elements) / (r.median / 1000) / 1e9;
+const isFloor = (impl: string) => impl.startsWith('floor:') || impl.startsWith('copy:');
+
+/** The chart of a recorded run's size sweep (its rows: medians over the processes). */
+export function renderChart(recorded: Recorded): string {
+  const sweep = recorded.rows.filter((r) => r.section === 'sizes' && Number.isFinite(r.median) && r.median > 0);
+  const outputGBps = (r: Row) => (4 * r.elements) / (r.median / 1000) / 1e9;
   const series = (panel: string): Map<string, Point[]> => {
     const map = new Map<string, Point[]>();
     const rows = sweep.filter((r) => r.case.startsWith(panel));
@@ -51,9 +55,9 @@ export function renderChart(report: SuiteReport): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  const m = report.machine;
+  const m = recorded.machine;
   parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="15">pixprep scaling kernels: output throughput against size (float32 GB written per second, log–log)</text>`);
-  parts.push(`<text x="${W / 2}" y="38" text-anchor="middle" fill="#555">${esc(`${m.cpu}, Node ${m.node}, ${report.date.slice(0, 10)}; dashed: copy limits of the same output bytes`)}</text>`);
+  parts.push(`<text x="${W / 2}" y="38" text-anchor="middle" fill="#555">${esc(`${m.cpu}, Node ${m.node}, ${recorded.date.slice(0, 10)}, commit ${(recorded.source.commit ?? '?').slice(0, 8)}; dashed: the stream floor and the copies`)}</text>`);
   const names = new Set<string>();
   PANELS.forEach((panel, p) => {
     const ox = LEFT + p * (PANEL_W + GAP + 20);
@@ -76,7 +80,7 @@ export function renderChart(report: SuiteReport): string {
     for (const [impl, points] of series(panel)) {
       names.add(impl);
       const color = COLORS[impl] ?? '#9467bd';
-      const dash = impl === 'TypedArray.set' || impl === 'wasm memory copyWithin' ? ' stroke-dasharray="6 4"' : '';
+      const dash = isFloor(impl) ? ' stroke-dasharray="6 4"' : '';
       const d = points.map((pt, i) => `${i === 0 ? 'M' : 'L'}${xs(pt.n).toFixed(1)},${ys(pt.gbps).toFixed(1)}`).join(' ');
       parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
       for (const pt of points) parts.push(`<circle cx="${xs(pt.n).toFixed(1)}" cy="${ys(pt.gbps).toFixed(1)}" r="2.5" fill="${color}"/>`);
@@ -87,7 +91,7 @@ export function renderChart(report: SuiteReport): string {
   const ly = TOP + PANEL_H + 70;
   for (const impl of names) {
     const color = COLORS[impl] ?? '#9467bd';
-    const dash = impl === 'TypedArray.set' || impl === 'wasm memory copyWithin' ? ' stroke-dasharray="6 4"' : '';
+    const dash = isFloor(impl) ? ' stroke-dasharray="6 4"' : '';
     parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
     parts.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${esc(impl)}</text>`);
     lx += 40 + impl.length * 7;
@@ -103,7 +107,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: node dist-bench/bench/chart.js results.json chart.svg');
     process.exit(2);
   }
-  const report = JSON.parse(readFileSync(input, 'utf8')) as SuiteReport;
-  writeFileSync(output, renderChart(report));
+  const recorded = JSON.parse(readFileSync(input, 'utf8')) as Recorded;
+  writeFileSync(output, renderChart(recorded));
   console.log(`wrote ${output}`);
 }

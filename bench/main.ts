@@ -1,49 +1,71 @@
-// npm run bench [-- --quick] [--filter NAME] [--json FILE] [--svg FILE] [--images N] [--max-exponent E]
-// Runs the suite in this one process, prints the table and the aims, and writes the JSON and the chart if asked.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { renderChart } from './chart.js';
-import { aims, aimsText, legendText, machineText, markdownReport, replaceMarked, table } from './report.js';
+// npm run bench [-- --quick] [--filter NAME] [--processes K] [--json FILE [--docs]]
+// Runs the suite (in this process, or in K processes one after another), prints the tables, records the run as
+// JSON, and with --docs regenerates BENCHMARKS.md, the README's speed table and the chart from that JSON.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.js';
-import { runSuite } from './suite.js';
+import { writeAtomic, regenerate } from './regenerate.js';
+import { machineText, record, table } from './report.js';
+import { runSuite, type SuiteReport } from './suite.js';
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseArgs>;
+  const argv = process.argv.slice(2);
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseArgs(argv);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(2);
   }
-  if (!(globalThis as { gc?: unknown }).gc) console.error('note: run node with --expose-gc for a collection between tasks');
+  if (!(globalThis as { gc?: unknown }).gc) console.error('note: run node with --expose-gc for a collection between rows');
+  const log = (line: string) => console.error(line);
+  if (options.child !== undefined) {
+    writeAtomic(options.child, JSON.stringify(await runSuite({ ...options, log })));
+    return;
+  }
   const started = performance.now();
-  const report = await runSuite({ ...options, log: (line) => console.error(line) });
-  const list = aims(report.results);
-  console.log(`\n${machineText(report)}\n`);
-  console.log(table(report.results));
-  console.log(`\n${legendText()}\n`);
-  console.log(aimsText(list));
+  const k = options.processes ?? 1;
+  const runs: SuiteReport[] = [];
+  if (k === 1) {
+    runs.push(await runSuite({ ...options, log }));
+  } else {
+    // Each process is a fresh V8 (its own JIT, heap and page-fault history): the spread over processes is the
+    // honest error bar of a ratio. They run one after another, never side by side.
+    const dir = mkdtempSync(join(tmpdir(), 'pixprep-bench-runs-'));
+    const passOn: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (argv[i] === '--processes' || argv[i] === '--json') i++;
+      else if (argv[i] !== '--docs') passOn.push(argv[i]);
+    }
+    try {
+      for (let p = 0; p < k; p++) {
+        log(`process ${p + 1} of ${k}`);
+        const file = join(dir, `run-${p}.json`);
+        const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...passOn, '--child', file], { stdio: 'inherit' });
+        if (child.status !== 0) throw new Error(`bench process ${p + 1} failed (exit ${child.status})`);
+        runs.push(JSON.parse(readFileSync(file, 'utf8')) as SuiteReport);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
+  const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+  const rec = record(runs, command, seconds);
+  console.log(`\n${machineText(rec)}\n`);
+  console.log(table(rec.rows));
   console.log(`\nwhole run: ${seconds.toFixed(0)} s`);
   if (options.json) {
-    mkdirSync(dirname(options.json), { recursive: true });
-    writeFileSync(options.json, JSON.stringify({ command: process.argv.slice(2), ...report, aims: list }, null, 2) + '\n');
+    writeAtomic(options.json, JSON.stringify(rec, null, 1) + '\n');
     console.log(`wrote ${options.json}`);
+    if (options.docs) for (const file of regenerate(options.json)) console.log(`updated ${file}`);
   }
-  if (options.svg) {
-    mkdirSync(dirname(options.svg), { recursive: true });
-    writeFileSync(options.svg, renderChart(report));
-    console.log(`wrote ${options.svg}`);
-  }
-  if (options.markdown) {
-    const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-    const before = existsSync(options.markdown) ? readFileSync(options.markdown, 'utf8') : '';
-    writeFileSync(options.markdown, replaceMarked(before, markdownReport(report, command, seconds)));
-    console.log(`updated ${options.markdown}`);
-  }
-  const failed = report.results.filter((r) => r.error !== undefined && r.role === 'pixprep');
-  if (failed.length > 0) {
-    console.error(`pixprep failed in ${failed.length} case(s): ${failed.map((r) => `${r.case} (${r.error})`).join('; ')}`);
+  const wrong = rec.rows.filter((r) => r.status === 'failed' && (r.role === 'pixprep' || r.reason?.startsWith('wrong output')));
+  if (wrong.length > 0) {
+    console.error(`failed: ${wrong.map((r) => `${r.case} · ${r.impl} (${r.reason})`).join('; ')}`);
     process.exitCode = 1;
   }
 }

@@ -1,12 +1,180 @@
-// The printed table, and the aims of issue 7 checked against this run's ratios.
-import type { Result } from './runner.js';
+// From runs to a record, and from a record to text: the JSON written to bench/results/, the tables printed and
+// written into BENCHMARKS.md, and the README's speed table. With --processes k the suite ran in k processes; each
+// row's figures are then the median over them, and each ratio is given with its interquartile range.
+import type { Kind, Result, Role, Status, Unit, Verification } from './runner.js';
+import type { Machine, Source } from './record.js';
 import type { SuiteReport } from './suite.js';
 
-export const SPREAD_WARNING = 0.1;
+export const SCHEMA = 'pixprep-bench/2';
+
+/** A value over the processes: its median, quartiles and every value. */
+export interface Spread {
+  median: number;
+  q1: number;
+  q3: number;
+  values: number[];
+}
+
+/** One implementation of one case, over every process of the run. */
+export interface Row {
+  case: string;
+  section: string;
+  kind: Kind;
+  impl: string;
+  role: Role;
+  unit: Unit;
+  elements: number;
+  work: number;
+  read?: number;
+  written?: number;
+  /** 'ok' when timed in every process; otherwise the first process's status and reason. */
+  status: Status;
+  reason?: string;
+  /** The verification with the largest error ÷ bound over the processes. */
+  verification?: Verification;
+  /** Median over the processes of each process's median, ms per call. */
+  median: number;
+  /** Interquartile range of the samples of the first process, ms (the spread within a run). */
+  q1: number;
+  q3: number;
+  samples: number;
+  throughput: number;
+  vsBestPeer: Spread;
+  bestPeer?: string;
+  vsFloor: Spread;
+  floor?: string;
+  vsCopy: Spread;
+  note?: string;
+}
+
+export interface Headline {
+  id: string;
+  what: string;
+  kind: Kind;
+  /** Over the processes; for a speed-up, peer time ÷ pixprep time (above 1: pixprep is faster). */
+  ratio: Spread;
+}
+
+export interface Recorded {
+  schema: string;
+  /** The command line that made it (npm run bench -- ...). */
+  command: string;
+  date: string;
+  source: Source;
+  machine: Machine;
+  processes: number;
+  /** Wall time of all processes, seconds. */
+  seconds: number;
+  options: SuiteReport['options'];
+  rows: Row[];
+  headlines: Headline[];
+  runs: SuiteReport[];
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const x = (sorted.length - 1) * q;
+  const lo = Math.floor(x);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
+}
+
+export function spread(values: number[]): Spread {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return { median: quantile(finite, 0.5), q1: quantile(finite, 0.25), q3: quantile(finite, 0.75), values: finite };
+}
+
+// ------------------------------------------------------------------------------------------------- headlines
+
+const MAIN_PIXPREP = /^pixprep (wasm-simd|fit\(x\)$|standardize\(x, out\))/;
+
+/** The ratios a reader quotes, from one process's results: each inside one case, so like for like. */
+export function headlinesOf(results: Result[]): { id: string; what: string; kind: Kind; value: number }[] {
+  const out: { id: string; what: string; kind: Kind; value: number }[] = [];
+  const byCase = new Map<string, Result[]>();
+  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
+  for (const [name, rows] of byCase) {
+    const ok = rows.filter((r) => r.status === 'ok');
+    const section = rows[0].section;
+    if (section === 'sizes' || section === 'layers' || section === 'zca') continue;
+    for (const px of ok.filter((r) => r.role === 'pixprep' && MAIN_PIXPREP.test(r.impl))) {
+      if (Number.isFinite(px.vsFloor)) {
+        out.push({ id: `${name} | ${px.impl} | ÷ ${px.floor}`, what: `${px.impl} time ÷ ${px.floor}`, kind: px.kind, value: px.vsFloor });
+      }
+      if (Number.isFinite(px.vsCopy)) {
+        out.push({ id: `${name} | ${px.impl} | ÷ copy`, what: `${px.impl} time ÷ the faster copy of its output bytes`, kind: px.kind, value: px.vsCopy });
+      }
+      for (const peer of ok.filter((r) => r.role === 'peer')) {
+        out.push({ id: `${name} | ${px.impl} | × ${peer.impl}`, what: `${px.impl} speed ÷ ${peer.impl} speed`, kind: px.kind, value: peer.median / px.median });
+      }
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------- records
+
+export function record(runs: SuiteReport[], command: string, seconds: number): Recorded {
+  const first = runs[0];
+  const key = (r: Result) => `${r.case}\u0000${r.impl}`;
+  const rows: Row[] = first.results.map((r0) => {
+    const all = runs.map((run) => run.results.find((r) => key(r) === key(r0))).filter((r): r is Result => r !== undefined);
+    const timed = all.filter((r) => r.status === 'ok');
+    const bad = all.find((r) => r.status !== 'ok');
+    const worst = all.map((r) => r.verification).filter((v): v is Verification => v !== undefined)
+      .sort((a, b) => b.worst - a.worst)[0];
+    const median = spread(timed.map((r) => r.median)).median;
+    return {
+      case: r0.case, section: r0.section, kind: r0.kind, impl: r0.impl, role: r0.role, unit: r0.unit,
+      elements: r0.elements, work: r0.work, read: r0.read, written: r0.written,
+      status: bad ? bad.status : 'ok', reason: bad?.reason, verification: worst,
+      median, q1: r0.q1, q3: r0.q3,
+      samples: timed.reduce((s, r) => s + r.samples, 0),
+      throughput: spread(timed.map((r) => r.throughput)).median,
+      vsBestPeer: spread(timed.map((r) => r.vsBestPeer)), bestPeer: r0.bestPeer,
+      vsFloor: spread(timed.map((r) => r.vsFloor)), floor: r0.floor,
+      vsCopy: spread(timed.map((r) => r.vsCopy)),
+      note: r0.note,
+    };
+  });
+  const values = new Map<string, { what: string; kind: Kind; values: number[] }>();
+  for (const run of runs) {
+    for (const h of headlinesOf(run.results)) {
+      const entry = values.get(h.id) ?? { what: h.what, kind: h.kind, values: [] };
+      entry.values.push(h.value);
+      values.set(h.id, entry);
+    }
+  }
+  const headlines = [...values].map(([id, h]) => ({ id, what: h.what, kind: h.kind, ratio: spread(h.values) }));
+  const machine = { ...first.machine, loadAfter: runs[runs.length - 1].machine.loadAfter };
+  return {
+    schema: SCHEMA, command, date: first.date, source: first.source, machine, processes: runs.length, seconds,
+    options: first.options, rows, headlines, runs,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ formatting
+
+/** Two significant figures, without exponents: 0.76, 14, 82, 1,200. */
+export function sig2(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  return Number(x.toPrecision(2)).toLocaleString('en-US', { maximumSignificantDigits: 2 });
+}
+
+export function fmtRatio(x: number): string {
+  return Number.isFinite(x) ? `${sig2(x)}×` : '—';
+}
+
+/** A ratio over the processes: "0.76×", or "0.76× (0.74–0.79)" with the interquartile range when k > 1. */
+export function fmtSpread(s: Spread): string {
+  if (!Number.isFinite(s.median)) return '—';
+  if (s.values.length < 2) return fmtRatio(s.median);
+  return `${fmtRatio(s.median)} (${sig2(s.q1)}–${sig2(s.q3)})`;
+}
 
 function fmtTime(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
   if (ms >= 1) return `${ms.toPrecision(3)} ms`;
   return `${(ms * 1000).toPrecision(3)} µs`;
 }
@@ -18,163 +186,169 @@ function fmtNumber(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-function fmtRatio(x: number): string {
-  return Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toPrecision(3)}×` : '—';
+function fmtBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  if (bytes === 0) return '0';
+  if (bytes >= 1e6) return `${(bytes / 1e6).toPrecision(3)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toPrecision(3)} kB`;
+  return `${bytes} B`;
 }
 
-export function throughputText(r: Result): string {
-  return Number.isFinite(r.throughput) ? `${fmtNumber(r.throughput)} ${r.unit}` : '—';
+function verified(r: Row): string {
+  if (r.status !== 'ok') return r.reason ?? r.status;
+  if (r.role === 'floor') return '';
+  if (r.verification === undefined) return 'not checked';
+  return `✓ ${sig2(r.verification.worst)} of bound`;
 }
 
-/** Markdown table: readable in a terminal and pasted as is into BENCHMARKS.md. */
-export function table(results: Result[]): string {
-  const header = ['case', 'implementation', 'median', 'throughput', '÷ fastest peer', '÷ limit', 'min / median / max', ''];
-  const rows = results.map((r) => {
-    const spread = Number.isFinite(r.spread)
-      ? `${fmtTime(r.min)} / ${fmtTime(r.median)} / ${fmtTime(r.max)}`
-      : `failed: ${r.error ?? ''}`;
-    const warn = r.spread > SPREAD_WARNING ? `⚠ spread ${(100 * r.spread).toFixed(0)}%` : '';
-    return [r.case, r.impl, fmtTime(r.median), throughputText(r), fmtRatio(r.vsBestPeer), fmtRatio(r.vsLimit), spread, warn];
-  });
+function markdownTable(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => [...row[i]].length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-export interface Aim {
-  what: string;
-  figure: string;
-  aim: string;
-  met: boolean | null;
+/** One Markdown table: a row per implementation of each case. */
+export function table(rows: Row[]): string {
+  const header = ['case', 'implementation', 'median (IQR)', 'throughput', '÷ best peer', '÷ floor', '÷ copy', 'samples', 'verified'];
+  return markdownTable(header, rows.map((r) => [
+    r.case, r.impl,
+    r.status === 'ok' ? `${fmtTime(r.median)} (${fmtTime(r.q1)}–${fmtTime(r.q3)})` : '—',
+    Number.isFinite(r.throughput) ? `${fmtNumber(r.throughput)} ${r.unit}` : '—',
+    r.role === 'floor' ? '' : fmtSpread(r.vsBestPeer),
+    r.role === 'floor' && r.impl !== r.floor ? '' : fmtSpread(r.vsFloor),
+    fmtSpread(r.vsCopy),
+    String(r.samples),
+    verified(r),
+  ]));
 }
 
-function find(results: Result[], section: string, casePrefix: string, impl: string): Result | undefined {
-  return results.find((r) => r.section === section && r.case.startsWith(casePrefix) && r.impl === impl && Number.isFinite(r.median));
+/** Per case: its kind, traffic, floor, tolerance. */
+export function casesTable(rows: Row[]): string {
+  const cases = [...new Map(rows.map((r) => [r.case, r])).values()];
+  return markdownTable(['case', 'kind', 'bytes read', 'bytes written', '÷ floor divides by', 'tolerance'], cases.map((r) => {
+    const tolerance = rows.find((x) => x.case === r.case && x.verification)?.verification?.tolerance ?? '';
+    return [r.case, r.kind, fmtBytes(r.read), fmtBytes(r.written), r.floor ?? '', tolerance];
+  }));
 }
 
-/** The aims of issue 7 (and the speed asks of issues 3–5), each as a ratio from this run. */
-export function aims(results: Result[]): Aim[] {
-  const out: Aim[] = [];
-  const px = 'pixprep wasm-simd';
-  for (const label of ['normalize u8→f32', 'standardize u8→f32', 'scale f32→f32']) {
-    const k = find(results, 'scaling', label, px);
-    const loop = find(results, 'scaling', label, 'plain JS loop');
-    if (k) {
-      out.push({ what: `${label}: time ÷ limit (copy of the output bytes)`, figure: fmtRatio(k.vsLimit), aim: '≤ 2×', met: k.vsLimit <= 2 });
-    }
-    if (k && loop) {
-      const x = loop.median / k.median;
-      out.push({ what: `${label}: speed-up over the plain JS loop`, figure: fmtRatio(x), aim: '≥ 4×', met: x >= 4 });
-    }
-  }
-  const fit = find(results, 'fit', 'fit', px);
-  if (fit) {
-    for (const peer of ['TF.js wasm', 'plain JS two-pass', 'ndarray-ops']) {
-      const p = find(results, 'fit', 'fit', peer);
-      if (p) {
-        const x = p.median / fit.median;
-        out.push({ what: `fit: speed-up over ${peer}`, figure: fmtRatio(x), aim: 'wide margin (≥ 2×)', met: x >= 2 });
-      }
-    }
-    out.push({ what: "fit: time ÷ one copy of its input (issue 4)", figure: fmtRatio(fit.vsLimit), aim: '≤ 2×', met: fit.vsLimit <= 2 });
-  }
-  const flow = find(results, 'flow', 'flow', px);
-  if (flow) {
-    out.push({ what: `flow epoch: ${fmtNumber(flow.throughput)} images/s; time ÷ one write of its output (issue 4)`, figure: fmtRatio(flow.vsLimit), aim: '≤ 2×', met: flow.vsLimit <= 2 });
-    const loop = find(results, 'flow', 'flow', 'plain JS loop');
-    if (loop) {
-      const x = loop.median / flow.median;
-      out.push({ what: 'flow epoch: speed-up over the plain JS loop', figure: fmtRatio(x), aim: '≥ 4×', met: x >= 4 });
-    }
-  }
-  for (const kind of ['training', 'inference']) {
-    const label = `CNN ${kind}`;
-    const k = find(results, 'network', label, px);
-    const tf = results.find((r) => r.section === 'network' && r.case.startsWith(label) && r.impl === 'TF.js wasm');
-    if (!k) continue;
-    if (tf && Number.isFinite(tf.median)) {
-      const x = tf.median / k.median;
-      out.push({ what: `${label}: ${fmtNumber(k.throughput)} images/s vs TF.js wasm ${fmtNumber(tf.throughput)}`, figure: fmtRatio(x), aim: '≥ 4× (issue 5)', met: x >= 4 });
-    } else {
-      out.push({
-        what: `${label}: ${fmtNumber(k.throughput)} images/s; TF.js wasm cannot run it${tf?.error ? ` (${tf.error.slice(0, 80)})` : ''}`,
-        figure: '—', aim: '≥ 4× (issue 5)', met: null,
-      });
-    }
-    if (kind === 'training') {
-      out.push({ what: `${label}: ${fmtNumber(k.throughput)} images/s vs PyTorch CPU 1 thread ≈ 3,700 (issue 5, not measured here)`, figure: fmtRatio(k.throughput / 3700), aim: '≥ 1×', met: k.throughput >= 3700 });
-    }
-  }
-  for (const g of results.filter((r) => r.section === 'gemm' && r.impl === px && Number.isFinite(r.median))) {
-    const tf = results.find((r) => r.case === g.case && r.impl === 'TF.js wasm' && Number.isFinite(r.median));
-    out.push({
-      what: `${g.case}: ${fmtNumber(g.throughput)} GFLOP/s${tf ? ` (TF.js wasm ${fmtNumber(tf.throughput)})` : ''}`,
-      figure: tf ? fmtRatio(tf.median / g.median) : '—', aim: 'report', met: null,
-    });
-  }
-  return out;
-}
-
-export function aimsText(list: Aim[]): string {
-  if (list.length === 0) return '';
-  const lines = list.map((a) => `- ${a.met === null ? '·' : a.met ? '✓' : '✗'} ${a.what}: **${a.figure}** (aim ${a.aim})`);
-  return ['Aims (ratios from this run; ✓ met, ✗ missed, · reported):', ...lines].join('\n');
-}
-
-export function machineText(report: SuiteReport): string {
-  const m = report.machine;
+export function machineText(rec: Recorded): string {
+  const m = rec.machine;
   const tf = 'error' in m.tfjs ? `failed to load: ${m.tfjs.error}`
-    : `${m.tfjs.version} backend ${m.tfjs.backend}, SIMD ${m.tfjs.simd ? 'yes' : 'no'}, multithreading ${m.tfjs.multithread ? 'yes' : 'no'}, threads ${m.tfjs.threads}`;
-  return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ` +
-    `pixprep backend ${m.pixprepBackend}; TF.js ${tf}.`;
-}
-
-export function legendText(): string {
-  return [
-    'Throughput: GB/s = (bytes read + bytes written) / median time; images/s; GFLOP/s = 2·m·n·k / median time.',
-    '÷ fastest peer: this median ÷ the fastest non-pixprep implementation of the case (below 1: faster than every peer).',
-    "÷ limit: this median ÷ the median of the case's own limit row, a TypedArray.prototype.set of the case's output bytes (fit: of its input bytes), measured in turns with the other rows.",
-    "Limit rows (TypedArray.set, wasm memory copyWithin): their throughput is the case's work done in the copy's time.",
-    `⚠: (max − min) / median above ${SPREAD_WARNING * 100}% (this machine is shared; compare ratios, not times).`,
-  ].join('\n');
+    : `${m.tfjs.version} (backend ${m.tfjs.backend}, SIMD ${m.tfjs.simd ? 'yes' : 'no'}, threads ${m.tfjs.threads})`;
+  const py = m.python.python === null ? `none (${m.python.error ?? 'absent'})`
+    : `${m.python.executable} ${m.python.python}, numpy ${m.python.numpy ?? 'absent'}, torch ${m.python.torch ?? 'absent'}`;
+  const commit = rec.source.commit === null ? 'unknown commit' : `commit ${rec.source.commit.slice(0, 12)}${rec.source.dirty ? ' with uncommitted changes' : ''}`;
+  return `${commit}; ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB; Node ${m.node} (V8 ${m.v8}); pixprep ${m.pixprepBackend}; ` +
+    `TF.js ${tf}; Python ${py}; load average ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after.`;
 }
 
 const SECTION_TITLES: Record<string, string> = {
-  scaling: 'Scaling kernels at MNIST scale',
-  fit: 'Statistics: a full fit',
+  scaling: 'Scaling at MNIST scale',
+  fit: 'Statistics: fit',
   flow: 'Generator: one shuffled epoch of flow',
   network: 'Network: the tutorial CNN at batch 64',
+  layers: 'Where a training step goes: each layer at batch 64',
   gemm: 'Matrix multiply at the tutorial shapes (batch 64)',
+  zca: 'ZCA whitening',
   sizes: 'Scaling with size',
 };
 
-/** The generated part of BENCHMARKS.md: command, machine, one table per section, legend, aims. */
-export function markdownReport(report: SuiteReport, command: string, seconds: number): string {
+/** The layers section's extra column: each row's share of the sum of all layer passes. */
+function layerShares(rows: Row[]): string {
+  const layers = rows.filter((r) => r.section === 'layers' && r.status === 'ok');
+  const total = layers.reduce((s, r) => s + r.median, 0);
+  return markdownTable(['layer pass', 'time', 'share', 'effective'], layers.map((r) => [
+    r.case, fmtTime(r.median), `${sig2((100 * r.median) / total)} %`, `${fmtNumber(r.throughput)} ${r.unit}`,
+  ]));
+}
+
+/** The generated part of BENCHMARKS.md: provenance, then a table per section, then each implementation's note. */
+export function markdownReport(rec: Recorded, file: string): string {
   const parts = [
-    `Made by \`${command}\` on ${report.date.slice(0, 16).replace('T', ' ')} UTC (whole run ${seconds.toFixed(0)} s).`,
+    `From \`${file}\`: made by \`${rec.command}\` on ${rec.date.slice(0, 16).replace('T', ' ')} UTC, ` +
+    `${rec.processes} process${rec.processes === 1 ? '' : 'es'}, ${rec.seconds.toFixed(0)} s in all.`,
     '',
-    machineText(report),
-    '',
-    legendText().split('\n').map((line) => `- ${line}`).join('\n'),
+    machineText(rec),
   ];
-  const sections = [...new Set(report.results.map((r) => r.section))];
+  const sections = [...new Set(rec.rows.map((r) => r.section))];
   for (const section of sections) {
-    parts.push('', `### ${SECTION_TITLES[section] ?? section}`, '', table(report.results.filter((r) => r.section === section)));
+    const rows = rec.rows.filter((r) => r.section === section);
+    parts.push('', `### ${SECTION_TITLES[section] ?? section}`, '', table(rows));
+    if (section === 'layers') parts.push('', layerShares(rec.rows));
   }
-  const notes = report.results.filter((r) => r.note !== undefined && r.section !== 'sizes');
+  parts.push('', '### Cases: kind, traffic, floor and tolerance', '', casesTable(rec.rows.filter((r) => r.section !== 'sizes')));
   const seen = new Set<string>();
-  const noteLines = notes.filter((r) => !seen.has(`${r.impl}|${r.note}`) && seen.add(`${r.impl}|${r.note}`))
+  const notes = rec.rows.filter((r) => r.note !== undefined && r.section !== 'sizes' && r.section !== 'layers')
+    .filter((r) => !seen.has(`${r.impl}|${r.note}`) && seen.add(`${r.impl}|${r.note}`))
     .map((r) => `- ${r.section} · ${r.impl}: ${r.note}`);
-  if (noteLines.length > 0) parts.push('', '### What each implementation does', '', ...noteLines);
-  parts.push('', '### Aims', '', aimsText(aims(report.results)).split('\n').slice(1).join('\n'));
+  if (notes.length > 0) parts.push('', '### What each implementation does', '', ...notes);
   return parts.join('\n');
 }
 
-/** Replaces the text between the bench markers of a Markdown document (appends the markers when missing). */
-export function replaceMarked(document: string, generated: string): string {
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
+// ------------------------------------------------------------------------------------------ the README table
+
+function find(rec: Recorded, casePattern: RegExp, impl: string): Row | undefined {
+  return rec.rows.find((r) => casePattern.test(r.case) && r.impl === impl && r.status === 'ok');
+}
+
+function headline(rec: Recorded, casePattern: RegExp, impl: string, what: string): Headline | undefined {
+  return rec.headlines.find((h) => casePattern.test(h.id.split(' | ')[0]) && h.id.split(' | ')[1] === impl && h.id.split(' | ')[2] === what);
+}
+
+/** "14× plain JS loop, 2.1× TF.js wasm": the speed-ups over each peer of a case. */
+function speedUps(rec: Recorded, casePattern: RegExp, impl: string): string {
+  const hs = rec.headlines.filter((h) => casePattern.test(h.id.split(' | ')[0]) && h.id.split(' | ')[1] === impl && h.id.split(' | ')[2].startsWith('× '));
+  return hs.map((h) => `${fmtSpread(h.ratio)} ${h.id.split(' | ')[2].slice(2)}`).join(', ');
+}
+
+/** The README's speed table, from one record: each row says whether its ratios are kernel or call rows. */
+export function readmeTable(rec: Recorded, file: string): string {
+  const lines: string[][] = [];
+  const px = 'pixprep wasm-simd';
+  const floorText = (pattern: RegExp, impl: string) => {
+    const row = find(rec, pattern, impl);
+    const h = row && headline(rec, pattern, impl, `÷ ${row.floor}`);
+    return h ? `${fmtSpread(h.ratio)} the time of its ${row!.floor!.replace('floor: ', '')} floor` : '';
+  };
+  for (const [label, name] of [['normalize u8 → f32', /^normalize u8→f32 \d/], ['standardize u8 → f32', /^standardize u8→f32 \d/]] as const) {
+    const kernel = new RegExp(`${name.source}.* · kernel$`);
+    const call = new RegExp(`${name.source}.* · call$`);
+    lines.push([`${label}, kernel`, floorText(kernel, px), speedUps(rec, kernel, px)]);
+    lines.push([`${label}, call \`standardize(x, out)\``, floorText(call, 'pixprep standardize(x, out)'), speedUps(rec, call, 'pixprep standardize(x, out)')]);
+  }
+  const fitKernel = /^fit .* · kernel$/;
+  const fitCall = /^fit .* · call$/;
+  lines.push(['`fit` statistics, kernel', floorText(fitKernel, px), speedUps(rec, fitKernel, px)]);
+  lines.push(['`fit(x)`, call', floorText(fitCall, 'pixprep fit(x)'), speedUps(rec, fitCall, 'pixprep fit(x)')]);
+  const flow = /^flow epoch/;
+  const flowRow = find(rec, flow, px);
+  lines.push(['one shuffled epoch of `flow`, batch 64, call', `${flowRow ? `${fmtNumber(flowRow.throughput)} images/s, ` : ''}${floorText(flow, px)}`, speedUps(rec, flow, px)]);
+  for (const [label, pattern] of [['tutorial CNN training step, batch 64, one thread', /^CNN training/], ['tutorial CNN inference, batch 64, one thread', /^CNN inference/]] as const) {
+    const row = find(rec, pattern, px);
+    const others = rec.rows.filter((r) => pattern.test(r.case) && r.role === 'peer' && r.status !== 'ok')
+      .map((r) => `${r.impl}: ${r.status === 'skipped' ? r.reason : 'cannot run it'}`);
+    lines.push([label, row ? `${fmtNumber(row.throughput)} images/s` : '—', [speedUps(rec, pattern, px), ...others].filter((s) => s !== '').join('; ')]);
+  }
+  const gemms = rec.rows.filter((r) => r.section === 'gemm' && r.impl === px && r.status === 'ok');
+  if (gemms.length > 0) {
+    const tf = gemms.map((g) => rec.rows.find((r) => r.case === g.case && r.impl === 'TF.js wasm' && r.status === 'ok'));
+    const range = (xs: number[]) => `${sig2(Math.min(...xs))}–${sig2(Math.max(...xs))}`;
+    lines.push(['matrix multiply at the network\'s shapes, kernel', `${range(gemms.map((g) => g.throughput))} GFLOP/s`,
+      tf.every((t) => t) ? `TF.js wasm ${range(tf.map((t) => t!.throughput))} GFLOP/s` : '']);
+  }
+  const table = markdownTable(['what (row kind)', 'pixprep', 'speed ÷ each peer\'s speed'], lines);
+  const k = rec.processes;
+  return `${table}\n\nFrom \`${file}\` (${rec.date.slice(0, 10)}, ${rec.source.commit?.slice(0, 8) ?? 'unknown commit'}${rec.source.dirty ? ', uncommitted changes' : ''}; ` +
+    `${rec.machine.cpu}, ${rec.machine.cores} cores, Node ${rec.machine.node}; ${k} process${k === 1 ? '' : 'es'}` +
+    `${k > 1 ? ', median and interquartile range over them' : ''}). Kernel rows give every implementation its input in its ` +
+    'own native form and a preallocated output; call rows time what a user writes, on JavaScript arrays. Ratios to two significant figures.';
+}
+
+/** Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` (appends the markers when missing). */
+export function replaceMarked(document: string, generated: string, name = 'bench'): string {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
   const block = `${begin}\n${generated}\n${end}`;
   const i = document.indexOf(begin);
   const j = document.indexOf(end);

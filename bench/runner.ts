@@ -1,150 +1,282 @@
-// The measuring core: a case is one piece of work (fixed bytes, images or flops per call) done by several
-// implementations; each implementation is a tinybench task, timed in this process, so that every ratio compares
-// figures taken under the same load. Ratios, not absolute times, are the point: this machine is shared and noisy.
-import { Bench } from 'tinybench';
-
-export type Role = 'pixprep' | 'peer' | 'limit';
+// The measuring core. A case is one piece of work (fixed bytes, images or flops per call) done by several
+// implementations, all in the same form: a *kernel* case gives every implementation its input in its own native
+// form, prepared in setup, and an output it writes without reading it back; a *call* case times what a user
+// writes (public calls on JavaScript arrays, results read back). Ratios are only taken inside a case, so that
+// every ratio compares like with like, and figures taken under the same load: the implementations take turns.
+//
+// Before anything is timed, every implementation's output is checked against a float64 reference with the case's
+// stated tolerance; if one disagrees the whole case is marked failed and nothing of it is timed.
+export type Role = 'pixprep' | 'peer' | 'floor';
+export type Kind = 'kernel' | 'call';
 export type Unit = 'GB/s' | 'images/s' | 'GFLOP/s';
+
+/** Thrown by a setup when a tool is absent (no python, no torch): the row says "skipped: <message>". */
+export class Skip extends Error {}
+
+export interface Tolerance {
+  /** The bound in words, printed with the case: "|out − ref| ≤ 4u·(|x·scale| + |offset|), u = 2⁻²⁴". */
+  text: string;
+  /** The largest error allowed at element i, whose reference value is ref. */
+  bound: (ref: number, i: number) => number;
+}
+
+/** A float64 array, or the values computed on demand (for sizes where an array would take gigabytes). */
+export interface Reference {
+  readonly length: number;
+  at(i: number): number | undefined;
+}
+
+export interface Verify {
+  /** The exact answer in float64, computed without any implementation's code. */
+  reference: () => Reference;
+  tolerance: Tolerance;
+}
 
 export interface Impl {
   name: string;
   role: Role;
-  /** One call = the case's whole unit of work. */
-  run: () => unknown;
-  /** Runs once, before timing (allocate, build tensors); may fail, e.g. a peer that lacks a kernel. */
+  note?: string;
+  /** Runs once, before verification and timing (allocate, build tensors, copy inputs in); may throw Skip. */
   setup?: () => unknown;
   teardown?: () => unknown;
-  note?: string;
+  /** One call = the case's whole unit of work. */
+  run?: () => unknown;
+  /** Instead of run: an implementation timed elsewhere (another process) returns its own samples. */
+  measure?: (budgetMs: number, minSampleMs: number) => Promise<{ samples: number[]; repeat: number }>;
+  /** What the first call produced, to compare with the case's reference (not timed). Floors have none. */
+  output?: () => ArrayLike<number> | Promise<ArrayLike<number>>;
+  /** A looser bound for this implementation only, with its reason in the text (e.g. float32 accumulation). */
+  tolerance?: Tolerance;
 }
 
 export interface Case {
   name: string;
-  /** Section, for --filter and for grouping the table: scaling, fit, flow, network, gemm, sizes. */
+  /** Section, for --filter and for grouping the tables: scaling, fit, flow, network, layers, gemm, sizes, zca. */
   section: string;
+  kind: Kind;
   unit: Unit;
-  /** Work per call in the unit's numerator: bytes read + written, images, or floating-point operations. A limit
-   * row's throughput is the case's work done in the copy's time: what the case would reach at memory speed. */
+  /** Work per call in the unit's numerator: bytes read + written, images, or floating-point operations. */
   work: number;
   /** Elements per call (for the chart's x axis and the JSON). */
   elements: number;
+  /** Bytes one call must read and write at least (memory-bound cases). */
+  traffic?: { read: number; written: number };
+  /** The floor row (an impl name) that "÷ floor" divides by. */
+  floor?: string;
+  verify?: Verify;
+  /** Why a case has no verification (only for cases whose outputs are checked elsewhere). */
+  unverified?: string;
   impls: Impl[];
-  /** Minimum iterations and time budget (ms) for each task; the run stops when both are met. */
-  iterations: number;
-  timeMs: number;
-  /** Calls shorter than this are repeated within one sample. */
+  /** Time each implementation gets, in all, split over the rounds. */
+  budgetMs: number;
+  /** Calls shorter than this are repeated inside one sample. */
   minSampleMs: number;
+  /** Turns per implementation (default ROUNDS; 1 for calls that take seconds). */
+  rounds?: number;
 }
 
 /** How long to measure each implementation of a case. */
 export interface Tune {
-  iterations: number;
-  timeMs: number;
+  budgetMs: number;
   minSampleMs: number;
+}
+
+export type Status = 'ok' | 'failed' | 'skipped' | 'not timed';
+
+export interface Verification {
+  /** Largest |out − ref| over the elements. */
+  maxError: number;
+  /** Largest |out − ref| ÷ bound: at most 1 passes. */
+  worst: number;
+  tolerance: string;
 }
 
 export interface Result {
   case: string;
   section: string;
+  kind: Kind;
   impl: string;
   role: Role;
   unit: Unit;
   elements: number;
   work: number;
-  /** Milliseconds per call; NaN when the implementation could not run (see error). */
+  read?: number;
+  written?: number;
+  status: Status;
+  /** Why a row failed, was skipped or not timed. */
+  reason?: string;
+  verification?: Verification;
+  /** Milliseconds per call; NaN when not timed. */
   min: number;
+  q1: number;
   median: number;
+  q3: number;
   max: number;
   samples: number;
   /** Calls per sample (short calls are repeated inside one timed sample). */
   repeat: number;
   /** work / median, in the unit. */
   throughput: number;
-  /** (max − min) / median. */
-  spread: number;
-  /** median / median of the fastest implementation of the case (1 = fastest). */
-  vsFastest: number;
-  /** median / median of the fastest peer of the case (not pixprep, not a limit): below 1 means pixprep wins. */
+  /** median ÷ the fastest peer's median in this case (below 1: pixprep is faster). */
   vsBestPeer: number;
-  /** median / median of the case's own limit row (TypedArray.set of its output bytes): 1 = at memory speed. */
-  vsLimit: number;
-  error?: string;
+  bestPeer?: string;
+  /** median ÷ the case's floor row's median (1 = at the floor). */
+  vsFloor: number;
+  floor?: string;
+  /** median ÷ the faster of the two copy rows. */
+  vsCopy: number;
   note?: string;
 }
 
 const SCALE: Record<Unit, number> = { 'GB/s': 1e9, 'images/s': 1, 'GFLOP/s': 1e9 };
 
+/** Each implementation's budget is spent in this many turns, the implementations alternating. */
+export const ROUNDS = 3;
+
 function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Each implementation's pooled samples are taken in this many rounds, the implementations alternating. */
-export const ROUNDS = 3;
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 240);
+}
+
+/** Compares an output with the reference; returns the verification, or a reason it failed. */
+export function compare(out: ArrayLike<number>, ref: Reference, tolerance: Tolerance): { v: Verification; failure?: string } {
+  if (out.length !== ref.length) {
+    return { v: { maxError: NaN, worst: Infinity, tolerance: tolerance.text }, failure: `output has ${out.length} values, the reference ${ref.length}` };
+  }
+  let maxError = 0;
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r64 = ref.at(i)!;
+    const error = Math.abs(out[i] - r64);
+    // A NaN output (or reference) counts as an infinite error.
+    const r = Number.isNaN(error) ? Infinity : error === 0 ? 0 : error / tolerance.bound(r64, i);
+    if (r > worst) {
+      worst = r;
+      at = i;
+    }
+    maxError = Number.isNaN(error) ? Infinity : Math.max(maxError, error);
+  }
+  const v = { maxError, worst, tolerance: tolerance.text };
+  if (worst > 1) {
+    const r64 = ref.at(at)!;
+    return { v, failure: `output[${at}] = ${out[at]}, float64 reference ${r64}: error ${Math.abs(out[at] - r64).toPrecision(3)} > bound ${tolerance.bound(r64, at).toPrecision(3)} (${tolerance.text})` };
+  }
+  return { v };
+}
 
 interface Live {
   impl: Impl;
-  /** Calls per sample (short calls are repeated inside one timed sample). */
+  status: Status;
+  reason?: string;
+  verification?: Verification;
   repeat: number;
-  iterations: number;
   samples: number[];
-  error?: unknown;
+}
+
+async function call(run: () => unknown): Promise<void> {
+  const r = run();
+  if (r instanceof Promise) await r;
+}
+
+/** Samples one local implementation for `budgetMs` (at least one sample). */
+async function sampleLocal(run: () => unknown, repeat: number, budgetMs: number): Promise<number[]> {
+  const samples: number[] = [];
+  const start = performance.now();
+  do {
+    const t0 = performance.now();
+    for (let r = 0; r < repeat; r++) await call(run);
+    samples.push((performance.now() - t0) / repeat);
+  } while (performance.now() - start < budgetMs && samples.length < 10_000);
+  return samples;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const x = (sorted.length - 1) * q;
+  const lo = Math.floor(x);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
 }
 
 /**
- * Times every implementation of a case. The implementations take turns, ROUNDS times, and each one's samples are
- * pooled: a change in the machine's load (it is shared) then hits every implementation alike instead of whichever
- * ran during it, and the ratios between them stay fair. Failures become results with an error, never an aborted run.
+ * Sets up, verifies and times every implementation of a case. Time-boxed: each implementation gets the same
+ * budget, spent in `rounds` turns that alternate with the others', so that a change in the machine's load hits all
+ * alike. A failure to set up marks that row failed; Skip marks it skipped; a wrong output fails the whole case.
  */
-export async function runCase(c: Case, log: (line: string) => void, rounds = ROUNDS): Promise<Result[]> {
-  const live: Live[] = [];
-  for (const impl of c.impls) {
-    const entry: Live = { impl, repeat: 1, iterations: c.iterations, samples: [] };
-    live.push(entry);
+export async function runCase(c: Case, log: (line: string) => void, defaultRounds = ROUNDS): Promise<Result[]> {
+  const rounds = c.rounds ?? defaultRounds;
+  const live: Live[] = c.impls.map((impl) => ({ impl, status: 'ok', repeat: 1, samples: [] }));
+  // Computed after the first setup (a reference may need what a setup made, e.g. the ZCA matrix).
+  let reference: Reference | undefined;
+  const ref = (): Reference => (reference ??= c.verify!.reference());
+  let wrong: string | null = null;
+  for (const entry of live) {
+    const { impl } = entry;
     try {
       await impl.setup?.();
-      // A first call (first touch of the pages, first compilation) sizes the samples; short calls are timed again
-      // warm. A call shorter than minSampleMs is repeated inside one sample, so that timer resolution and per-call
-      // jitter do not dominate; the sample's time is divided back to one call. Slow calls get fewer iterations.
-      let t0 = performance.now();
-      const first = impl.run();
-      const async = first instanceof Promise;
-      await first;
-      let single = performance.now() - t0;
-      if (single < 50) {
-        t0 = performance.now();
-        await impl.run();
-        single = performance.now() - t0;
+      if (impl.run) {
+        // First call: the one verified, and the warm-up (first touch of the pages, compilation).
+        await call(impl.run);
+        if (impl.role !== 'floor' && c.verify !== undefined) {
+          if (!impl.output) throw new Error(`bench bug: ${impl.name} has no output to verify`);
+          const { v, failure } = compare(await impl.output(), ref(), impl.tolerance ?? c.verify.tolerance);
+          entry.verification = v;
+          if (failure !== undefined) {
+            entry.status = 'failed';
+            entry.reason = `wrong output: ${failure}`;
+            wrong ??= impl.name;
+            continue;
+          }
+        }
+        // A second call sizes the samples: calls shorter than minSampleMs are repeated inside one sample.
+        if (c.minSampleMs > 0 && !impl.measure) {
+          const t0 = performance.now();
+          await call(impl.run);
+          const single = performance.now() - t0;
+          entry.repeat = single >= c.minSampleMs ? 1 : Math.min(100_000, Math.ceil(c.minSampleMs / Math.max(single, 1e-4)));
+        }
+      } else if (impl.output && c.verify !== undefined) {
+        const { v, failure } = compare(await impl.output(), ref(), impl.tolerance ?? c.verify.tolerance);
+        entry.verification = v;
+        if (failure !== undefined) {
+          entry.status = 'failed';
+          entry.reason = `wrong output: ${failure}`;
+          wrong ??= impl.name;
+        }
       }
-      entry.repeat = async || single >= c.minSampleMs ? 1 : Math.min(100_000, Math.ceil(c.minSampleMs / Math.max(single, 1e-4)));
-      entry.iterations = single > 1000 ? Math.min(3, c.iterations) : single > 200 ? Math.min(5, c.iterations) : c.iterations;
     } catch (error) {
-      entry.error = error;
+      entry.status = error instanceof Skip ? 'skipped' : 'failed';
+      entry.reason = error instanceof Skip ? `skipped: ${error.message}` : `cannot run: ${message(error)}`;
+    }
+  }
+  if (wrong !== null) {
+    for (const entry of live) {
+      if (entry.status === 'ok') {
+        entry.status = 'not timed';
+        entry.reason = `not timed: ${wrong} failed verification`;
+      }
     }
   }
   for (let round = 0; round < rounds; round++) {
     for (const entry of live) {
-      if (entry.error !== undefined) continue;
+      if (entry.status !== 'ok') continue;
       collectGarbage();
       try {
-        const run = entry.impl.run;
-        const repeat = entry.repeat;
-        const bench = new Bench({
-          iterations: Math.max(1, Math.ceil(entry.iterations / rounds)),
-          time: c.timeMs / rounds,
-          warmupIterations: round === 0 && entry.repeat > 1 ? Math.min(2, c.iterations) : 0,
-          warmupTime: 0,
-          retainSamples: true,
-          throws: true,
-        });
-        bench.add(entry.impl.name, repeat === 1 ? run : () => { for (let r = 0; r < repeat; r++) run(); });
-        await bench.run();
-        const result = bench.tasks[0].result;
-        if (result.state !== 'completed') {
-          throw result.state === 'errored' ? result.error : new Error(`tinybench task ${result.state}`);
+        const budget = c.budgetMs / rounds;
+        if (entry.impl.measure) {
+          const { samples, repeat } = await entry.impl.measure(budget, c.minSampleMs);
+          entry.samples.push(...samples);
+          entry.repeat = repeat;
+        } else {
+          entry.samples.push(...(await sampleLocal(entry.impl.run!, entry.repeat, budget)));
         }
-        for (const sample of result.latency.samples ?? []) entry.samples.push(sample / repeat);
       } catch (error) {
-        entry.error = error;
+        entry.status = 'failed';
+        entry.reason = `failed while timed: ${message(error)}`;
       }
     }
   }
@@ -154,54 +286,47 @@ export async function runCase(c: Case, log: (line: string) => void, rounds = ROU
     try {
       await impl.teardown?.();
     } catch (error) {
-      entry.error ??= error;
+      if (entry.status === 'ok') {
+        entry.status = 'failed';
+        entry.reason = `teardown: ${message(error)}`;
+      }
     }
-    const base = {
-      case: c.name, section: c.section, impl: impl.name, role: impl.role, unit: c.unit, elements: c.elements, work: c.work,
-      note: impl.note, repeat: entry.repeat,
-    };
-    const sorted = entry.samples.sort((a, b) => a - b);
-    if (entry.error !== undefined || sorted.length === 0) {
-      const message = entry.error instanceof Error ? entry.error.message : String(entry.error ?? 'no samples');
-      results.push({
-        ...base, min: NaN, median: NaN, max: NaN, samples: 0, throughput: NaN, spread: NaN,
-        vsFastest: NaN, vsBestPeer: NaN, vsLimit: NaN, error: message.split('\n')[0].slice(0, 200),
-      });
-      log(`  ${c.name} · ${impl.name}: failed: ${message.split('\n')[0]}`);
-      continue;
-    }
-    const min = sorted[0];
-    const max = sorted[sorted.length - 1];
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const sorted = entry.status === 'ok' ? entry.samples.sort((a, b) => a - b) : [];
+    const median = quantile(sorted, 0.5);
     results.push({
-      ...base, min, median, max, samples: sorted.length,
+      case: c.name, section: c.section, kind: c.kind, impl: impl.name, role: impl.role, unit: c.unit,
+      elements: c.elements, work: c.work, read: c.traffic?.read, written: c.traffic?.written,
+      status: entry.status, reason: entry.reason, verification: entry.verification,
+      min: sorted[0] ?? NaN, q1: quantile(sorted, 0.25), median, q3: quantile(sorted, 0.75), max: sorted[sorted.length - 1] ?? NaN,
+      samples: sorted.length, repeat: entry.repeat,
       throughput: c.work / (median / 1000) / SCALE[c.unit],
-      spread: (max - min) / median,
-      vsFastest: NaN, vsBestPeer: NaN, vsLimit: NaN,
+      vsBestPeer: NaN, vsFloor: NaN, vsCopy: NaN, note: impl.note,
     });
-    log(`  ${c.name} · ${impl.name}: ${median.toPrecision(4)} ms (${sorted.length} samples × ${entry.repeat} calls)`);
+    log(`  ${c.name} · ${impl.name}: ${entry.status === 'ok' ? `${median.toPrecision(4)} ms (${sorted.length} samples × ${entry.repeat} calls)` : entry.reason}`);
   }
   return results;
 }
 
-/** Fills the ratio fields once every case has run: each ratio uses figures from this run only. */
+/** Fills the ratio fields once every case has run: each ratio uses figures of one case of this run. */
 export function computeRatios(results: Result[], cases: Case[]): void {
   const byCase = new Map<string, Result[]>();
   for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
   for (const c of cases) {
-    const rows = (byCase.get(c.name) ?? []).filter((r) => Number.isFinite(r.median));
-    const fastest = Math.min(...rows.map((r) => r.median));
-    const peers = rows.filter((r) => r.role === 'peer').map((r) => r.median);
-    const bestPeer = peers.length > 0 ? Math.min(...peers) : NaN;
-    const limit = rows.find((r) => r.role === 'limit' && r.impl === LIMIT_SET)?.median ?? NaN;
+    const rows = (byCase.get(c.name) ?? []).filter((r) => r.status === 'ok');
+    const peers = rows.filter((r) => r.role === 'peer').sort((a, b) => a.median - b.median);
+    const floor = c.floor === undefined ? undefined : rows.find((r) => r.impl === c.floor);
+    const copies = rows.filter((r) => r.role === 'floor' && r.impl.startsWith('copy:')).map((r) => r.median);
+    const copy = copies.length > 0 ? Math.min(...copies) : NaN;
     for (const r of rows) {
-      r.vsFastest = r.median / fastest;
-      r.vsBestPeer = r.median / bestPeer;
-      r.vsLimit = r.median / limit;
+      if (peers.length > 0) {
+        r.vsBestPeer = r.median / peers[0].median;
+        r.bestPeer = peers[0].impl;
+      }
+      if (floor) {
+        r.vsFloor = r.median / floor.median;
+        r.floor = floor.impl;
+      }
+      r.vsCopy = r.median / copy;
     }
   }
 }
-
-/** The implementation name of the memory-bandwidth limit: a TypedArray.prototype.set of the same bytes. */
-export const LIMIT_SET = 'TypedArray.set';

@@ -1,13 +1,13 @@
 // The whole suite in one process: groups of cases built lazily (each group's data is made, measured and freed
 // before the next, so the run's memory stays bounded), then every ratio computed from this run's figures.
-import os from 'node:os';
-import { backend } from '../src/runtime/backend.js';
+import { layerGroup } from './cases/layers.js';
 import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { zcaGroup } from './cases/zca.js';
-import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
-import { computeRatios, ROUNDS, runCase, type Case, type Result } from './runner.js';
+import { closePython } from './peers/python.js';
+import { load, machine, source, type Machine, type Source } from './record.js';
+import { computeRatios, ROUNDS, runCase, type Case, type Result, type Tune } from './runner.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -20,21 +20,13 @@ export interface SuiteOptions {
   log?: (line: string) => void;
 }
 
-export interface Machine {
-  cpu: string;
-  cores: number;
-  memoryGB: number;
-  node: string;
-  v8: string;
-  platform: string;
-  pixprepBackend: string;
-  tfjs: TfjsInfo | { error: string };
-}
-
 export interface SuiteReport {
   date: string;
+  source: Source;
   options: { quick: boolean; filter: string | null; images: number; sizes: number[] };
   machine: Machine;
+  /** Wall time of the suite, seconds. */
+  seconds: number;
   results: Result[];
 }
 
@@ -45,15 +37,20 @@ interface Group {
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const log = options.log ?? (() => {});
+  const loadBefore = load();
+  const started = performance.now();
+  const src = source();
   const quick = options.quick;
   const images = options.images ?? (quick ? 256 : 60_000);
   const sizes = sweepSizes(quick, options.maxExponent ?? 8);
-  const tune = quick ? { iterations: 2, timeMs: 1, minSampleMs: 0.2 } : { iterations: 7, timeMs: 400, minSampleMs: 2 };
+  const tune: Tune = quick ? { budgetMs: 3, minSampleMs: 0.2 } : { budgetMs: 1200, minSampleMs: 2 };
   const filter = options.filter?.toLowerCase();
 
+  // Each group registers its cases in one line, so that adding a file of cases is a one-line change.
   const groups: Group[] = [
     { label: `MNIST scale (${images} images)`, make: () => mnistGroup(images, tune) },
     { label: 'network (tutorial CNN, batch 64)', make: () => networkGroup(quick) },
+    { label: 'layers (tutorial CNN, batch 64)', make: () => layerGroup(quick) },
     // 32×32×3 ZCA takes minutes (a 3072² eigendecomposition): only when the filter names zca.
     { label: 'ZCA whitening', make: () => zcaGroup(quick, images, filter?.includes('zca') ?? false) },
     ...sizes.map((n): Group => ({ label: `size ${n}`, make: () => sizeGroup(n, quick) })),
@@ -61,40 +58,29 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
 
   const results: Result[] = [];
   const ran: Case[] = [];
-  for (const group of groups) {
-    const { cases, dispose } = await group.make();
-    const torun = cases.filter((c) => matches(c, filter));
-    if (torun.length > 0) log(group.label);
-    for (const c of torun) {
-      results.push(...(await runCase(c, log, quick ? 1 : ROUNDS)));
-      ran.push(c);
-    }
-    dispose();
-  }
-  computeRatios(results, ran);
-
-  let tfjs: Machine['tfjs'];
   try {
-    tfjs = (await loadTfjs()).info;
-  } catch (error) {
-    tfjs = { error: error instanceof Error ? error.message : String(error) };
+    for (const group of groups) {
+      const { cases, dispose } = await group.make();
+      const torun = cases.filter((c) => matches(c, filter));
+      if (torun.length > 0) log(group.label);
+      for (const c of torun) {
+        results.push(...(await runCase(c, log, quick ? 1 : ROUNDS)));
+        ran.push(c);
+      }
+      dispose();
+    }
+    computeRatios(results, ran);
+    return {
+      date: new Date().toISOString(),
+      source: src,
+      options: { quick, filter: options.filter ?? null, images, sizes },
+      machine: await machine(loadBefore),
+      seconds: (performance.now() - started) / 1000,
+      results,
+    };
+  } finally {
+    closePython();
   }
-  const cpus = os.cpus();
-  return {
-    date: new Date().toISOString(),
-    options: { quick, filter: options.filter ?? null, images, sizes },
-    machine: {
-      cpu: cpus[0]?.model ?? 'unknown',
-      cores: cpus.length,
-      memoryGB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      v8: process.versions.v8,
-      platform: `${process.platform} ${process.arch}`,
-      pixprepBackend: backend,
-      tfjs,
-    },
-    results,
-  };
 }
 
 function matches(c: Case, filter: string | undefined): boolean {

@@ -1,13 +1,19 @@
-// The scaling kernels, out = in · scale + offset (normalize, standardize) from bytes or floats to float32, and the
-// memory-bandwidth limit they are judged against. The same builders serve MNIST scale and the size sweep.
+// The scaling kernels, out = in · scale + offset (normalize, standardize) from bytes or floats to float32, as
+// *kernel* cases (each implementation's input in its own native form, made in setup; a preallocated output, no
+// readback) and, for the public calls, as *call* cases (what a user writes, on JavaScript arrays). The same
+// builders serve MNIST scale and the size sweep.
 import { createRequire } from 'node:module';
 import type { NdArray } from 'ndarray';
+import { ImageDataGenerator } from '../../src/generator/index.js';
 import { jsKernels } from '../../src/kernels/index.js';
-import type { Backend } from '../../src/runtime/backend.js';
+import { setBackend, type Backend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes, seededFloats } from '../data.js';
+import { copyRows, FLOOR, streamFloor } from '../floors.js';
+import { pythonImpl } from '../peers/python.js';
 import { loadTfjs } from '../peers/tfjs.js';
-import { LIMIT_SET, type Case, type Impl, type Tune } from '../runner.js';
+import type { Case, Impl, Reference, Tune } from '../runner.js';
+import { affineTolerance } from '../verify.js';
 
 const require = createRequire(import.meta.url);
 // ndarray-ops fills its exports in a loop, which Node's named-export detection for CommonJS cannot see.
@@ -16,13 +22,15 @@ const ops = require('ndarray-ops') as typeof import('ndarray-ops');
 
 export type ScalingKind = 'normalize' | 'standardize' | 'f32';
 
+export const RESCALE = 1 / 255;
+/** Fixed statistics for the kernel cases (uniform bytes): the mean and std a fit would find, in rescaled units. */
+const MEAN = 127.5 * RESCALE;
+const STD = 73.9 * RESCALE + 1e-6;
+
 /** The coefficients each kind applies: rescale 1/255; standardize with a fixed mean and std of uniform bytes. */
 export function coefficients(kind: ScalingKind): { scale: number; offset: number } {
-  const rescale = 1 / 255;
-  const mean = 127.5 * rescale;
-  const std = 73.9 * rescale + 1e-6;
-  if (kind === 'normalize') return { scale: rescale, offset: 0 };
-  if (kind === 'standardize') return { scale: rescale / std, offset: -mean / std };
+  if (kind === 'normalize') return { scale: RESCALE, offset: 0 };
+  if (kind === 'standardize') return { scale: RESCALE / STD, offset: -MEAN / STD };
   return { scale: 2, offset: -1 };
 }
 
@@ -38,6 +46,11 @@ function loopU8(out: Float32Array, input: Uint8Array, n: number, scale: number, 
 }
 function loopF32(out: Float32Array, input: Float32Array, n: number, scale: number, offset: number): void {
   for (let i = 0; i < n; i++) out[i] = input[i] * scale + offset;
+}
+
+/** x·scale + offset for every element, computed when asked (an array would be 8n bytes at 10^8). */
+export function affineAt(x: ArrayLike<number>, scale: number, offset: number): Reference {
+  return { length: x.length, at: (i: number) => x[i] * scale + offset };
 }
 
 /**
@@ -74,42 +87,6 @@ export class ScalingData {
   }
 }
 
-/**
- * The limit, measured inside every case so that it takes turns with the implementations (a shared machine's load
- * then hits both alike): TypedArray.prototype.set of `bytes` bytes, and a copy of as many bytes in wasm memory.
- */
-export function limitImpls(bytes: number, wasm: Backend | null): Impl[] {
-  const size = bytes >= 1e6 ? `${(bytes / 1e6).toPrecision(3)} MB` : `${(bytes / 1e3).toPrecision(3)} kB`;
-  let src: Uint8Array | null = null;
-  let dst: Uint8Array | null = null;
-  let block: HeapBlock<'u8'> | null = null;
-  const impls: Impl[] = [
-    {
-      name: LIMIT_SET, role: 'limit',
-      note: `dst.set(src) of ${size}`,
-      setup: () => {
-        src = new Uint8Array(bytes).fill(1); // written, so that no read hits a shared zero page
-        dst = new Uint8Array(bytes);
-      },
-      run: () => dst!.set(src!),
-      teardown: () => { src = dst = null; },
-    },
-  ];
-  if (wasm !== null) {
-    impls.push({
-      name: 'wasm memory copyWithin', role: 'limit',
-      note: `copyWithin of ${size} on a Uint8Array over WebAssembly.Memory: a memmove inside wasm memory (nothing added to assembly/)`,
-      setup: () => {
-        block = wasm.heap.block('u8', 2 * bytes);
-        block.view.fill(1, bytes);
-      },
-      run: () => block!.view.copyWithin(0, bytes, 2 * bytes),
-      teardown: () => { block?.free(); block = null; },
-    });
-  }
-  return impls;
-}
-
 export interface ScalingOptions {
   name: string;
   section: string;
@@ -117,25 +94,29 @@ export interface ScalingOptions {
   /** Skip the TypeScript reference (slow and flat: it adds nothing to the size sweep past cache). */
   withReference?: boolean;
   withTfjs?: boolean;
-  /** Extra implementations (e.g. the public API), appended. */
-  extra?: Impl[];
+  withNumpy?: boolean;
 }
 
-export function scalingCase(kind: ScalingKind, data: ScalingData, wasm: Backend | null, o: ScalingOptions): Case {
+/** Kernel rows: inputs in native form, made in setup; outputs preallocated and not read back while timed. */
+export function scalingKernelCase(kind: ScalingKind, data: ScalingData, wasm: Backend | null, o: ScalingOptions): Case {
   const { n } = data;
   const { scale, offset } = coefficients(kind);
   const u8 = kind !== 'f32';
+  const input = u8 ? data.bytes : data.floats;
   const mul = new Float32Array([scale]);
   const add = new Float32Array([offset]);
   let heapCoefficients: { mul: HeapBlock<'f32'>; add: HeapBlock<'f32'> } | null = null;
+  const poison = () => data.out.fill(NaN); // a row that writes nothing fails verification
   const impls: Impl[] = [];
 
   if (wasm !== null) {
     const k = wasm.kernels;
     impls.push({
       name: 'pixprep wasm-simd', role: 'pixprep',
+      note: kind === 'standardize' ? 'affineU8 on blocks in wasm memory (the fused per-channel kernel flow and standardize use)'
+        : kind === 'normalize' ? 'scaleU8 on blocks in wasm memory' : 'scaleF32 on blocks in wasm memory',
       setup: () => {
-        void data.heap;
+        data.heap.out.view.fill(NaN);
         if (kind === 'standardize') {
           heapCoefficients = { mul: wasm.heap.block('f32', 1), add: wasm.heap.block('f32', 1) };
           heapCoefficients.mul.view[0] = scale;
@@ -147,70 +128,177 @@ export function scalingCase(kind: ScalingKind, data: ScalingData, wasm: Backend 
         : kind === 'standardize'
           ? () => k.affineU8(data.heap.out.view, data.heap.bytes.view, n, 1, heapCoefficients!.mul.view, heapCoefficients!.add.view)
           : () => k.scaleF32(data.heap.out.view, data.heap.floats.view, n, scale, offset),
+      output: () => data.heap.out.view,
       teardown: () => {
         heapCoefficients?.mul.free();
         heapCoefficients?.add.free();
         heapCoefficients = null;
       },
-      note: kind === 'standardize' ? 'affineU8 (the fused per-channel kernel flow and standardize use)' : undefined,
     });
   }
   if (o.withReference !== false) {
     impls.push({
-      name: 'pixprep TS reference', role: 'pixprep',
+      name: 'pixprep TS reference', role: 'pixprep', note: 'the TypeScript twin (the js backend) on JavaScript arrays',
+      setup: poison,
       run: kind === 'normalize'
         ? () => jsKernels.scaleU8(data.out, data.bytes, n, scale, 0)
         : kind === 'standardize'
           ? () => jsKernels.affineU8(data.out, data.bytes, n, 1, mul, add)
           : () => jsKernels.scaleF32(data.out, data.floats, n, scale, offset),
+      output: () => data.out,
     });
   }
   impls.push({
-    name: 'plain JS loop', role: 'peer',
+    name: 'plain JS loop', role: 'peer', note: 'out[i] = x[i] * scale + offset into a preallocated Float32Array',
+    setup: poison,
     run: u8 ? () => loopU8(data.out, data.bytes, n, scale, offset) : () => loopF32(data.out, data.floats, n, scale, offset),
+    output: () => data.out,
   });
   let ndIn: NdArray | null = null;
   let ndOut: NdArray | null = null;
   impls.push({
     name: 'ndarray-ops', role: 'peer',
-    note: offset === 0 ? 'muls' : 'muls then addseq (ndarray-ops has no fused multiply-add: two passes)',
+    note: offset === 0 ? 'muls into a preallocated array' : 'muls then addseq (ndarray-ops has no fused multiply-add: two passes)',
     setup: () => {
-      ndIn = ndarray(u8 ? data.bytes : data.floats, [n]);
+      poison();
+      ndIn = ndarray(input, [n]);
       ndOut = ndarray(data.out, [n]);
     },
     run: () => {
       ops.muls(ndOut!, ndIn!, scale);
       if (offset !== 0) ops.addseq(ndOut!, offset);
     },
+    output: () => data.out,
   });
-  if (o.withTfjs !== false) impls.push(tfjsScaling(kind, data, scale, offset));
-  impls.push(...(o.extra ?? []));
-  impls.push(...limitImpls(4 * n, wasm));
-  return { name: o.name, section: o.section, unit: 'GB/s', elements: n, work: n * ((u8 ? 1 : 4) + 4), impls, ...o.tune };
+  if (o.withTfjs !== false) impls.push(tfjsKernel(kind, data, scale, offset));
+  if (o.withNumpy !== false) {
+    impls.push(pythonImpl({
+      name: 'numpy', needs: 'numpy', task: 'scale_kernel',
+      note: `np.multiply(x, s, out=out, dtype=float32)${offset === 0 ? '' : ' then np.add(out, o, out=out)'} on a ${u8 ? 'uint8' : 'float32'} array made in setup`,
+      args: () => ({ path: input, dtype: u8 ? 'u8' : 'f32', n, scale, offset }),
+    }));
+  }
+  const read = n * (u8 ? 1 : 4);
+  impls.push(streamFloor(read, 4 * n), ...copyRows(4 * n));
+  return {
+    name: `${o.name} · kernel`, section: o.section, kind: 'kernel', unit: 'GB/s', elements: n, work: read + 4 * n,
+    traffic: { read, written: 4 * n }, floor: FLOOR.stream,
+    verify: { reference: () => affineAt(input, scale, offset), tolerance: affineTolerance(offset) },
+    impls, ...o.tune,
+  };
 }
 
-function tfjsScaling(kind: ScalingKind, data: ScalingData, scale: number, offset: number): Impl {
+function tfjsKernel(kind: ScalingKind, data: ScalingData, scale: number, offset: number): Impl {
   let run: () => unknown = () => { throw new Error('TensorFlow.js not set up'); };
+  let output: () => ArrayLike<number> = () => [];
   let dispose: () => void = () => {};
   return {
     name: 'TF.js wasm', role: 'peer',
-    note: kind === 'f32'
-      ? 'tf.tidy(() => x.mul(s).add(o)).dataSync() on a float32 tensor'
-      : `tf.tidy(() => x.mul(s)${offset === 0 ? '' : '.add(o)'}).dataSync() on an int32 tensor (TF.js has no uint8 dtype)`,
+    note: `x.mul(s)${offset === 0 ? '' : '.add(o)'} on a float32 tensor made in setup${kind === 'f32' ? '' : ' from the bytes (TF.js has no uint8 dtype)'}; ` +
+      'the previous result is disposed each call (TF.js reuses its memory), nothing read back',
     setup: async () => {
       const { tf } = await loadTfjs();
-      const x = kind === 'f32' ? tf.tensor1d(data.floats, 'float32') : tf.tensor1d(Int32Array.from(data.bytes), 'int32');
+      const x = tf.tensor1d(kind === 'f32' ? data.floats : Float32Array.from(data.bytes), 'float32');
       const s = tf.scalar(scale);
       const o = tf.scalar(offset);
+      let last: import('@tensorflow/tfjs').Tensor | null = null;
       run = () => {
-        const y = tf.tidy(() => (offset === 0 ? x.mul(s) : x.mul(s).add(o)));
-        const values = y.dataSync();
-        y.dispose();
-        return values;
+        last?.dispose();
+        last = tf.tidy(() => (offset === 0 ? x.mul(s) : x.mul(s).add(o)));
       };
-      dispose = () => tf.dispose([x, s, o]);
+      output = () => last!.dataSync() as Float32Array;
+      dispose = () => tf.dispose([x, s, o, ...(last ? [last] : [])]);
     },
     run: () => run(),
+    output: () => output(),
     teardown: () => dispose(),
+  };
+}
+
+/**
+ * Call rows: what a user writes to scale a JavaScript array of bytes, fresh result or into a reused array. The
+ * statistics are the generator's own (fit on the data), so that every row computes the same map.
+ */
+export function scalingCallCase(kind: 'normalize' | 'standardize', data: ScalingData, shape: number[], wasm: Backend | null, o: ScalingOptions): Case {
+  const { n, bytes } = data;
+  const x = { data: bytes, shape };
+  const options = kind === 'normalize' ? { rescale: RESCALE } : { rescale: RESCALE, featurewiseCenter: true, featurewiseStdNormalization: true };
+  const gen = new ImageDataGenerator(options);
+  if (kind === 'standardize') {
+    setBackend(wasm ? 'wasm-simd' : 'js');
+    gen.fit(x);
+  }
+  const mean = kind === 'standardize' ? gen.mean![0] : 0;
+  const std = kind === 'standardize' ? gen.std![0] : 1;
+  const divisor = kind === 'standardize' ? std + 1e-6 : 1;
+  const scale = RESCALE / divisor;
+  const offset = -mean / divisor;
+  const impls: Impl[] = [];
+  let last: ArrayLike<number> = [];
+  let reused: Float32Array | null = null;
+  const api = (reuse: boolean): Impl => ({
+    name: reuse ? 'pixprep standardize(x, out)' : 'pixprep standardize(x)', role: 'pixprep',
+    note: `ImageDataGenerator(${JSON.stringify(options)}).standardize on the caller's Uint8Array, ` +
+      (reuse ? 'into the same caller-owned Float32Array each call' : 'a new Float32Array each call'),
+    setup: () => {
+      if (wasm === null) throw new Error('WebAssembly SIMD is not available');
+      reused = reuse ? new Float32Array(n).fill(NaN) : null;
+    },
+    // standardize reads the current backend at call time; other rows may change it, so set it each call.
+    run: () => {
+      setBackend('wasm-simd');
+      last = gen.standardize(x, reused ?? undefined).data;
+    },
+    output: () => last,
+    teardown: () => { reused = null; last = []; },
+  });
+  impls.push(api(false), api(true));
+  impls.push({
+    name: 'plain JS loop, new array', role: 'peer', note: 'new Float32Array(n), then out[i] = x[i] * scale + offset',
+    run: () => {
+      const out = new Float32Array(n);
+      loopU8(out, bytes, n, scale, offset);
+      last = out;
+    },
+    output: () => last,
+  });
+  impls.push({
+    name: 'plain JS loop, reused array', role: 'peer', note: 'out[i] = x[i] * scale + offset into one Float32Array made once',
+    setup: () => { reused = new Float32Array(n).fill(NaN); },
+    run: () => loopU8(reused!, bytes, n, scale, offset),
+    output: () => reused!,
+    teardown: () => { reused = null; },
+  });
+  if (o.withTfjs !== false) {
+    impls.push({
+      name: 'TF.js wasm', role: 'peer',
+      note: `tf.tidy(() => tf.tensor1d(bytes, 'float32').mul(s)${offset === 0 ? '' : '.add(o)'}).dataSync(): from the JavaScript array to a JavaScript array`,
+      setup: async () => { await loadTfjs(); },
+      run: async () => {
+        const { tf } = await loadTfjs();
+        const y = tf.tidy(() => {
+          const t = tf.tensor1d(bytes, 'float32').mul(scale);
+          return offset === 0 ? t : t.add(offset);
+        });
+        last = y.dataSync() as Float32Array;
+        y.dispose();
+      },
+      output: () => last,
+    });
+  }
+  if (o.withNumpy !== false) {
+    const steps = kind === 'normalize' ? [['mul', RESCALE]] : [['mul', RESCALE], ['sub', mean], ['div', divisor]];
+    impls.push(pythonImpl({
+      name: 'numpy (Keras recipe)', needs: 'numpy', task: 'scale_call',
+      note: `x.astype(float32), then ${kind === 'normalize' ? 'x *= 1/255' : 'x *= 1/255; x -= mean; x /= std + 1e-6'} in place, as Keras' standardize does`,
+      args: () => ({ path: bytes, dtype: 'u8', n, steps }),
+    }));
+  }
+  impls.push(streamFloor(n, 4 * n), ...copyRows(4 * n));
+  return {
+    name: `${o.name} · call`, section: o.section, kind: 'call', unit: 'GB/s', elements: n, work: 5 * n,
+    traffic: { read: n, written: 4 * n }, floor: FLOOR.stream,
+    verify: { reference: () => affineAt(bytes, scale, offset), tolerance: affineTolerance(offset) },
+    impls, ...o.tune,
   };
 }

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""The bench's external peers (numpy, PyTorch), in one long-lived process that speaks JSON lines.
+
+bench/peers/python.ts starts it once per run (`/usr/bin/python3 bench/peers/python_peer.py`) and sends one request
+a line; each gets one answer a line. Inputs and outputs travel as raw files (the inputs are tens of MB): the
+client writes the input, this process reads it in `setup`; `output` writes the first call's result as float64 for
+the client to check against its float64 reference. Timing happens here, with time.perf_counter, in turns with the
+client's own rows (the client asks for one time-boxed batch of samples per turn).
+
+    {"id": 1, "op": "probe"}                          -> versions of python, numpy, torch (null when absent)
+    {"id": 2, "op": "setup", "key": K, "task": T, "args": {...}}
+    {"id": 3, "op": "run", "key": K}                  -> the first call (verified, and the warm-up)
+    {"id": 4, "op": "output", "key": K, "path": P}    -> writes the first call's output, float64
+    {"id": 5, "op": "sample", "key": K, "budget_ms": B, "min_sample_ms": M}  -> {"samples": [ms...], "repeat": r}
+    {"id": 6, "op": "teardown", "key": K}
+
+The network is the one of scripts/reference/tutorial_torch.py (Conv 32 3x3 relu, pool 2, Conv 64 3x3 relu, pool 2,
+channels_last Flatten, Dense 64 relu, Dense 10; Keras' Adam), here starting from weights the client gives (pixprep's
+seed-1 initial weights), so that its outputs can be checked against the same float64 reference as pixprep's.
+"""
+import json, math, platform, sys, time
+
+try:
+    import numpy as np
+except ImportError:  # the rows that need numpy are skipped
+    np = None
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    torch = None
+
+
+class Skip(Exception):
+    pass
+
+
+def need_numpy():
+    if np is None:
+        raise Skip('no numpy')
+
+
+def need_torch():
+    need_numpy()
+    if torch is None:
+        raise Skip('no torch')
+
+
+def read(path, dtype, n=None):
+    x = np.fromfile(path, dtype=dtype)
+    if n is not None and x.size != n:
+        raise ValueError(f'{path}: {x.size} values, expected {n}')
+    return x
+
+
+# ------------------------------------------------------------------------------------------------ numpy tasks
+
+def scale_kernel(a):
+    """out = x*s + o into a preallocated float32 array (numpy has no fused multiply-add: two passes)."""
+    need_numpy()
+    x = read(a['path'], np.uint8 if a['dtype'] == 'u8' else np.float32, a['n'])
+    out = np.empty(a['n'], np.float32)
+    s, o = np.float32(a['scale']), np.float32(a['offset'])
+
+    def run():
+        np.multiply(x, s, out=out, dtype=np.float32)   # dtype: the float32 loop, whatever the scalar's type
+        if o != 0:
+            np.add(out, o, out=out)
+        return out
+    return run
+
+
+def scale_call(a):
+    """The Keras-port recipe: a float32 copy, then the steps in place (x *= rescale; x -= mean; x /= std)."""
+    need_numpy()
+    x = read(a['path'], np.uint8 if a['dtype'] == 'u8' else np.float32, a['n'])
+    steps = [(op, np.float32(v)) for op, v in a['steps']]
+
+    def run():
+        y = x.astype(np.float32)
+        for op, v in steps:
+            if op == 'mul':
+                y *= v
+            elif op == 'sub':
+                y -= v
+            elif op == 'div':
+                y /= v
+            else:
+                y += v
+        return y
+    return run
+
+
+def fit_kernel(a):
+    """Mean and std of bytes accumulated in float64 (numpy's own reductions), rescaled."""
+    need_numpy()
+    x = read(a['path'], np.uint8, a['n'])
+    r = a['rescale']
+
+    def run():
+        return np.array([x.mean(dtype=np.float64) * r, x.std(dtype=np.float64) * r])
+    return run
+
+
+def fit_call(a):
+    """Keras' ImageDataGenerator.fit: a float32 copy, rescaled, then np.mean and np.std (float32, pairwise)."""
+    need_numpy()
+    x = read(a['path'], np.uint8, a['n'])
+    r = np.float32(a['rescale'])
+
+    def run():
+        y = x.astype(np.float32)
+        y *= r
+        return np.array([np.mean(y), np.std(y)], dtype=np.float64)
+    return run
+
+
+# ---------------------------------------------------------------------------------------------- torch tasks
+
+def network(a):
+    """The tutorial network from flat weights in Keras' layout (conv HWIO, dense [in, out]), as torch tensors."""
+    need_torch()
+    torch.set_num_threads(1)
+    w = torch.from_numpy(read(a['weights'], np.float32).copy())
+    shapes = [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 64), (64,), (64, 10), (10,)]
+    params, at = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        t = w[at:at + size].reshape(shape)
+        at += size
+        if len(shape) == 4:
+            t = t.permute(3, 2, 0, 1)      # HWIO -> OIHW
+        elif len(shape) == 2:
+            t = t.t()                      # [in, out] -> [out, in]
+        params.append(t.contiguous().requires_grad_())
+    if at != w.numel():
+        raise ValueError(f'weights: {w.numel()} values, the network has {at}')
+    k1, b1, k2, b2, d1, c1, d2, c2 = params
+
+    def logits(x):
+        h = F.max_pool2d(F.relu(F.conv2d(x, k1, b1)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, k2, b2)), 2)
+        h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)   # Keras' channels_last Flatten
+        return F.linear(F.relu(F.linear(h, d1, c1)), d2, c2)
+
+    images = read(a['images'], np.float32).reshape(-1, 28, 28, 1)
+    x = torch.from_numpy(images.copy()).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW, made once
+    return params, logits, x
+
+
+def torch_train(a):
+    """Training steps at batch 64: forward, cross-entropy, autograd, Keras' Adam (as tutorial_torch.py)."""
+    params, logits, x = network(a)
+    y = torch.from_numpy(read(a['labels'], np.uint8).astype(np.int64))
+    batch, steps = a['batch'], a['steps']
+    lr, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-7
+    m = [torch.zeros_like(p) for p in params]
+    v = [torch.zeros_like(p) for p in params]
+    state = {'step': 0, 'first': None}
+
+    def run():
+        for i in range(steps):
+            xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+            loss = F.cross_entropy(logits(xb), yb)
+            grads = torch.autograd.grad(loss, params)
+            state['step'] += 1
+            step = state['step']
+            if state['first'] is None:
+                state['first'] = loss.item()
+            lr_t = lr * (1 - beta2 ** step) ** 0.5 / (1 - beta1 ** step)
+            with torch.no_grad():
+                for p, g, mp, vp in zip(params, grads, m, v):
+                    mp.mul_(beta1).add_(g, alpha=1 - beta1)
+                    vp.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                    p.sub_(lr_t * mp / (vp.sqrt() + eps))
+        return np.array([state['first']])
+    return run
+
+
+def torch_infer(a):
+    """Inference at batch 64: softmax of the logits, batch by batch, under no_grad."""
+    params, logits, x = network(a)
+    batch, steps = a['batch'], a['steps']
+
+    def run():
+        first = None
+        with torch.no_grad():
+            for i in range(steps):
+                p = F.softmax(logits(x[i * batch:(i + 1) * batch]), dim=1)
+                if first is None:
+                    first = p
+        return first.numpy().reshape(-1)
+    return run
+
+
+TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer)}
+
+
+# ---------------------------------------------------------------------------------------------------- loop
+
+def sample(run, budget_ms, min_sample_ms):
+    t0 = time.perf_counter()
+    run()
+    single = (time.perf_counter() - t0) * 1000
+    repeat = 1 if single >= min_sample_ms else min(100000, math.ceil(min_sample_ms / max(single, 1e-4)))
+    samples = []
+    start = time.perf_counter()
+    while True:
+        t = time.perf_counter()
+        for _ in range(repeat):
+            run()
+        samples.append((time.perf_counter() - t) * 1000 / repeat)
+        if (time.perf_counter() - start) * 1000 >= budget_ms or len(samples) >= 10000:
+            break
+    return samples, repeat
+
+
+def main():
+    live = {}      # key -> [run, first output]
+    for line in sys.stdin:
+        req = json.loads(line)
+        answer = {'id': req.get('id'), 'ok': True}
+        try:
+            op = req['op']
+            if op == 'probe':
+                answer.update(python=platform.python_version(), executable=sys.executable,
+                              numpy=None if np is None else np.__version__,
+                              torch=None if torch is None else torch.__version__,
+                              torchThreads=None if torch is None else torch.get_num_threads())
+            elif op == 'setup':
+                live[req['key']] = [TASKS[req['task']](req['args']), None]
+            elif op == 'run':
+                entry = live[req['key']]
+                entry[1] = np.asarray(entry[0](), dtype=np.float64).copy()
+            elif op == 'output':
+                out = live[req['key']][1]
+                out.tofile(req['path'])
+                answer['length'] = int(out.size)
+            elif op == 'sample':
+                samples, repeat = sample(live[req['key']][0], req['budget_ms'], req['min_sample_ms'])
+                answer.update(samples=samples, repeat=repeat)
+            elif op == 'teardown':
+                live.pop(req['key'], None)
+            else:
+                raise ValueError(f'unknown op {op!r}')
+        except Skip as e:
+            answer.update(ok=False, skip=True, error=str(e))
+        except Exception as e:  # reported to the client as the row's failure
+            answer.update(ok=False, error=f'{type(e).__name__}: {e}')
+        sys.stdout.write(json.dumps(answer) + '\n')
+        sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,50 @@
+// Regenerates the docs from ONE recorded run: the tables of BENCHMARKS.md (between its bench markers), the README's
+// speed table (between its speed markers) and the size-sweep chart. So the figures in the docs always come from a
+// file in bench/results/ that records its commit, machine and load.
+//   node dist-bench/bench/regenerate.js bench/results/latest.json
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderChart } from './chart.js';
+import { markdownReport, readmeTable, replaceMarked, SCHEMA, type Recorded } from './report.js';
+
+/** Writes through a temporary file and a rename: a reader never sees half a file. */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export function readRecorded(file: string): Recorded {
+  const rec = JSON.parse(readFileSync(file, 'utf8')) as Recorded;
+  if (rec.schema !== SCHEMA) throw new Error(`${file}: not a recorded run of this suite (schema ${JSON.stringify(rec.schema)}, expected ${SCHEMA})`);
+  return rec;
+}
+
+/** Rewrites BENCHMARKS.md, README.md and the chart (when the run has the sweep) in the current directory. */
+export function regenerate(file: string, { benchmarks = 'BENCHMARKS.md', readme = 'README.md', chart = 'bench/results/scaling.svg' } = {}): string[] {
+  const rec = readRecorded(file);
+  const written: string[] = [];
+  if (existsSync(benchmarks)) {
+    writeAtomic(benchmarks, replaceMarked(readFileSync(benchmarks, 'utf8'), markdownReport(rec, file), 'bench'));
+    written.push(benchmarks);
+  }
+  if (existsSync(readme) && readFileSync(readme, 'utf8').includes('<!-- speed:begin -->')) {
+    writeAtomic(readme, replaceMarked(readFileSync(readme, 'utf8'), readmeTable(rec, file), 'speed'));
+    written.push(readme);
+  }
+  if (rec.rows.some((r) => r.section === 'sizes')) {
+    writeAtomic(chart, renderChart(rec));
+    written.push(chart);
+  }
+  return written;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: node dist-bench/bench/regenerate.js bench/results/FILE.json');
+    process.exit(2);
+  }
+  for (const written of regenerate(file)) console.log(`updated ${written}`);
+}

@@ -105,9 +105,15 @@ function started(): PythonPeer {
 /** What the interpreter has (asked once per run). */
 export function pythonInfo(): Promise<PythonInfo> {
   probed ??= (async () => {
-    if (!existsSync(PYTHON)) return { executable: PYTHON, python: null, numpy: null, torch: null, torchThreads: null, error: `no ${PYTHON}` };
-    const a = await started().request('probe');
-    if (!a.ok) return { executable: PYTHON, python: null, numpy: null, torch: null, torchThreads: null, error: a.error };
+    const absent = (error: string): PythonInfo => ({ executable: PYTHON, python: null, numpy: null, torch: null, torchThreads: null, error });
+    if (!existsSync(PYTHON)) return absent(`no ${PYTHON}`);
+    let a: Answer;
+    try {
+      a = await started().request('probe');
+    } catch (error) {
+      return absent(error instanceof Error ? error.message : String(error));
+    }
+    if (!a.ok) return absent(a.error ?? 'the probe failed');
     return {
       executable: String(a.executable), python: a.python as string, numpy: a.numpy as string | null,
       torch: a.torch as string | null, torchThreads: a.torchThreads as number | null,

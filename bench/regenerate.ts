@@ -21,15 +21,26 @@ export function readRecorded(file: string): Recorded {
   return rec;
 }
 
-/** Rewrites BENCHMARKS.md, README.md and the chart (when the run has the sweep) in the current directory. */
+/**
+ * The BENCHMARKS.md block a run fills: `bench` for a whole run, `bench <filter>` for a filtered one (the ZCA run at
+ * 32×32×3 has its own block and file), so that a partial run never replaces the whole run's tables.
+ */
+export function blockName(rec: Recorded): string {
+  return rec.options.filter === null ? 'bench' : `bench ${rec.options.filter}`;
+}
+
+/**
+ * Rewrites BENCHMARKS.md (the run's block), README.md's speed table (whole runs only) and the chart (when the run
+ * has the size sweep), in the current directory.
+ */
 export function regenerate(file: string, { benchmarks = 'BENCHMARKS.md', readme = 'README.md', chart = 'bench/results/scaling.svg' } = {}): string[] {
   const rec = readRecorded(file);
   const written: string[] = [];
   if (existsSync(benchmarks)) {
-    writeAtomic(benchmarks, replaceMarked(readFileSync(benchmarks, 'utf8'), markdownReport(rec, file), 'bench'));
+    writeAtomic(benchmarks, replaceMarked(readFileSync(benchmarks, 'utf8'), markdownReport(rec, file), blockName(rec)));
     written.push(benchmarks);
   }
-  if (existsSync(readme) && readFileSync(readme, 'utf8').includes('<!-- speed:begin -->')) {
+  if (rec.options.filter === null && existsSync(readme) && readFileSync(readme, 'utf8').includes('<!-- speed:begin -->')) {
     writeAtomic(readme, replaceMarked(readFileSync(readme, 'utf8'), readmeTable(rec, file), 'speed'));
     written.push(readme);
   }

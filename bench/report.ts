@@ -271,6 +271,12 @@ export function markdownReport(rec: Recorded, file: string): string {
     '',
     machineText(rec),
   ];
+  const busiest = Math.max(...rec.machine.loadBefore.slice(0, 1), ...rec.machine.loadAfter.slice(0, 1));
+  if (busiest > rec.machine.cores) {
+    parts.push('', `**Provisional:** the load average (${busiest}) was above the core count (${rec.machine.cores}): other work ` +
+      'shared the machine during this run, so its times are inflated and its ratios less certain. Re-run on a quiet machine.');
+  }
+  if (rec.source.dirty) parts.push('', `The tree had uncommitted changes: ${rec.source.changed.join(', ')}.`);
   const sections = [...new Set(rec.rows.map((r) => r.section))];
   for (const section of sections) {
     const rows = rec.rows.filter((r) => r.section === section);
@@ -337,12 +343,21 @@ export function readmeTable(rec: Recorded, file: string): string {
     lines.push(['matrix multiply at the network\'s shapes, kernel', `${range(gemms.map((g) => g.throughput))} GFLOP/s`,
       tf.every((t) => t) ? `TF.js wasm ${range(tf.map((t) => t!.throughput))} GFLOP/s` : '']);
   }
-  const table = markdownTable(['what (row kind)', 'pixprep', 'speed ÷ each peer\'s speed'], lines);
+  const zcaFit = rec.rows.find((r) => /^zca fit /.test(r.case) && r.status === 'ok');
+  const zcaCov = rec.rows.find((r) => /^zca covariance /.test(r.case) && r.status === 'ok');
+  if (zcaFit) {
+    lines.push([`ZCA fit (covariance, float64 eigendecomposition, W), ${zcaFit.case.replace(/^zca fit /, '')}, call`,
+      `${fmtTime(zcaFit.median)}${zcaCov ? ` (covariance at ${sig2(zcaCov.throughput)} GFLOP/s)` : ''}`, 'Keras needs the data as one float32 array and a D² SVD']);
+  }
+  const table = markdownTable(['what (row kind)', 'pixprep', 'pixprep\'s speed ÷ each peer\'s'], lines);
   const k = rec.processes;
-  return `${table}\n\nFrom \`${file}\` (${rec.date.slice(0, 10)}, ${rec.source.commit?.slice(0, 8) ?? 'unknown commit'}${rec.source.dirty ? ', uncommitted changes' : ''}; ` +
-    `${rec.machine.cpu}, ${rec.machine.cores} cores, Node ${rec.machine.node}; ${k} process${k === 1 ? '' : 'es'}` +
-    `${k > 1 ? ', median and interquartile range over them' : ''}). Kernel rows give every implementation its input in its ` +
-    'own native form and a preallocated output; call rows time what a user writes, on JavaScript arrays. Ratios to two significant figures.';
+  const provenance = `From [BENCHMARKS.md](BENCHMARKS.md), generated from \`${file}\` (${rec.date.slice(0, 10)}, commit ` +
+    `${rec.source.commit?.slice(0, 8) ?? 'unknown'}${rec.source.dirty ? ' with uncommitted changes' : ''}; ${rec.machine.cpu}, ` +
+    `${rec.machine.cores} cores, Node ${rec.machine.node}; ${k} process${k === 1 ? '' : 'es'}` +
+    `${k > 1 ? ', median and interquartile range over them' : ''}), at MNIST scale (${rec.options.images.toLocaleString('en-US')} × 28 × 28 × 1). ` +
+    'Kernel rows give every implementation its input in its own native form and a preallocated output; call rows time ' +
+    'what a user writes, on JavaScript arrays; every output was checked against float64 first. Ratios to two significant figures.';
+  return `${provenance}\n\n${table}`;
 }
 
 /** Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` (appends the markers when missing). */

@@ -5,7 +5,10 @@
 // every ratio compares like with like, and figures taken under the same load: the implementations take turns.
 //
 // Before anything is timed, every implementation's output is checked against a float64 reference with the case's
-// stated tolerance; if one disagrees the whole case is marked failed and nothing of it is timed.
+// stated tolerance. A row that disagrees is marked failed ("wrong output: ...") and never timed; if it is one of
+// pixprep's, the whole case is marked failed and nothing of it is timed, so that no pixprep figure or ratio comes
+// from a case pixprep gets wrong. A wrong peer is reported as such (a finding in itself: TF.js's float32 tf.moments
+// over 47 M values is one) while the right rows are timed.
 export type Role = 'pixprep' | 'peer' | 'floor';
 export type Kind = 'kernel' | 'call';
 export type Unit = 'GB/s' | 'images/s' | 'GFLOP/s';
@@ -205,7 +208,8 @@ function quantile(sorted: number[], q: number): number {
 /**
  * Sets up, verifies and times every implementation of a case. Time-boxed: each implementation gets the same
  * budget, spent in `rounds` turns that alternate with the others', so that a change in the machine's load hits all
- * alike. A failure to set up marks that row failed; Skip marks it skipped; a wrong output fails the whole case.
+ * alike. A failure to set up marks that row failed; Skip marks it skipped; a wrong output fails its row, and a
+ * wrong pixprep output the whole case.
  */
 export async function runCase(c: Case, log: (line: string) => void, defaultRounds = ROUNDS): Promise<Result[]> {
   const rounds = c.rounds ?? defaultRounds;
@@ -228,7 +232,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
           if (failure !== undefined) {
             entry.status = 'failed';
             entry.reason = `wrong output: ${failure}`;
-            wrong ??= impl.name;
+            if (impl.role === 'pixprep') wrong ??= impl.name;
             continue;
           }
         }
@@ -245,7 +249,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
         if (failure !== undefined) {
           entry.status = 'failed';
           entry.reason = `wrong output: ${failure}`;
-          wrong ??= impl.name;
+          if (impl.role === 'pixprep') wrong ??= impl.name;
         }
       }
     } catch (error) {

@@ -32,9 +32,9 @@ describe('runCase', () => {
     }
   });
 
-  it('fails the whole case, untimed, when one implementation is wrong by more than the bound', async () => {
+  it('fails the whole case, untimed, when a pixprep row is wrong by more than the bound', async () => {
     // 1/255 rounded to float32 and back is within 4u; 1.00001/255 is not.
-    const results = await runCase(makeCase([scaling('right', 1 / 255, 'pixprep'), scaling('wrong', 1.00001 / 255)]), () => {}, 2);
+    const results = await runCase(makeCase([scaling('right', 1 / 255), scaling('wrong', 1.00001 / 255, 'pixprep')]), () => {}, 2);
     const [right, wrong] = results;
     expect(wrong.status).toBe('failed');
     expect(wrong.reason).toMatch(/^wrong output: output\[\d+\] = .* float64 reference .* > bound/);
@@ -42,6 +42,15 @@ describe('runCase', () => {
     expect(right.reason).toBe('not timed: wrong failed verification');
     expect(results.map((r) => r.samples)).toEqual([0, 0]);
     expect(results.every((r) => Number.isNaN(r.median))).toBe(true);
+  });
+
+  it('fails a wrong peer, untimed, and times the rows that are right', async () => {
+    const results = await runCase(makeCase([scaling('px', 1 / 255, 'pixprep'), scaling('wrong peer', 1.00001 / 255)]), () => {}, 2);
+    expect(results[1].status).toBe('failed');
+    expect(results[1].reason).toMatch(/^wrong output: /);
+    expect(results[1].samples).toBe(0);
+    expect(results[0].status).toBe('ok');
+    expect(results[0].samples).toBeGreaterThan(0);
   });
 
   it('fails an implementation that writes nothing (its output stays NaN)', async () => {

@@ -34,7 +34,7 @@ export interface Row {
   verification?: Verification;
   /** Median over the processes of each process's median, ms per call. */
   median: number;
-  /** Interquartile range of the samples of the first process, ms (the spread within a run). */
+  /** Interquartile range, ms: of the samples with one process, of the processes' medians with several. */
   q1: number;
   q3: number;
   samples: number;
@@ -123,12 +123,14 @@ export function record(runs: SuiteReport[], command: string, seconds: number): R
     const bad = all.find((r) => r.status !== 'ok');
     const worst = all.map((r) => r.verification).filter((v): v is Verification => v !== undefined)
       .sort((a, b) => b.worst - a.worst)[0];
-    const median = spread(timed.map((r) => r.median)).median;
+    const medians = spread(timed.map((r) => r.median));
+    const median = medians.median;
     return {
       case: r0.case, section: r0.section, kind: r0.kind, impl: r0.impl, role: r0.role, unit: r0.unit,
       elements: r0.elements, work: r0.work, read: r0.read, written: r0.written,
       status: bad ? bad.status : 'ok', reason: bad?.reason, verification: worst,
-      median, q1: r0.q1, q3: r0.q3,
+      // One process: the quartiles of its samples; several: the quartiles of the processes' medians.
+      median, q1: runs.length > 1 ? medians.q1 : r0.q1, q3: runs.length > 1 ? medians.q3 : r0.q3,
       samples: timed.reduce((s, r) => s + r.samples, 0),
       throughput: spread(timed.map((r) => r.throughput)).median,
       vsBestPeer: spread(timed.map((r) => r.vsBestPeer)), bestPeer: r0.bestPeer,

@@ -73,7 +73,11 @@ function fitKernelCase(name: string, data: ScalingData, wasm: Backend | null, tu
     impls.push({
       name: 'pixprep wasm-simd', role: 'pixprep',
       note: 'momentsU8: one pass over bytes in wasm memory (count, mean, M2, min, max), float64 results',
-      setup: () => { fields = wasm.heap.block('f64', 6); fields.view.fill(NaN); },
+      setup: () => {
+        void data.heap; // the input blocks first: allocating them may grow memory and detach earlier views
+        fields = wasm.heap.block('f64', 6);
+        fields.view.fill(NaN);
+      },
       run: () => wasm.kernels.momentsU8(fields!.view, data.heap.bytes.view, n, 1),
       output: () => [fields!.view[1] * RESCALE, Math.sqrt(fields!.view[2] / n) * RESCALE],
       teardown: () => { fields?.free(); fields = null; },

@@ -32,7 +32,8 @@ export interface Machine {
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // trimEnd only: porcelain lines start with a status column that may be a space (" M README.md").
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
   } catch {
     return null;
   }

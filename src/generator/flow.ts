@@ -5,6 +5,7 @@
 import type { Backend } from '../runtime/backend.js';
 import type { HeapBlock } from '../runtime/heap.js';
 import { Random } from '../random.js';
+import { capText, describeValue, kindOf } from '../errors.js';
 import { type ImageSet, type ImageSource } from './image-set.js';
 import { Labels, type LabelInput } from './labels.js';
 import { reserveScaling, scaleImages, type Gather, type ScalingPlan } from './pipeline.js';
@@ -78,17 +79,19 @@ export class FlowIterator implements Iterable<Batch> {
     validationSplit: number,
     options: FlowOptions = {},
   ) {
-    if (options === null || typeof options !== 'object') throw new TypeError('flow: options must be an object');
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError(`flow: options must be an object. Received: ${describeValue(options)}`);
+    }
     for (const name of Object.keys(options)) {
-      if (!FLOW_OPTIONS.includes(name)) throw new Error(`flow: unknown option \`${name}\`. Known options: ${FLOW_OPTIONS.join(', ')}`);
+      if (!FLOW_OPTIONS.includes(name)) throw new Error(`flow: unknown option \`${capText(name)}\`. Known options: ${FLOW_OPTIONS.join(', ')}`);
     }
     const { batchSize = 32, shuffle = true, seed, subset, sampleWeight } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new RangeError(`\`batchSize\` must be a positive integer. Received: batchSize=${String(batchSize)}`);
+      throw new RangeError(`\`batchSize\` must be a positive integer. Received: batchSize=${describeValue(batchSize)}`);
     }
-    if (typeof shuffle !== 'boolean') throw new TypeError(`\`shuffle\` must be true or false. Received: shuffle=${JSON.stringify(shuffle)}`);
+    if (typeof shuffle !== 'boolean') throw new TypeError(`\`shuffle\` must be true or false. Received: shuffle=${describeValue(shuffle)}`);
     if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-      throw new TypeError(`\`seed\` must be an integer. Received: seed=${String(seed)}`);
+      throw new TypeError(`\`seed\` must be an integer. Received: seed=${describeValue(seed)}`);
     }
     const n = source.n;
     this.labels = y === null ? null : Labels.from(y, 'flow');
@@ -99,22 +102,30 @@ export class FlowIterator implements Iterable<Batch> {
     }
     this.weights = null;
     if (sampleWeight !== undefined) {
-      if (sampleWeight === null || typeof (sampleWeight as ArrayLike<number>).length !== 'number') {
-        throw new TypeError('flow: `sampleWeight` must be an array of numbers, one per sample');
+      if (sampleWeight === null || typeof sampleWeight !== 'object' || typeof (sampleWeight as ArrayLike<number>).length !== 'number') {
+        throw new TypeError(`flow: \`sampleWeight\` must be an array of numbers, one per sample. Received: ${describeValue(sampleWeight)}`);
       }
       if (sampleWeight.length !== n) {
         throw new RangeError(`flow: \`x\` and \`sampleWeight\` should have the same length. Found: x has ${n} samples, sampleWeight has ${sampleWeight.length}`);
       }
-      this.weights = Float32Array.from(sampleWeight);
-      const bad = this.weights.findIndex((w) => !Number.isFinite(w));
-      if (bad >= 0) throw new RangeError(`flow: \`sampleWeight\` must be finite. Received: ${sampleWeight[bad]} at index ${bad}`);
+      const weights = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const w = sampleWeight[i];
+        // Checked after the float32 rounding too: a finite Float64 weight beyond float32's range would be Infinity.
+        if (typeof w !== 'number' || !Number.isFinite(w) || !Number.isFinite(Math.fround(w))) {
+          const why = typeof w !== 'number' ? ` (${kindOf(w)})` : Number.isFinite(w) ? ' (beyond the float32 range)' : '';
+          throw new RangeError(`flow: \`sampleWeight\` must be finite numbers. Received: ${describeValue(w)}${why} at index ${i}`);
+        }
+        weights[i] = w;
+      }
+      this.weights = weights;
     }
 
     let first = 0;
     let end = n;
     if (subset !== undefined) {
       if (subset !== 'training' && subset !== 'validation') {
-        throw new RangeError(`\`subset\` must be 'training' or 'validation'. Received: subset=${JSON.stringify(subset)}`);
+        throw new RangeError(`\`subset\` must be 'training' or 'validation'. Received: subset=${describeValue(subset)}`);
       }
       if (!(validationSplit > 0)) {
         throw new RangeError(`flow: \`subset\` '${subset}' needs a \`validationSplit\` > 0 in the generator's options. Received: validationSplit=${validationSplit}`);
@@ -179,6 +190,7 @@ export class FlowIterator implements Iterable<Batch> {
   at(i: number): Batch {
     const [from, to] = this.range(i);
     const k = to - from;
+    this.checkImages('at');
     const data = new Float32Array(k * this.source.imageSize);
     scaleImages(this.backend, this.plan, this.source, this.gather, from, to, data, 0);
     const batch: Batch = { x: { data, shape: [k, ...this.imageShape] } };
@@ -194,10 +206,15 @@ export class FlowIterator implements Iterable<Batch> {
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
     const [from, to] = this.range(i);
     const k = to - from;
+    if (!(x instanceof Float32Array)) throw new TypeError(`batchInto: x must be a Float32Array. Received: ${describeValue(x)}`);
+    if (y !== null && y !== undefined && !(y instanceof Float32Array)) {
+      throw new TypeError(`batchInto: y must be a Float32Array or null. Received: ${describeValue(y)}`);
+    }
     if (x.length < k * this.source.imageSize) {
       throw new RangeError(`batchInto: x holds ${x.length} floats but batch ${i} needs ${k * this.source.imageSize}`);
     }
-    if (y !== null && this.labels) {
+    this.checkImages('batchInto');
+    if (y != null && this.labels) {
       if (y.length < k * this.labelWidth) throw new RangeError(`batchInto: y holds ${y.length} floats but batch ${i} needs ${k * this.labelWidth}`);
       this.labels.gather(y, this.order, from, to);
     }
@@ -220,9 +237,14 @@ export class FlowIterator implements Iterable<Batch> {
     }
   }
 
+  /** Images read from the caller's array at each batch must still be there (resident copies always are). */
+  private checkImages(where: string): void {
+    if (this.resident === null) this.source.checkAttached(where);
+  }
+
   private range(i: number): [number, number] {
-    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
-      throw new RangeError(`Asked to retrieve element ${i}, but the Sequence has length ${this.length}`);
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new RangeError(`Asked to retrieve element ${describeValue(i)}, but the Sequence has length ${this.length}`);
     }
     return [i * this.batchSize, Math.min(this.sampleCount, (i + 1) * this.batchSize)];
   }

@@ -16,6 +16,7 @@ import { scaleImages, type ScalingPlan } from './pipeline.js';
 import { CovarianceAccumulator } from './zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../base64.js';
 import type { Heap, HeapBlock } from '../runtime/heap.js';
+import { describeValue } from '../errors.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -119,7 +120,7 @@ export class ImageDataGenerator {
     let data: Float32Array;
     if (out === undefined) data = new Float32Array(length);
     else {
-      if (!(out instanceof Float32Array)) throw new TypeError(`standardize: out must be a Float32Array. Received: ${out === null ? 'null' : typeof out}`);
+      if (!(out instanceof Float32Array)) throw new TypeError(`standardize: out must be a Float32Array. Received: ${describeValue(out)}`);
       if (out.length < length) throw new RangeError(`standardize: out holds ${out.length} floats but x needs ${length}`);
       if (out.buffer === source.data.buffer) {
         const [a, b] = [out.byteOffset, out.byteOffset + length * 4];
@@ -166,40 +167,74 @@ export class ImageDataGenerator {
 
   static fromJSON(json: unknown, extra?: Pick<ImageDataGeneratorOptions, 'preprocessingFunction'>): ImageDataGenerator {
     const where = 'ImageDataGenerator.fromJSON';
-    const j = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<ImageDataGeneratorJSON> | null;
-    if (j === null || typeof j !== 'object' || j.format !== JSON_FORMAT) {
-      throw new TypeError(`${where}: expected an object with format "${JSON_FORMAT}". Received format: ${JSON.stringify((j as { format?: unknown } | null)?.format)}`);
+    let j: Partial<ImageDataGeneratorJSON> | null;
+    try {
+      j = typeof json === 'string' ? JSON.parse(json) : json;
+    } catch (cause) {
+      throw new SyntaxError(`${where}: the text is not JSON (${(cause as Error).message})`, { cause });
     }
-    if (j.version !== JSON_VERSION) throw new RangeError(`${where}: unsupported version ${JSON.stringify(j.version)} (this pixprep reads version ${JSON_VERSION})`);
-    if (j.options === null || typeof j.options !== 'object') throw new TypeError(`${where}: missing field \`options\``);
-    const gen = new ImageDataGenerator({ ...j.options, ...extra });
-    const s = j.statistics;
+    if (j === null || typeof j !== 'object' || Array.isArray(j)) {
+      throw new TypeError(`${where}: expected an object with format "${JSON_FORMAT}" (or its JSON text). Received: ${describeValue(j)}`);
+    }
+    if (j.format !== JSON_FORMAT) {
+      throw new TypeError(`${where}: expected an object with format "${JSON_FORMAT}". Received format: ${describeValue(j.format)}`);
+    }
+    if (j.version !== JSON_VERSION) throw new RangeError(`${where}: unsupported version ${describeValue(j.version)} (this pixprep reads version ${JSON_VERSION})`);
+    const given = j.options as unknown;
+    if (given === undefined) throw new TypeError(`${where}: missing field \`options\``);
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw new TypeError(`${where}: the field \`options\` must be an object of generator options. Received: ${describeValue(given)}`);
+    }
+    if (extra !== undefined && (extra === null || typeof extra !== 'object' || Object.keys(extra).some((k) => k !== 'preprocessingFunction'))) {
+      throw new TypeError(`${where}: the second argument may only give \`preprocessingFunction\`. Received: ${describeValue(extra)}`);
+    }
+    let gen: ImageDataGenerator;
+    try {
+      gen = new ImageDataGenerator({ ...given, ...extra });
+    } catch (cause) {
+      const error = cause as Error;
+      throw new (error.constructor as ErrorConstructor)(`${where}: the field \`options\`: ${error.message}`, { cause });
+    }
+    const s = j.statistics as unknown;
     if (s === undefined) throw new TypeError(`${where}: missing field \`statistics\` (null when not fit)`);
     if (s !== null) {
-      const c = s.channels;
-      if (c !== 1 && c !== 3 && c !== 4) throw new RangeError(`${where}: statistics.channels must be 1, 3 or 4. Received: ${JSON.stringify(c)}`);
+      if (typeof s !== 'object' || Array.isArray(s)) throw new TypeError(`${where}: the field \`statistics\` must be an object or null. Received: ${describeValue(s)}`);
+      const stats = s as Record<string, unknown>;
+      const c = stats.channels;
+      if (c !== 1 && c !== 3 && c !== 4) throw new RangeError(`${where}: statistics.channels must be 1, 3 or 4. Received: ${describeValue(c)}`);
       const m = new Moments(c);
       for (const field of ['count', 'mean', 'm2', 'min', 'max'] as const) {
-        const values = s[field];
+        const values = stats[field];
         if (!Array.isArray(values) || values.length !== c || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-          throw new TypeError(`${where}: statistics.${field} must be an array of ${c} finite numbers. Received: ${JSON.stringify(values)}`);
+          throw new TypeError(`${where}: statistics.${field} must be an array of ${c} finite numbers. Received: ${describeValue(values)}`);
         }
         m[field].set(values);
       }
       if (m.count.some((n) => n <= 0) || m.m2.some((v) => v < 0)) {
-        throw new RangeError(`${where}: statistics.count must be positive and statistics.m2 non-negative`);
+        throw new RangeError(`${where}: statistics.count must be positive and statistics.m2 non-negative. ` +
+          `Received: count=${describeValue(stats.count)}, m2=${describeValue(stats.m2)}`);
       }
       gen.moments = m;
       if (gen.options.zcaWhitening) {
-        const z = j.zca;
-        if (z === undefined || z === null || typeof z !== 'object') throw new TypeError(`${where}: zcaWhitening is on but the field \`zca\` is missing`);
+        const z = j.zca as unknown as Record<string, unknown> | null | undefined;
+        if (z === undefined || z === null || typeof z !== 'object') throw new TypeError(`${where}: zcaWhitening is on but the field \`zca\` is missing. Received: zca=${describeValue(z)}`);
+        const dims = { height: 0, width: 0, channels: 0 };
         for (const dim of ['height', 'width', 'channels'] as const) {
-          if (!Number.isInteger(z[dim]) || z[dim] < 1) throw new TypeError(`${where}: zca.${dim} must be a positive integer. Received: ${JSON.stringify(z[dim])}`);
+          const v = z[dim];
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new TypeError(`${where}: zca.${dim} must be a positive integer. Received: ${describeValue(v)}`);
+          dims[dim] = v;
         }
-        if (z.channels !== c) throw new RangeError(`${where}: zca.channels (${z.channels}) differs from statistics.channels (${c})`);
-        const D = z.height * z.width * z.channels;
-        if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string`);
-        gen.zcaMatrix = { height: z.height, width: z.width, channels: z.channels, w: base64ToFloat32(z.matrix, D * D) };
+        if (dims.channels !== c) throw new RangeError(`${where}: zca.channels (${dims.channels}) differs from statistics.channels (${c})`);
+        const D = dims.height * dims.width * dims.channels;
+        if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string. Received: ${describeValue(z.matrix)}`);
+        let w: Float32Array;
+        try {
+          w = base64ToFloat32(z.matrix, D * D);
+        } catch (cause) {
+          // base64ToFloat32's message says what is wrong with the text; say which field the text was.
+          throw new RangeError(`${where}: zca.matrix (W, ${D}×${D} float32 for images of ${dims.height}×${dims.width}×${dims.channels}): ${(cause as Error).message}`, { cause });
+        }
+        gen.zcaMatrix = { ...dims, w };
       }
     }
     return gen;
@@ -330,12 +365,35 @@ export class ImageDataGenerator {
     }
     for (let c = 0; c < C; c++) {
       if (raw.nonFinite[c] > 0) {
+        if (source.data instanceof Float64Array) checkFloat32Range(source, where);
         throw new RangeError(`${where}: x contains ${raw.nonFinite[c]} NaN or Infinity values in channel ${c}; statistics would be meaningless`);
       }
     }
     return raw.scaled(this.options.rescale ?? 1);
   }
 }
+
+/**
+ * Float64 pixels are computed in float32 (as Keras converts its input), where a finite value beyond ±3.4e38 becomes
+ * Infinity: the moments then count it as non-finite. Find such a value and name it, rather than call it Infinity.
+ */
+function checkFloat32Range(source: ImageSource, where: string): void {
+  const image = new Float64Array(source.imageSize);
+  for (let i = 0; i < source.n; i++) {
+    source.gather(image, null, i, i + 1);
+    for (let j = 0; j < image.length; j++) {
+      const v = image[j];
+      if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+        throw new RangeError(
+          `${where}: x contains ${v} (image ${i}, value ${j}), beyond the float32 range (±${F32_MAX}): ` +
+            'pixprep computes in float32, as Keras does; scale the data into range first',
+        );
+      }
+    }
+  }
+}
+
+const F32_MAX = 3.4028234663852886e38;
 
 function moments(kernels: ReturnType<typeof getBackend>['kernels'], out: Float64Array, x: Uint8Array | Float32Array, n: number, channels: number): void {
   if (x instanceof Uint8Array) kernels.momentsU8(out, x, n, channels);

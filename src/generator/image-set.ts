@@ -3,6 +3,8 @@
 // n images of h·w·c values each, in the caller's layout (channels last or first), read without copying or mutating
 // the caller's array until a batch gathers its images into kernel memory.
 
+import { describeValue } from '../errors.js';
+
 export type PixelArray = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array;
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
@@ -60,6 +62,8 @@ export class ImageSource {
     private readonly offset: number,
     /** True when image i is data[offset + i·imageSize .. +imageSize) in the caller's layout. */
     readonly contiguous: boolean,
+    /** 1 + the furthest element of data the images reach: data must stay at least this long. */
+    private readonly extent: number,
   ) {
     this.imageSize = height * width * channels;
   }
@@ -76,15 +80,16 @@ export class ImageSource {
     if (!isPixelArray(data)) {
       throw new TypeError(`${where}: x.data must be ${KINDS}. Received: ${typeName(data)}`);
     }
-    if (!Array.isArray(rawShape) || rawShape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new TypeError(`${where}: x.shape must be an array of non-negative integers. Received: ${JSON.stringify(rawShape)}`);
+    // Array.from turns holes into undefined, which `some` then sees (it skips holes).
+    if (!Array.isArray(rawShape) || Array.from(rawShape).some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new TypeError(`${where}: x.shape must be an array of non-negative integers. Received: ${describeValue(rawShape)}`);
     }
-    let shape: number[] = rawShape.slice();
+    let shape: number[] = Array.from(rawShape);
     const single = allowSingleImage && shape.length === 3;
     if (single) shape = [1, ...shape];
     if (shape.length !== 4) {
       const layout = dataFormat === 'channelsLast' ? '[n, height, width, channels]' : '[n, channels, height, width]';
-      throw new RangeError(`${where}: x should have rank 4 ${layout}. Got array with shape: ${describeShape(rawShape)}`);
+      throw new RangeError(`${where}: x should have rank 4 ${layout}. Got array with shape: ${describeValue(rawShape)}`);
     }
     const [n, a, b, c] = shape;
     const [height, width, channels] = dataFormat === 'channelsLast' ? [a, b, c] : [b, c, a];
@@ -102,11 +107,13 @@ export class ImageSource {
     const denseStride = [a * b * c, b * c, c, 1];
     if ('stride' in x && (x as NdarrayLike).stride !== undefined) {
       const view = x as NdarrayLike;
-      let stride = Array.from(view.stride);
-      if (single) stride = [0, ...stride];
       const offset = view.offset ?? 0;
+      let stride = Array.isArray(view.stride) ? Array.from(view.stride) : [];
+      if (single) stride = [0, ...stride];
       if (stride.length !== 4 || stride.some((s) => !Number.isInteger(s)) || !Number.isInteger(offset)) {
-        throw new TypeError(`${where}: ndarray stride/offset must be integers, one stride per axis. Received: stride ${JSON.stringify(view.stride)}, offset ${offset}`);
+        throw new TypeError(
+          `${where}: ndarray stride/offset must be integers, one stride per axis. Received: stride ${describeValue(view.stride)}, offset ${describeValue(offset)}`,
+        );
       }
       // The furthest elements the view can reach must lie inside data.
       let lo = offset;
@@ -119,14 +126,29 @@ export class ImageSource {
         throw new RangeError(`${where}: ndarray view reaches outside its data (elements ${lo}..${hi} of ${data.length})`);
       }
       const contiguous = stride.every((s, i) => s === denseStride[i] || shape[i] === 1);
-      return new ImageSource(data, rawShape, dataFormat, n, height, width, channels, stride, offset, contiguous);
+      return new ImageSource(data, Array.from(rawShape), dataFormat, n, height, width, channels, stride, offset, contiguous, hi + 1);
     }
     if (data.length !== total) {
       throw new RangeError(
         `${where}: x.data has ${data.length} elements but shape ${describeShape(rawShape)} needs ${total}`,
       );
     }
-    return new ImageSource(data, rawShape, dataFormat, n, height, width, channels, denseStride, 0, true);
+    return new ImageSource(data, Array.from(rawShape), dataFormat, n, height, width, channels, denseStride, 0, true, total);
+  }
+
+  /**
+   * Throws when the caller's data no longer holds the images: its buffer was transferred (detached) or resized
+   * after the call that took it. Without this the platform would fail inside a copy with a message about an
+   * ArrayBuffer the caller never named.
+   */
+  checkAttached(where: string): void {
+    if (this.data.length < this.extent) {
+      throw new Error(
+        `${where}: x.data (a ${this.data.constructor.name} of ${this.extent} values when flow() was called) now holds ` +
+          `${this.data.length}: its buffer was transferred (detached) or resized. Keep the images' array as it was ` +
+          'while the flow is used, or make a new flow.',
+      );
+    }
   }
 
   get bytes(): boolean {
@@ -143,7 +165,7 @@ export class ImageSource {
    * Copies images indices[from..to) (or images from..to when indices is null) into out, dense, in the caller's
    * layout. Float64 pixels are converted to float32 on the way, as Keras converts its input to float32.
    */
-  gather(out: Uint8Array | Float32Array, indices: ArrayLike<number> | null, from: number, to: number): void {
+  gather(out: Uint8Array | Float32Array | Float64Array, indices: ArrayLike<number> | null, from: number, to: number): void {
     const size = this.imageSize;
     if (this.contiguous) {
       if (indices === null) out.set(this.data.subarray(this.offset + from * size, this.offset + to * size));

@@ -2,6 +2,7 @@
 // that names the option, what was expected and what was received. An unknown name is an error, so a typo
 // (`featurewiseCentre`) cannot silently leave data unscaled.
 import type { DataFormat } from './image-set.js';
+import { capText, describeValue } from '../errors.js';
 
 /** One image as the preprocessing function sees it: a copy, float32, in the generator's data format. */
 export interface ImageView {
@@ -56,56 +57,56 @@ const BOOLEANS = ['featurewiseCenter', 'featurewiseStdNormalization', 'samplewis
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) return { ...DEFAULT_OPTIONS };
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`ImageDataGenerator: options must be an object. Received: ${options === null ? 'null' : typeof options}`);
+    throw new TypeError(`ImageDataGenerator: options must be an object. Received: ${describeValue(options)}`);
   }
   const given = options as Record<string, unknown>;
   const known = Object.keys(DEFAULT_OPTIONS);
   for (const name of Object.keys(given)) {
     if (known.includes(name)) continue;
     if (AUGMENTATION.includes(name)) {
-      throw new Error(`ImageDataGenerator: \`${name}\` is a Keras augmentation option, which pixprep does not support (it does pixel scaling only)`);
+      throw new Error(`ImageDataGenerator: \`${capText(name)}\` is a Keras augmentation option, which pixprep does not support (it does pixel scaling only)`);
     }
     const near = known.find((k) => k.toLowerCase().slice(0, 10) === name.toLowerCase().slice(0, 10));
     throw new Error(
-      `ImageDataGenerator: unknown option \`${name}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.join(', ')}`,
+      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.join(', ')}`,
     );
   }
   const out: ResolvedOptions = { ...DEFAULT_OPTIONS };
   for (const name of BOOLEANS) {
     const v = given[name];
     if (v === undefined) continue;
-    if (typeof v !== 'boolean') throw new TypeError(`\`${name}\` must be true or false. Received: ${name}=${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean') throw new TypeError(`\`${name}\` must be true or false. Received: ${name}=${describeValue(v)}`);
     out[name] = v;
   }
   if (given.rescale !== undefined && given.rescale !== null) {
     const r = given.rescale;
     if (typeof r !== 'number' || !Number.isFinite(r) || r === 0) {
-      throw new RangeError(`\`rescale\` must be a finite, non-zero number (omit it for no rescaling). Received: rescale=${String(r)}`);
+      throw new RangeError(`\`rescale\` must be a finite, non-zero number (omit it for no rescaling). Received: rescale=${describeValue(r)}`);
     }
     out.rescale = r;
   }
   const pf = given.preprocessingFunction;
   if (pf !== undefined && pf !== null) {
-    if (typeof pf !== 'function') throw new TypeError(`\`preprocessingFunction\` must be a function. Received: ${typeof pf}`);
+    if (typeof pf !== 'function') throw new TypeError(`\`preprocessingFunction\` must be a function. Received: ${describeValue(pf)}`);
     out.preprocessingFunction = pf as ResolvedOptions['preprocessingFunction'];
   }
   if (given.validationSplit !== undefined) {
     const s = given.validationSplit;
     if (typeof s !== 'number' || !(s >= 0 && s < 1)) {
-      throw new RangeError(`\`validationSplit\` must be a number in [0, 1). Received: validationSplit=${String(s)}`);
+      throw new RangeError(`\`validationSplit\` must be a number in [0, 1). Received: validationSplit=${describeValue(s)}`);
     }
     out.validationSplit = s;
   }
   if (given.dataFormat !== undefined) {
     if (given.dataFormat !== 'channelsLast' && given.dataFormat !== 'channelsFirst') {
-      throw new RangeError(`\`dataFormat\` must be 'channelsLast' or 'channelsFirst'. Received: dataFormat=${JSON.stringify(given.dataFormat)}`);
+      throw new RangeError(`\`dataFormat\` must be 'channelsLast' or 'channelsFirst'. Received: dataFormat=${describeValue(given.dataFormat)}`);
     }
     out.dataFormat = given.dataFormat;
   }
   if (given.zcaEpsilon !== undefined) {
     const e = given.zcaEpsilon;
     if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0) {
-      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${String(e)}`);
+      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${describeValue(e)}`);
     }
     out.zcaEpsilon = e;
   }
@@ -123,7 +124,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     out.featurewiseCenter = true;
   }
   if (given.dtype !== undefined && given.dtype !== 'float32') {
-    throw new RangeError(`\`dtype\` must be 'float32' (pixprep's batches are float32). Received: dtype=${JSON.stringify(given.dtype)}`);
+    throw new RangeError(`\`dtype\` must be 'float32' (pixprep's batches are float32). Received: dtype=${describeValue(given.dtype)}`);
   }
   return out;
 }

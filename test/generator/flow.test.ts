@@ -207,7 +207,7 @@ describe('toJSON / fromJSON', () => {
     expect(() => ImageDataGenerator.fromJSON({ ...good, options: undefined })).toThrow('missing field `options`');
     expect(() => ImageDataGenerator.fromJSON({ ...good, statistics: undefined })).toThrow('missing field `statistics`');
     expect(() => ImageDataGenerator.fromJSON({ ...good, statistics: { ...good.statistics!, mean: [1, 2] } })).toThrow(
-      'ImageDataGenerator.fromJSON: statistics.mean must be an array of 3 finite numbers. Received: [1,2]',
+      'ImageDataGenerator.fromJSON: statistics.mean must be an array of 3 finite numbers. Received: [1, 2]',
     );
     expect(() => ImageDataGenerator.fromJSON({ ...good, options: { featurewiseCentre: true } })).toThrow('unknown option `featurewiseCentre`');
   });

@@ -20,7 +20,11 @@ export function describeValue(value: unknown, limit = VALUE_TEXT_LIMIT): string 
   try {
     text = render(value, DEPTH, limit);
   } catch {
-    text = kindOf(value);
+    try {
+      text = kindOf(value);
+    } catch {
+      text = 'a value that cannot be inspected';
+    }
   }
   return text.length <= limit ? text : `${text.slice(0, Math.max(0, limit - 1))}…`;
 }

@@ -240,6 +240,14 @@ export class ImageDataGenerator {
     return gen;
   }
 
+  /**
+   * Returns the kernel memory this generator holds (ZCA's W, copied in when first used; also released when the
+   * generator is garbage-collected). The generator stays usable: W is copied in again when next needed.
+   */
+  dispose(): void {
+    this.forgetZcaBlock();
+  }
+
   /** The folded scaling steps; throws if a featurewise step is asked for before fit or on other channels. */
   scalingPlan(where: string, channels: number, shape: readonly [number, number, number]): ScalingPlan {
     const o = this.options;
@@ -315,20 +323,28 @@ export class ImageDataGenerator {
     const backend = getBackend();
     const size = source.imageSize;
     const chunk = Math.max(1, Math.min(source.n, acc.chunkRows));
-    const scratch = scratchFor(backend.heap);
-    const bytes = source.bytes;
-    const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
-    const rowsBlock = scratch.get('fit.zca', 'f32', chunk * size);
-    const r = this.options.rescale ?? 1;
-    for (let start = 0; start < source.n; start += chunk) {
-      const end = Math.min(source.n, start + chunk);
-      const n = (end - start) * size;
-      const staging = stagingBlock.view.subarray(0, n);
-      const rows = rowsBlock.view.subarray(0, n);
-      source.gather(staging, null, start, end);
-      if (staging instanceof Uint8Array) backend.kernels.scaleU8(rows, staging, n, r, 0);
-      else backend.kernels.scaleF32(rows, staging, n, r, 0);
-      acc.add(rows, end - start);
+    // The accumulator's heap buffers (D² floats) are needed only while images are folded in: reserved before any
+    // heap view is taken (reserving may grow the heap), returned after, so a fitted generator holds no kernel memory
+    // for its covariance (it lives on in float64, for partialFit and finish).
+    acc.reserve();
+    try {
+      const scratch = scratchFor(backend.heap);
+      const bytes = source.bytes;
+      const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
+      const rowsBlock = scratch.get('fit.zca', 'f32', chunk * size);
+      const r = this.options.rescale ?? 1;
+      for (let start = 0; start < source.n; start += chunk) {
+        const end = Math.min(source.n, start + chunk);
+        const n = (end - start) * size;
+        const staging = stagingBlock.view.subarray(0, n);
+        const rows = rowsBlock.view.subarray(0, n);
+        source.gather(staging, null, start, end);
+        if (staging instanceof Uint8Array) backend.kernels.scaleU8(rows, staging, n, r, 0);
+        else backend.kernels.scaleF32(rows, staging, n, r, 0);
+        acc.add(rows, end - start);
+      }
+    } finally {
+      acc.dispose();
     }
     return acc;
   }

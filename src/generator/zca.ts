@@ -73,7 +73,7 @@ export class CovarianceAccumulator {
     this.chunkMean = new Float64Array(features);
     this.backend = getBackend();
     // Allocated now, not in add: growing the heap there would detach a `rows` argument that is itself a heap view.
-    this.allocate();
+    this.reserve();
   }
 
   /**
@@ -91,7 +91,7 @@ export class CovarianceAccumulator {
         `values. Received: ${rows instanceof Float32Array ? `length ${rows.length}` : String(rows)}`);
     }
     if (n === 0) return this;
-    this.allocate();
+    this.reserve();
     // Validate everything before touching the statistics, so a bad image in chunk 3 does not leave chunks 1–2 in.
     this.checkFinite(rows, n);
     for (let start = 0; start < n; start += this.chunkRows) {
@@ -170,7 +170,11 @@ export class CovarianceAccumulator {
     this.product = null;
   }
 
-  private allocate(): void {
+  /**
+   * Allocates the kernel-heap buffers add needs (after dispose, say). Call it before taking heap views to pass to
+   * add: allocating may grow the heap, which replaces its buffer and detaches older views.
+   */
+  reserve(): void {
     const heap = this.backend.heap;
     const D = this.features;
     this.product ??= heap.block('f32', D * D);

@@ -80,7 +80,7 @@ describe('standardize', () => {
     const floats = new Float32Array(120);
     expect(() => gen.standardize({ data: floats.subarray(0, 60), shape: x.shape }, floats.subarray(30))).toThrow('standardize: out must not overlap x.data');
     expect(gen.standardize({ data: floats.subarray(0, 60), shape: x.shape }, floats.subarray(60)).data.length).toBe(60);
-    expect(() => gen.standardize(x, [] as never)).toThrow('standardize: out must be a Float32Array. Received: object');
+    expect(() => gen.standardize(x, [] as never)).toThrow('standardize: out must be a Float32Array. Received: []');
   });
 
   it('accepts one image of rank 3 and returns rank 3', () => {

@@ -125,8 +125,9 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
   }
   if (!Array.isArray(json.layers) || json.layers.length === 0) fail(`\`layers\` must be a non-empty list. Received: ${describeValue(json.layers)}`);
   const inputShape = json.inputShape as unknown;
-  if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
-    fail(`\`inputShape\` must be a list of positive integers. Received: ${describeValue(inputShape)}`);
+  // Every layer takes [height, width, channels] or [features]: no longer shape can be right.
+  if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.length > 3 || !inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    fail(`\`inputShape\` must be a list of positive integers, [height, width, channels] or [features]. Received: ${describeValue(inputShape)}`);
   }
   const seed = json.seed as unknown;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) fail(`\`seed\` must be a non-negative integer. Received: ${describeValue(seed)}`);
@@ -139,6 +140,10 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
     }
     const given = entry.config ?? {};
     if (!isObject(given)) fail(`layers[${i}].config must be an object of ${className} options. Received: ${describeValue(given)}`);
+    // The layers turn any name into a string with String(), which throws on an object without a prototype.
+    if (given.name !== undefined && typeof given.name !== 'string') {
+      fail(`layers[${i}].config.name must be a string. Received: ${describeValue(given.name)}`);
+    }
     // The first layer's inputShape is restored by build(); others never had one that mattered.
     const { inputShape: _ignored, ...config } = given;
     try {
@@ -164,7 +169,7 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
       shapeNow = layer.build(shapeNow);
     } catch (cause) {
       const error = cause as Error;
-      throw new (error.constructor as ErrorConstructor)(`Sequential.fromJSON: layers[${i}] on inputShape [${inputShape.join(', ')}]: ${error.message}`, { cause });
+      throw new (error.constructor as ErrorConstructor)(`Sequential.fromJSON: layers[${i}] on inputShape ${describeValue(inputShape)}: ${error.message}`, { cause });
     }
     count += layer.paramCount;
   });

@@ -42,8 +42,10 @@ const images: fc.Arbitrary<Images> = fc
   .chain((s) => {
     const [H, W] = s.view ? [s.h + 1, s.w + 2] : [s.h, s.w];
     const length = s.n * H * W * s.c;
+    // Values below 1e-3 become 0: their squares underflow float32 in the kernels' per-image moments, a rounding far
+    // below the data's scale that the reference (float64 throughout) does not share.
     return fc.array(fc.double({ min: -300, max: 300, noNaN: true }), { minLength: length, maxLength: length }).map((values) => {
-      const data = typed(s.kind, values);
+      const data = typed(s.kind, values.map((v) => (Math.abs(v) < 1e-3 ? 0 : v)));
       if (!s.view) return { data, shape: [s.n, s.h, s.w, s.c], dense: Float64Array.from(data) };
       const steps = [1, 1, 1, 1];
       steps[s.flip] = -1;
@@ -245,7 +247,9 @@ describe('fuzz: ImageDataGenerator', () => {
       if (zca || options.featurewiseCenter || options.featurewiseStdNormalization) gen.fit(input(x));
       const json = gen.toJSON();
       const restored = ImageDataGenerator.fromJSON(JSON.stringify(json));
-      expect(restored.standardize(input(x)).data).toEqual(gen.standardize(input(x)).data);
+      // Equal values; JSON writes -0 as 0, so a zero's sign may differ.
+      const [a, b] = [restored.standardize(input(x)).data, gen.standardize(input(x)).data];
+      expect(a.every((v, i) => v === b[i] || (Number.isNaN(v) && Number.isNaN(b[i])))).toBe(true);
       const paths = pathsOf(json);
       const broken = replaceAt(json, paths[path % paths.length], replacement);
       const copy = copyOf(broken);

@@ -54,7 +54,7 @@ describe('Sequential.fromJSON messages', () => {
 
   it('names inputShape, seed, step, compile and metadata of the wrong kind, echoing at most ~200 characters', () => {
     expect(() => Sequential.fromJSON({ ...json, inputShape: [2, 0, 1] })).toThrow(
-      'Sequential.fromJSON: `inputShape` must be a list of positive integers. Received: [2, 0, 1]');
+      'Sequential.fromJSON: `inputShape` must be a list of positive integers, [height, width, channels] or [features]. Received: [2, 0, 1]');
     expect(() => Sequential.fromJSON({ ...json, seed: -1 })).toThrow('Sequential.fromJSON: `seed` must be a non-negative integer. Received: -1');
     expect(() => Sequential.fromJSON({ ...json, optimizerState: { step: 0.5, slots: '' } })).toThrow(
       'Sequential.fromJSON: `optimizerState.step` must be a positive integer. Received: 0.5');

@@ -8,6 +8,7 @@
 // images lose nothing to a running f32 sum. Memory is O(D²) plus one chunk, never O(n·D).
 import { getBackend, type Backend } from '../runtime/backend.js';
 import type { HeapBlock } from '../runtime/heap.js';
+import { describeValue } from '../errors.js';
 import { symmetricEigenRows } from '../linalg/eigen.js';
 
 /** Default cap on the memory ZCA may need (2 GiB); the D×D matrices grow with the square of the image size. */
@@ -50,12 +51,12 @@ export class CovarianceAccumulator {
   constructor(readonly height: number, readonly width: number, readonly channels: number, options: CovarianceOptions = {}) {
     for (const [name, value] of [['height', height], ['width', width], ['channels', channels]] as const) {
       if (!Number.isInteger(value) || value < 1) {
-        throw new RangeError(`CovarianceAccumulator: \`${name}\` must be a positive integer. Received: ${name}=${value}`);
+        throw new RangeError(`CovarianceAccumulator: \`${name}\` must be a positive integer. Received: ${name}=${describeValue(value)}`);
       }
     }
     const chunkRows = options.chunkRows ?? ZCA_DEFAULT_CHUNK_ROWS;
     if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-      throw new RangeError(`CovarianceAccumulator: \`chunkRows\` must be a positive integer. Received: chunkRows=${chunkRows}`);
+      throw new RangeError(`CovarianceAccumulator: \`chunkRows\` must be a positive integer. Received: chunkRows=${describeValue(chunkRows)}`);
     }
     const maxBytes = options.maxBytes ?? ZCA_DEFAULT_MAX_BYTES;
     const features = height * width * channels;
@@ -84,11 +85,11 @@ export class CovarianceAccumulator {
   add(rows: Float32Array, n: number): this {
     const D = this.features;
     if (!Number.isInteger(n) || n < 0) {
-      throw new RangeError(`CovarianceAccumulator.add: n must be a non-negative integer. Received: n=${n}`);
+      throw new RangeError(`CovarianceAccumulator.add: n must be a non-negative integer. Received: n=${describeValue(n)}`);
     }
     if (!(rows instanceof Float32Array) || rows.length < n * D) {
       throw new RangeError(`CovarianceAccumulator.add: rows must be a Float32Array of at least n·D = ${n}·${D} = ${n * D} ` +
-        `values. Received: ${rows instanceof Float32Array ? `length ${rows.length}` : String(rows)}`);
+        `values. Received: ${rows instanceof Float32Array ? `length ${rows.length}` : describeValue(rows)}`);
     }
     if (n === 0) return this;
     this.reserve();
@@ -153,7 +154,7 @@ export class CovarianceAccumulator {
    */
   finish(channelMean: Float64Array, channels: number, epsilon: number): Float32Array {
     if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
-      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${epsilon}`);
+      throw new RangeError(`\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${describeValue(epsilon)}`);
     }
     const D = this.features;
     const { values, rows } = symmetricEigenRows(this.sigma(channelMean, channels), D);
@@ -286,7 +287,7 @@ function whiteningMatrix(eigenvectors: Float64Array, eigenGains: Float64Array, D
  */
 export function applyZca(out: Float32Array, x: Float32Array, n: number, W: Float32Array, D: number): void {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(D) || D < 0) {
-    throw new RangeError(`applyZca: n and D must be non-negative integers. Received: n=${n}, D=${D}`);
+    throw new RangeError(`applyZca: n and D must be non-negative integers. Received: n=${describeValue(n)}, D=${describeValue(D)}`);
   }
   if (W.length !== D * D) throw new RangeError(`applyZca: W must hold D·D = ${D * D} values. Received: length ${W.length}`);
   if (x.length < n * D) throw new RangeError(`applyZca: x must hold n·D = ${n * D} values. Received: length ${x.length}`);

@@ -155,6 +155,26 @@ describe('fuzz: ImageDataGenerator', () => {
     }), params(400));
   });
 
+  it('standardize refuses a hostile `out` and a preprocessingFunction that returns the wrong thing, by name', () => {
+    const arb = images.chain((x) => fc.record({
+      x: fc.constant(x),
+      out: fc.oneof(fc.constant(undefined), anything, fc.integer({ min: 0, max: x.dense.length + 2 }).map((n) => new Float32Array(n)),
+        fc.constant(x.data instanceof Float32Array ? x.data : undefined)),
+      returns: fc.oneof(anything, fc.constant('right'), fc.integer({ min: 0, max: 100 }).map((n) => new Float32Array(n))),
+    }));
+    fc.assert(fc.property(arb, ({ x, out, returns }) => {
+      const size = x.dense.length / x.shape[0];
+      const gen = new ImageDataGenerator({
+        preprocessingFunction: (image) => (returns === 'right' ? new Float32Array(size).fill(1) : returns as never),
+      });
+      const copies = [copyOf(x.data), copyOf(out)];
+      const result = attempt(() => gen.standardize(input(x), out as never), ['standardize', 'preprocessingFunction'], ['out', 'preprocessingFunction']);
+      expectUnchanged(x.data, copies[0]);
+      if (result === undefined || out === undefined) expectUnchanged(out, copies[1]);
+      if (result !== undefined) expect(Array.from(result.data).every((v) => v === 1)).toBe(true);
+    }), params(300));
+  });
+
   it('standardize equals Keras\' steps in float64, to float32 precision', () => {
     fc.assert(fc.property(images, images, scalingOptions, (train, x, options) => {
       fc.pre(train.shape[3] === x.shape[3]);

@@ -303,7 +303,7 @@ describe('ZCA input validation', () => {
       expect(() => acc.finish(channelMean, C, bad)).toThrow(
         `\`zcaEpsilon\` must be a positive finite number. Received: zcaEpsilon=${bad}`);
     }
-    expect(() => acc.finish(channelMean, C, '1e-6' as unknown as number)).toThrow('Received: zcaEpsilon=1e-6');
+    expect(() => acc.finish(channelMean, C, '1e-6' as unknown as number)).toThrow('Received: zcaEpsilon="1e-6"'); // a string, shown as one
     acc.dispose();
   });
 

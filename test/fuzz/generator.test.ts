@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
-import { ImageDataGenerator, getBackend, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { ImageDataGenerator, getBackend, toCategorical, type ImageDataGeneratorOptions } from '../../src/index.js';
 import { f32Tolerance, kerasFit, kerasStandardize } from '../generator/reference.js';
 import { anything, attempt, awkwardNumber, copyOf, expectUnchanged, params, pathsOf, replaceAt, timeoutFor } from './fuzz.js';
 
@@ -290,6 +290,26 @@ describe('fuzz: ImageDataGenerator', () => {
     fc.assert(fc.property(fc.string({ maxLength: 40 }), (text) => {
       attempt(() => ImageDataGenerator.fromJSON(text), ['ImageDataGenerator.fromJSON'], ['not JSON', 'format', 'expected']);
     }), params(200));
+  });
+
+  it('toCategorical one-hot encodes class indices, and refuses anything else by name', () => {
+    const labels = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 30 }),
+      fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 30 }).map((a) => Uint16Array.from(a)),
+      anything, fc.array(fc.oneof(awkwardNumber, anything), { maxLength: 4 }),
+    );
+    fc.assert(fc.property(labels, fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 25 }), awkwardNumber, anything), (y, numClasses) => {
+      const copy = copyOf(y);
+      const out = attempt(() => toCategorical(y as never, numClasses as never), ['toCategorical'], ['labels', 'numClasses', 'one-hot']);
+      expectUnchanged(y, copy);
+      if (out === undefined) return;
+      const values = Array.from(y as ArrayLike<number>);
+      const k = numClasses ?? values.reduce((m, v) => Math.max(m, v + 1), 0);
+      expect(out.shape).toEqual([values.length, k]);
+      values.forEach((c, i) => {
+        for (let j = 0; j < (k as number); j++) expect(out.data[i * (k as number) + j]).toBe(j === c ? 1 : 0);
+      });
+    }), params(300));
   });
 
   it('keeps kernel memory flat over many generators, flows and failed calls', () => {

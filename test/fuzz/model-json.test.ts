@@ -69,6 +69,26 @@ describe('fuzz: Sequential.fromJSON', () => {
     }), params(200));
   });
 
+  it('loads and failed parses keep kernel memory flat', async () => {
+    const { json } = await savedModel();
+    const heap = getBackend().heap;
+    // Documents parseModel refuses before any model exists (the leak in the skipped property below is after it).
+    const bad = [
+      { ...json, weights: { ...json.weights, data: 'AAAA' } },
+      { ...json, weights: { ...json.weights, data: '@@@@' } },
+      { ...json, layers: [{ className: '__proto__', config: {} }] },
+      { ...json, inputShape: [100_000, 100_000, 1] },
+    ];
+    const round = () => {
+      Sequential.fromJSON(json).dispose();
+      bad.forEach((doc) => attempt(() => Sequential.fromJSON(doc as never), WHERE, FIELDS));
+    };
+    for (let i = 0; i < 3; i++) round();
+    const before = { size: heap.byteLength, used: heap.usedBytes };
+    for (let i = 0; i < 100; i++) round();
+    expect({ size: heap.byteLength, used: heap.usedBytes }).toEqual(before);
+  });
+
   // Defect in src/nn/sequential.ts (engine's file): Sequential.fromJSON builds the model (allocating its parameter
   // arena in kernel memory) before setOptimizerState/compile check the rest of the document, and does not dispose it
   // when they throw: every such failed load keeps its arena (heap.usedBytes grows by the model's size per call).

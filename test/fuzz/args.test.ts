@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { parseFlags, UsageError, type FlagSpec } from '../../src/cli/args.js';
 import { attempt, copyOf, expectUnchanged, params } from './fuzz.js';
 
-// The shape of `pixprep train`'s flags (src/cli/main.ts): one of each kind.
+// The shape of `pixprep train`'s flags (src/cli/commands.ts): one of each kind.
 const SPECS: Record<string, FlagSpec> = {
   data: { kind: 'string', default: 'mnist', placeholder: 'DIR', help: '' },
   epochs: { kind: 'int', min: 1, default: 5, help: '' },
   seed: { kind: 'int', min: 0, default: 1, help: '' },
   limit: { kind: 'int', min: 1, default: null, help: '' },
-  'zca-epsilon': { kind: 'number', min: Number.MIN_VALUE, default: 0.1, help: '' },
+  'zca-epsilon': { kind: 'number', min: 0, exclusive: true, default: 0.1, help: '' },
   scaling: { kind: 'choice', choices: ['normalize', 'center', 'standardize'], default: 'standardize', help: '' },
   json: { kind: 'bool', help: '' },
 };
@@ -61,7 +61,7 @@ function check(argv: string[], specs: Record<string, FlagSpec>): void {
     const value = flags[name];
     if (name in last) expect(value).toBe(expected(spec, last[name] as string));
     if (spec.kind === 'int' && value !== null) expect(Number.isSafeInteger(value) && (value as number) >= spec.min).toBe(true);
-    if (spec.kind === 'number') expect(Number.isFinite(value) && (value as number) >= spec.min).toBe(true);
+    if (spec.kind === 'number') expect(Number.isFinite(value) && (spec.exclusive ? (value as number) > spec.min : (value as number) >= spec.min)).toBe(true);
     if (spec.kind === 'choice') expect(spec.choices).toContain(value);
   }
 }

@@ -82,14 +82,18 @@ describe('fuzz: IDX parsing', () => {
       }),
       fc.uint8Array({ maxLength: 40 }).map((junk) => ({ bytes: null, gzip: Uint8Array.from([0x1f, 0x8b, ...junk]) })),
     ));
-    await fc.assert(fc.asyncProperty(gz, async ({ bytes, gzip }) => {
+    // maxBytes: none (2 GiB), or one the file may exceed (then refused from the header), or a bad one (named).
+    const maxBytes = fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 200 }), fc.constantFrom(0, -1, 1.5, NaN, '9'));
+    await fc.assert(fc.asyncProperty(gz, maxBytes, async ({ bytes, gzip }, max) => {
       const copy = gzip.slice();
-      const parsed = await attemptAsync(() => parseIdxAsync(gzip, NAME), [NAME], IDX_WORDS);
+      const options = max === undefined ? undefined : { maxBytes: max as number };
+      const parsed = await attemptAsync(() => parseIdxAsync(gzip, NAME, options), [NAME, 'parseIdxAsync'], [...IDX_WORDS, 'maxBytes']);
       sameBytes(gzip, copy);
       if (parsed !== undefined) {
         const encoded = encodeIdx(parsed);
         if (bytes !== null) sameBytes(encoded, bytes);
-      } else if (bytes !== null) {
+        if (typeof max === 'number') expect(encoded.length).toBeLessThanOrEqual(max);
+      } else if (bytes !== null && (max === undefined || (Number.isInteger(max) && max >= bytes.length))) {
         // A valid gzip of bytes parseIdx accepts must parse.
         expect(attempt(() => parseIdx(bytes, NAME), [NAME], IDX_WORDS)).toBeUndefined();
       }

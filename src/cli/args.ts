@@ -21,7 +21,8 @@ export function parseFlags(command: string, argv: readonly string[], specs: Reco
     if (!arg.startsWith('--')) throw new UsageError(`pixprep ${command}: unexpected argument '${arg}' (see pixprep ${command} --help)`);
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const spec = specs[name];
+    // Own properties only: `--constructor` or `--__proto__` must be unknown options, not Object.prototype's members.
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (spec === undefined) throw new UsageError(`pixprep ${command}: unknown option --${name} (see pixprep ${command} --help)`);
     if (spec.kind === 'bool') {
       if (eq >= 0) throw new UsageError(`pixprep ${command}: --${name} takes no value`);

@@ -6,6 +6,7 @@
 // a partial array.
 import { gunzip, isGzip, type OutputCheck } from './gunzip.js';
 import type { ByteImages } from './types.js';
+import { describeValue } from '../errors.js';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -155,9 +156,16 @@ export function idxOutputCheck(name = 'IDX data', options?: IdxReadOptions): Out
   };
 }
 
+/** The input as bytes; anything else (a string, an array of numbers, null) is an error saying so, not an empty file. */
+function asBytes(input: unknown, name: string): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  throw new IdxError(`${name}: input must be a Uint8Array or an ArrayBuffer. Received: ${describeValue(input)}`);
+}
+
 /** Parses one IDX file's bytes (already decompressed; see `parseIdxAsync` for gzip). `name` goes into errors. */
 export function parseIdx(input: Uint8Array | ArrayBuffer, name = 'IDX data'): IdxArray {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const bytes = asBytes(input, name);
   const fail = (what: string): never => {
     throw new IdxError(`${name}: ${what}`);
   };
@@ -214,7 +222,7 @@ function readValues(bytes: Uint8Array, view: DataView, at: number, n: number, ty
  */
 export async function parseIdxAsync(input: Uint8Array | ArrayBuffer, name = 'IDX data', options?: IdxReadOptions): Promise<IdxArray> {
   const maxBytes = idxMaxBytes(options, 'parseIdxAsync');
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const bytes = asBytes(input, name);
   const check = idxOutputCheck(name, { maxBytes });
   return parseIdx(isGzip(bytes) ? await gunzip(bytes, name, check) : bytes, name);
 }

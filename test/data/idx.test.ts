@@ -411,11 +411,11 @@ describe('fuzz', () => {
 });
 
 describe('browser safety', () => {
-  it('the parser and gunzip import nothing but each other and types (no node:, no packages)', () => {
-    for (const file of ['idx.ts', 'gunzip.ts', 'types.ts']) {
+  it('the parser and gunzip import nothing but each other, types and the message formatter (no node:, no packages)', () => {
+    for (const file of ['idx.ts', 'gunzip.ts', 'types.ts', '../errors.ts']) {
       const source = readFileSync(new URL(`../../src/data/${file}`, import.meta.url), 'utf8');
       const imports = [...source.matchAll(/(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-      expect(imports.every((s) => /^\.\/(idx|gunzip|types)\.js$/.test(s)), `${file}: ${imports.join(', ')}`).toBe(true);
+      expect(imports.every((s) => /^(\.\/(idx|gunzip|types)|\.\.\/errors)\.js$/.test(s)), `${file}: ${imports.join(', ')}`).toBe(true);
       expect(source).not.toMatch(/\b(require\(|process\.|Buffer\b)/);
     }
   });

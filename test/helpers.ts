@@ -51,6 +51,57 @@ export function relativeError(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
 }
 
+/**
+ * The bit pattern written over every output buffer before a kernel or layer writes it, so that an element it forgets
+ * to write (a missing zeroing, a short tail loop) shows instead of passing on memory that happened to be clean. Each
+ * 32-bit word is 0xFFF8DEAD: a NaN as f32, a NaN as f64 (both words of it), a negative (invalid) index as i32, and the
+ * bytes AD DE F8 FF as u8, which no byte kernel writes at all four offsets by chance.
+ */
+export const POISON_WORD = 0xfff8dead;
+const POISON_BYTES = [0xad, 0xde, 0xf8, 0xff];
+
+export type PoisonableArray = Uint8Array | Uint8ClampedArray | Int32Array | Float32Array | Float64Array;
+
+/** Fills `a` with the poison pattern (POISON_WORD) and returns it. */
+export function poison<T extends PoisonableArray>(a: T): T {
+  // The pattern is laid out by address, so that every aligned element of any type reads as poison: whole words
+  // where the array covers them (fast on the 47 MB arrays of the MNIST-sized tests), bytes at the ends.
+  const start = a.byteOffset;
+  const end = start + a.byteLength;
+  const wordsStart = (start + 3) & ~3;
+  const wordsEnd = end & ~3;
+  const bytes = new Uint8Array(a.buffer);
+  if (wordsStart >= wordsEnd) {
+    for (let i = start; i < end; i++) bytes[i] = POISON_BYTES[i & 3];
+    return a;
+  }
+  for (let i = start; i < wordsStart; i++) bytes[i] = POISON_BYTES[i & 3];
+  new Uint32Array(a.buffer, wordsStart, (wordsEnd - wordsStart) / 4).fill(POISON_WORD);
+  for (let i = wordsEnd; i < end; i++) bytes[i] = POISON_BYTES[i & 3];
+  return a;
+}
+
+/** True when element i of `a` still holds the poison pattern (the kernel never wrote it). */
+export function isPoison(a: PoisonableArray, i: number): boolean {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset + i * a.BYTES_PER_ELEMENT, a.BYTES_PER_ELEMENT);
+  return bytes.every((b, j) => b === POISON_BYTES[(bytes.byteOffset + j) & 3]);
+}
+
+type HeapKind = 'u8' | 'i32' | 'f32' | 'f64';
+
+/**
+ * An output buffer of `length` elements on the backend's heap, `misalign` elements past a 16-byte boundary, filled
+ * with the poison pattern. `view()` re-poisons nothing: call `refill()` before each further call that writes it.
+ */
+export function outputOnHeap<K extends HeapKind>(backend: Backend, kind: K, length: number, misalign = 0) {
+  const block = backend.heap.block(kind, length + misalign);
+  type View = K extends 'u8' ? Uint8Array : K extends 'i32' ? Int32Array : K extends 'f64' ? Float64Array : Float32Array;
+  const view = () => (block.view as PoisonableArray).subarray(misalign, misalign + length) as View;
+  const refill = () => poison(view() as PoisonableArray);
+  refill();
+  return { view, refill, free: () => block.free() };
+}
+
 /** Copies `data` into the backend's heap at `misalign` elements past a 16-byte boundary; returns the view. */
 export function onHeap<T extends Uint8Array | Float32Array>(backend: Backend, data: T, misalign = 0) {
   const kind = data instanceof Uint8Array ? 'u8' : 'f32';

@@ -1,6 +1,7 @@
 // relu forward and backward on every backend: awkward lengths, in place, NaN passed through (so divergence shows).
+// Out-of-place outputs start as poison (NaN), so an element left unwritten shows.
 import { describe, expect, it } from 'vitest';
-import { AWKWARD_LENGTHS, backends, onHeap, randomFloats } from '../helpers.js';
+import { AWKWARD_LENGTHS, backends, onHeap, outputOnHeap, randomFloats } from '../helpers.js';
 import { expectSameValues } from './nn-helpers.js';
 
 for (const backend of backends) {
@@ -10,7 +11,7 @@ for (const backend of backends) {
       for (const n of AWKWARD_LENGTHS) {
         const x = randomFloats(n, n + 1);
         const input = onHeap(backend, x, 1);
-        const out = onHeap(backend, new Float32Array(n).fill(7), 2);
+        const out = outputOnHeap(backend, 'f32', n, 2);
         k.reluForward(out.view(), input.view(), n);
         const expected = Float32Array.from(x, (v) => (v > 0 ? v : 0));
         expectSameValues(out.view(), expected);
@@ -24,7 +25,7 @@ for (const backend of backends) {
     it('reluForward lets NaN through, maps -0 and -Infinity to 0 and keeps +Infinity', () => {
       const x = new Float32Array([NaN, -0, -Infinity, Infinity, 2, -2, NaN, 1, -1]);
       const input = onHeap(backend, x);
-      const out = onHeap(backend, new Float32Array(x.length));
+      const out = outputOnHeap(backend, 'f32', x.length);
       k.reluForward(out.view(), input.view(), x.length);
       expect(Array.from(out.view())).toEqual([NaN, 0, 0, Infinity, 2, 0, NaN, 1, 0]);
       expect(Object.is(out.view()[1], 0)).toBe(true);
@@ -38,7 +39,7 @@ for (const backend of backends) {
         const g = randomFloats(n, n + 6);
         const output = onHeap(backend, y, 3);
         const dOut = onHeap(backend, g, 1);
-        const dInput = onHeap(backend, new Float32Array(n).fill(7), 2);
+        const dInput = outputOnHeap(backend, 'f32', n, 2);
         k.reluBackward(dInput.view(), dOut.view(), output.view(), n);
         const expected = Float32Array.from(g, (v, i) => (y[i] > 0 ? v : 0));
         expectSameValues(dInput.view(), expected);

@@ -1,9 +1,10 @@
 // im2col and col2im on every backend: convolution as im2col + gemm against a direct nested-loop convolution in
 // float64, and col2im as the exact adjoint of im2col (<col2im(y), x> = <y, im2col(x)>), for 'valid' and 'same'
-// padding, strides 1 and 2, channel counts around the SIMD width.
+// padding, strides 1 and 2, channel counts around the SIMD width. Written outputs start as poison (NaN); col2im
+// accumulates, so its dInput starts with values.
 import { describe, expect, it } from 'vitest';
 import * as reference from '../../src/kernels/nn/conv2d.js';
-import { backends, onHeap, randomFloats } from '../helpers.js';
+import { backends, onHeap, outputOnHeap, randomFloats } from '../helpers.js';
 import { dotF64, expectSameValues, expectWithin } from './nn-helpers.js';
 
 interface Geometry {
@@ -54,8 +55,8 @@ for (const backend of backends) {
         const w = randomFloats(rowLength * filters, 6);
         const input = onHeap(backend, x, 1);
         const weights = onHeap(backend, w, 2);
-        const cols = onHeap(backend, new Float32Array(rows * rowLength).fill(NaN), 3);
-        const out = onHeap(backend, new Float32Array(rows * filters), 1);
+        const cols = outputOnHeap(backend, 'f32', rows * rowLength, 3);
+        const out = outputOnHeap(backend, 'f32', rows * filters, 1);
         k.im2col(cols.view(), input.view(), g.batch, g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride,
           padTop, padLeft, outH, outW);
         k.gemm(out.view(), cols.view(), weights.view(), rows, filters, rowLength, false, false, false);
@@ -101,7 +102,7 @@ for (const backend of backends) {
         const y = randomFloats(g.batch * outH * outW * rowLength, 12);
         const start = randomFloats(size, 13);
         const input = onHeap(backend, x, 1);
-        const cols = onHeap(backend, new Float32Array(y.length), 2);
+        const cols = outputOnHeap(backend, 'f32', y.length, 2);
         const dCols = onHeap(backend, y, 3);
         const dInput = onHeap(backend, start, 1);
         k.im2col(cols.view(), input.view(), g.batch, g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride,

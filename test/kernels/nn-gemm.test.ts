@@ -1,8 +1,9 @@
 // gemm on every backend: against a float64 triple loop, on awkward sizes around the 4×8 register blocks and the
-// shapes the tutorial CNN uses, in all four transpose combinations, with and without accumulation.
+// shapes the tutorial CNN uses, in all four transpose combinations, with and without accumulation. Without
+// accumulation C starts as poison (NaN), so an element gemm forgets to write (or reads before writing) shows.
 import { describe, expect, it } from 'vitest';
 import { gemm as referenceGemm } from '../../src/kernels/nn/gemm.js';
-import { backends, onHeap, randomFloats } from '../helpers.js';
+import { backends, onHeap, outputOnHeap, poison, randomFloats } from '../helpers.js';
 import { matmulF64 } from './nn-helpers.js';
 
 const SIZES = [0, 1, 3, 4, 5, 7, 8, 9, 13, 17];
@@ -18,11 +19,11 @@ for (const backend of backends) {
     const c0 = randomFloats(m * n, seed + 2);
     const A = onHeap(backend, a, 1);
     const B = onHeap(backend, b, 3);
-    const C = onHeap(backend, c0, 1);
+    const C = accumulate ? onHeap(backend, c0, 1) : outputOnHeap(backend, 'f32', m * n, 1);
     k.gemm(C.view(), A.view(), B.view(), m, n, kk, transA, transB, accumulate);
     const { value, scale } = matmulF64(a, b, m, n, kk, transA, transB);
     const got = C.view();
-    const reference = new Float32Array(c0);
+    const reference = accumulate ? new Float32Array(c0) : poison(new Float32Array(m * n));
     referenceGemm(reference, a, b, m, n, kk, transA, transB, accumulate);
     for (let i = 0; i < m * n; i++) {
       const exact = value[i] + (accumulate ? c0[i] : 0);
@@ -71,6 +72,7 @@ for (const backend of backends) {
       const empty = onHeap(backend, new Float32Array(0));
       k.gemm(C.view(), empty.view(), empty.view(), 2, 3, 0, false, false, true);
       expect(Array.from(C.view())).toEqual([1, 2, 3, 4, 5, 6]);
+      poison(C.view());
       k.gemm(C.view(), empty.view(), empty.view(), 2, 3, 0, false, false, false);
       expect(Array.from(C.view())).toEqual([0, 0, 0, 0, 0, 0]);
       C.free();
@@ -83,9 +85,10 @@ for (const backend of backends) {
       const B = onHeap(backend, randomFloats(kk * n, 8));
       const guarded = onHeap(backend, new Float32Array(m * n + 16).fill(42));
       for (const [transA, transB] of TRANSPOSES) {
-        k.gemm(guarded.view().subarray(8, 8 + m * n), A.view(), B.view(), m, n, kk, transA, transB, false);
+        k.gemm(poison(guarded.view().subarray(8, 8 + m * n)), A.view(), B.view(), m, n, kk, transA, transB, false);
         const all = guarded.view();
         for (let i = 0; i < 8; i++) expect([all[i], all[8 + m * n + i]]).toEqual([42, 42]);
+        expect(all.subarray(8, 8 + m * n).some(Number.isNaN)).toBe(false);
       }
       A.free();
       B.free();

@@ -1,8 +1,8 @@
 // Softmax cross-entropy on every backend: against float64 math written here, stable on huge logits, and its
-// gradient against central finite differences of that float64 loss.
+// gradient against central finite differences of that float64 loss. probs and dLogits start as poison (NaN).
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/random.js';
-import { backends, onHeap, randomFloats } from '../helpers.js';
+import { backends, onHeap, outputOnHeap, randomFloats } from '../helpers.js';
 
 /** Mean cross-entropy of softmax(z) against t, in float64, by log-sum-exp. */
 function lossF64(z: ArrayLike<number>, t: ArrayLike<number>, rows: number, classes: number): number {
@@ -36,8 +36,8 @@ for (const backend of backends) {
         const t = oneHot(rows, classes, rows + classes);
         const logits = onHeap(backend, z, 1);
         const targets = onHeap(backend, t, 2);
-        const probs = onHeap(backend, new Float32Array(z.length), 3);
-        const dLogits = onHeap(backend, new Float32Array(z.length), 1);
+        const probs = outputOnHeap(backend, 'f32', z.length, 3);
+        const dLogits = outputOnHeap(backend, 'f32', z.length, 1);
         const loss = k.softmaxCrossEntropy(probs.view(), dLogits.view(), logits.view(), targets.view(), rows, classes);
         expect(Math.abs(loss - lossF64(z, t, rows, classes))).toBeLessThan(1e-6 * (1 + Math.abs(loss)));
         for (let r = 0; r < rows; r++) {
@@ -68,8 +68,8 @@ for (const backend of backends) {
       }
       const logits = onHeap(backend, z);
       const targets = onHeap(backend, t);
-      const probs = onHeap(backend, new Float32Array(z.length));
-      const dLogits = onHeap(backend, new Float32Array(z.length));
+      const probs = outputOnHeap(backend, 'f32', z.length);
+      const dLogits = outputOnHeap(backend, 'f32', z.length);
       k.softmaxCrossEntropy(probs.view(), dLogits.view(), logits.view(), targets.view(), rows, classes);
       const zz = Float64Array.from(z);
       const h = 1e-5;
@@ -89,8 +89,8 @@ for (const backend of backends) {
       const t = new Float32Array([0, 1, 0, 1, 0, 0, 0, 0, 1]);
       const logits = onHeap(backend, z);
       const targets = onHeap(backend, t);
-      const probs = onHeap(backend, new Float32Array(9));
-      const dLogits = onHeap(backend, new Float32Array(9));
+      const probs = outputOnHeap(backend, 'f32', 9);
+      const dLogits = outputOnHeap(backend, 'f32', 9);
       const loss = k.softmaxCrossEntropy(probs.view(), dLogits.view(), logits.view(), targets.view(), 3, 3);
       // Row 0: −log p1 = 2000; row 1: 2000 + log 2; row 2: log 3.
       expect(Math.abs(loss - (4000 + Math.log(2) + Math.log(3)) / 3)).toBeLessThan(1e-9 * 1400);
@@ -106,9 +106,17 @@ for (const backend of backends) {
       const t = oneHot(2, 10, 9);
       const logits = onHeap(backend, z);
       const targets = onHeap(backend, t);
-      const probs = onHeap(backend, new Float32Array(20));
+      const probs = outputOnHeap(backend, 'f32', 20);
       const loss = k.softmaxCrossEntropy(probs.view(), null, logits.view(), targets.view(), 2, 10);
       expect(Math.abs(loss - lossF64(z, t, 2, 10))).toBeLessThan(1e-6);
+      for (let r = 0; r < 2; r++) {
+        let sum = 0;
+        for (let j = 0; j < 10; j++) sum += Math.exp(z[r * 10 + j]);
+        for (let j = 0; j < 10; j++) {
+          const p = Math.exp(z[r * 10 + j]) / sum;
+          expect(Math.abs(probs.view()[r * 10 + j] - p)).toBeLessThan(1e-6 * p + 1e-9);
+        }
+      }
       expect(k.softmaxCrossEntropy(probs.view(), null, logits.view(), targets.view(), 0, 10)).toBe(0);
       for (const block of [logits, targets, probs]) block.free();
     });

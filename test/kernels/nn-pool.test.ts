@@ -1,9 +1,10 @@
 // Max pooling on every backend: values, the first-maximum argmax on ties, odd sizes that leave a border out, and
-// the backward scatter, including overlapping windows (stride < pool) where gradients add up.
+// the backward scatter, including overlapping windows (stride < pool) where gradients add up. The outputs and the
+// argmax start as poison (NaN, a negative index); the backward's dInput is an accumulator and starts with values.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/random.js';
-import { backends, onHeap } from '../helpers.js';
-import { expectSameValues, i32OnHeap } from './nn-helpers.js';
+import { backends, onHeap, outputOnHeap } from '../helpers.js';
+import { expectSameValues } from './nn-helpers.js';
 
 // [batch, height, width, channels, pool, stride]
 const CASES: [number, number, number, number, number, number][] = [
@@ -27,8 +28,8 @@ for (const backend of backends) {
         const x = tiedInput(batch * height * width * channels, height * 31 + channels);
         const n = batch * outH * outW * channels;
         const input = onHeap(backend, x, 1);
-        const out = onHeap(backend, new Float32Array(n), 3);
-        const argmax = i32OnHeap(backend, new Int32Array(n).fill(-1), 1);
+        const out = outputOnHeap(backend, 'f32', n, 3);
+        const argmax = outputOnHeap(backend, 'i32', n, 1);
         k.maxPoolForward(out.view(), argmax.view(), input.view(), batch, height, width, channels, pool, stride, outH, outW);
         const expectedIndex = new Int32Array(n);
         const expectedOut = new Float32Array(n);
@@ -68,8 +69,8 @@ for (const backend of backends) {
 
     it('handles negative values and a window whose maximum is last', () => {
       const input = onHeap(backend, new Float32Array([-5, -4, -3, -2, -9, -8, -7, -1]));
-      const out = onHeap(backend, new Float32Array(2));
-      const argmax = i32OnHeap(backend, new Int32Array(2));
+      const out = outputOnHeap(backend, 'f32', 2);
+      const argmax = outputOnHeap(backend, 'i32', 2);
       // 1×2×2×2: channel 0 holds -5,-3,-9,-7; channel 1 holds -4,-2,-8,-1.
       k.maxPoolForward(out.view(), argmax.view(), input.view(), 1, 2, 2, 2, 2, 2, 1, 1);
       expect(Array.from(out.view())).toEqual([-3, -1]);

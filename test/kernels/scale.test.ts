@@ -1,8 +1,8 @@
 // The scaling kernels, on every backend: against float64 math written here, and wasm against the TS reference
-// bit for bit (both do the same f32 operations).
+// bit for bit (both do the same f32 operations). Every output starts as poison (NaN), so an unwritten element shows.
 import { describe, expect, it } from 'vitest';
 import * as reference from '../../src/kernels/scale.js';
-import { AWKWARD_LENGTHS, backends, onHeap, randomBytes, randomFloats } from '../helpers.js';
+import { AWKWARD_LENGTHS, backends, onHeap, outputOnHeap, poison, randomBytes, randomFloats } from '../helpers.js';
 
 const f32 = Math.fround;
 
@@ -14,9 +14,9 @@ for (const backend of backends) {
         for (const misalign of [0, 1, 3]) {
           const x = randomBytes(n, n * 7 + misalign);
           const input = onHeap(backend, x, misalign);
-          const out = onHeap(backend, new Float32Array(n), misalign);
+          const out = outputOnHeap(backend, 'f32', n, misalign);
           k.scaleU8(out.view(), input.view(), n, 1 / 255, -0.5);
-          const expected = new Float32Array(n);
+          const expected = poison(new Float32Array(n));
           reference.scaleU8(expected, x, n, 1 / 255, -0.5);
           expect(out.view()).toEqual(expected);
           for (let i = 0; i < n; i++) expect(Math.abs(out.view()[i] - (x[i] / 255 - 0.5))).toBeLessThan(1e-7);
@@ -28,7 +28,7 @@ for (const backend of backends) {
 
     it('scaleU8 gives exactly 0 and 1 for the extreme pixels under 1/255', () => {
       const input = onHeap(backend, new Uint8Array([0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255]));
-      const out = onHeap(backend, new Float32Array(17));
+      const out = outputOnHeap(backend, 'f32', 17);
       k.scaleU8(out.view(), input.view(), 17, f32(1 / 255), 0);
       expect(Array.from(out.view())).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1]);
       input.free();
@@ -40,9 +40,9 @@ for (const backend of backends) {
         const x = randomFloats(n, n + 11, -1e30, 1e30);
         if (n > 2) { x[1] = -3e38; x[2] = 1e-40; }
         const input = onHeap(backend, x, 1);
-        const out = onHeap(backend, new Float32Array(n), 2);
+        const out = outputOnHeap(backend, 'f32', n, 2);
         k.scaleF32(out.view(), input.view(), n, 0.5, 3);
-        const expected = new Float32Array(n);
+        const expected = poison(new Float32Array(n));
         reference.scaleF32(expected, x, n, 0.5, 3);
         expect(out.view()).toEqual(expected);
         for (let i = 0; i < n; i++) {
@@ -66,9 +66,9 @@ for (const backend of backends) {
           const n = pixels * channels;
           const x = randomBytes(n, pixels + channels);
           const input = onHeap(backend, x, 1);
-          const out = onHeap(backend, new Float32Array(n), 1);
+          const out = outputOnHeap(backend, 'f32', n, 1);
           k.affineU8(out.view(), input.view(), n, channels, mul.view(), add.view());
-          const expected = new Float32Array(n);
+          const expected = poison(new Float32Array(n));
           reference.affineU8(expected, x, n, channels, mulValues, addValues);
           expect(out.view()).toEqual(expected);
           for (let i = 0; i < n; i++) {
@@ -78,8 +78,9 @@ for (const backend of backends) {
           }
           const xf = randomFloats(n, pixels * 3 + channels, -300, 300);
           const inputF = onHeap(backend, xf, 3);
+          out.refill();
           k.affineF32(out.view(), inputF.view(), n, channels, mul.view(), add.view());
-          reference.affineF32(expected, xf, n, channels, mulValues, addValues);
+          reference.affineF32(poison(expected), xf, n, channels, mulValues, addValues);
           expect(out.view()).toEqual(expected);
           for (let i = 0; i < n; i++) {
             const c = i % channels;
@@ -99,6 +100,7 @@ for (const backend of backends) {
       const n = 60_000 * 28 * 28;
       const input = backend.heap.block('u8', n);
       const out = backend.heap.block('f32', n);
+      poison(out.view);
       const x = input.view;
       for (let i = 0; i < n; i++) x[i] = (i * 2654435761) >>> 24;
       k.scaleU8(out.view, input.view, n, 1 / 255, -0.25);
@@ -134,9 +136,9 @@ for (const backend of backends) {
         const source = onHeap(backend, randomBytes(rows * rowBytes, rowBytes));
         const indices = backend.heap.block('i32', 6);
         indices.view.set([8, 0, 3, 3, 7, 1]);
-        const out = onHeap(backend, new Uint8Array(7 * rowBytes).fill(77));
+        const out = outputOnHeap(backend, 'u8', 7 * rowBytes);
         backend.kernels.gatherRows(out.view(), source.view(), indices.view, 6, rowBytes);
-        const expected = new Uint8Array(7 * rowBytes).fill(77);
+        const expected = poison(new Uint8Array(7 * rowBytes));
         [8, 0, 3, 3, 7, 1].forEach((r, k) => expected.set(source.view().subarray(r * rowBytes, (r + 1) * rowBytes), k * rowBytes));
         expect(out.view()).toEqual(expected); // and the 7th row, not asked for, is untouched
         backend.kernels.gatherRows(out.view(), source.view(), indices.view, 0, rowBytes);

@@ -1,19 +1,22 @@
 // The statistics kernels, on every backend: against a float64 two-pass computation written in the test, wasm
-// against the TS reference, the merge property, non-finite counting, and one MNIST-sized pass.
+// against the TS reference, the merge property, non-finite counting, and one MNIST-sized pass. Outputs start as poison
+// (NaN), so a field a kernel forgets to write shows.
 import { describe, expect, it } from 'vitest';
 import { Moments } from '../../src/generator/moments.js';
 import { MOMENT_FIELDS } from '../../src/kernels/types.js';
 import * as reference from '../../src/kernels/stats.js';
 import { wasmSimdSupported } from '../../src/runtime/simd.js';
-import { AWKWARD_LENGTHS, backends, onHeap, randomBytes, randomFloats, referenceChannelStats, relativeError } from '../helpers.js';
+import {
+  AWKWARD_LENGTHS, backends, onHeap, outputOnHeap, poison, randomBytes, randomFloats, referenceChannelStats, relativeError,
+} from '../helpers.js';
 import type { Backend } from '../../src/runtime/backend.js';
 
 function kernelMoments(backend: Backend, x: Uint8Array | Float32Array, channels: number, misalign = 0): Moments {
   const input = onHeap(backend, x, misalign);
-  const out = backend.heap.block('f64', MOMENT_FIELDS * channels);
-  if (x instanceof Uint8Array) backend.kernels.momentsU8(out.view, input.view() as Uint8Array, x.length, channels);
-  else backend.kernels.momentsF32(out.view, input.view() as Float32Array, x.length, channels);
-  const m = Moments.fromKernel(out.view, channels);
+  const out = outputOnHeap(backend, 'f64', MOMENT_FIELDS * channels);
+  if (x instanceof Uint8Array) backend.kernels.momentsU8(out.view(), input.view() as Uint8Array, x.length, channels);
+  else backend.kernels.momentsF32(out.view(), input.view() as Float32Array, x.length, channels);
+  const m = Moments.fromKernel(out.view(), channels);
   input.free();
   out.free();
   return m;
@@ -107,21 +110,22 @@ for (const backend of backends) {
         const xf = randomFloats(nImages * size, nImages * size, -5, 20);
         const input = onHeap(backend, x, 1);
         const inputF = onHeap(backend, xf, 1);
-        const out = backend.heap.block('f64', 2 * nImages);
-        const outF = backend.heap.block('f64', 2 * nImages);
-        k.sampleMomentsU8(out.view, input.view(), nImages, size);
-        k.sampleMomentsF32(outF.view, inputF.view(), nImages, size);
+        const outBlock = outputOnHeap(backend, 'f64', 2 * nImages);
+        const outFBlock = outputOnHeap(backend, 'f64', 2 * nImages);
+        k.sampleMomentsU8(outBlock.view(), input.view(), nImages, size);
+        k.sampleMomentsF32(outFBlock.view(), inputF.view(), nImages, size);
+        const [out, outF] = [outBlock.view(), outFBlock.view()];
         for (let i = 0; i < nImages; i++) {
           const [ref] = referenceChannelStats(x.subarray(i * size, (i + 1) * size), 1);
-          expect(relativeError(out.view[2 * i], ref.mean)).toBeLessThan(1e-12);
-          expect(Math.abs(out.view[2 * i + 1] - ref.std)).toBeLessThan(1e-12 * (1 + ref.std));
+          expect(relativeError(out[2 * i], ref.mean)).toBeLessThan(1e-12);
+          expect(Math.abs(out[2 * i + 1] - ref.std)).toBeLessThan(1e-12 * (1 + ref.std));
           const [refF] = referenceChannelStats(xf.subarray(i * size, (i + 1) * size), 1);
-          expect(Math.abs(outF.view[2 * i] - refF.mean)).toBeLessThan(1e-12 * (1 + refF.std));
-          expect(Math.abs(outF.view[2 * i + 1] - refF.std)).toBeLessThan(1e-12 * (1 + refF.std));
+          expect(Math.abs(outF[2 * i] - refF.mean)).toBeLessThan(1e-12 * (1 + refF.std));
+          expect(Math.abs(outF[2 * i + 1] - refF.std)).toBeLessThan(1e-12 * (1 + refF.std));
         }
         for (const b of [input, inputF]) b.free();
-        out.free();
-        outF.free();
+        outBlock.free();
+        outFBlock.free();
       }
     });
 
@@ -129,9 +133,11 @@ for (const backend of backends) {
       const x = randomFloats(3 * 1001, 99, -2, 9);
       const input = onHeap(backend, x, 1);
       const out = backend.heap.block('f64', 18);
+      poison(out.view);
       k.momentsF32(out.view, input.view(), x.length, 3);
-      const expected = new Float64Array(18);
+      const expected = poison(new Float64Array(18));
       reference.momentsF32(expected, x, x.length, 3);
+      expect(expected.some(Number.isNaN)).toBe(false);
       for (let i = 0; i < 18; i++) expect(relativeError(out.view[i], expected[i])).toBeLessThan(1e-12);
       input.free();
       out.free();

@@ -1,8 +1,12 @@
 // Helpers for the network tests: a harness that runs one layer alone on a backend's heap (the model's arenas are
 // tested through the model), central finite differences, and the relative error measures the tests share.
+// The harness fills every buffer a layer writes (out, scratch, ints before forward; dInput before backward) with
+// poison (NaN, an invalid index) first, so that a layer that forgets to zero or to write an element fails the tests
+// on either backend, whatever memory the heap happens to hand out.
 import type { Backend } from '../../src/runtime/backend.js';
 import type { Layer, LayerViews } from '../../src/nn/layer.js';
 import { Random } from '../../src/random.js';
+import { poison } from '../helpers.js';
 
 export class LayerHarness {
   readonly blocks;
@@ -43,15 +47,22 @@ export class LayerHarness {
   }
 
   forward(): Float32Array {
+    poison(this.blocks.out.view);
+    poison(this.blocks.scratch.view);
+    poison(this.blocks.ints.view);
     this.layer.forward(this.backend.kernels, this.blocks.out.view, this.blocks.input.view, this.views(), this.batch);
     return this.blocks.out.view;
   }
 
-  /** Gradients of Σ out·r: zeroes the parameter gradients, runs forward then backward with dOut = r. */
+  /**
+   * Gradients of Σ out·r: runs forward then backward with dOut = r. The parameter gradients start at zero (layers
+   * accumulate into them: zeroing them is the model's job), dInput as poison (the layer must write all of it).
+   */
   backward(r: Float32Array): { dInput: Float32Array; dKernel: Float32Array; dBias: Float32Array } {
     this.forward();
     this.blocks.dKernel.view.fill(0);
     this.blocks.dBias.view.fill(0);
+    poison(this.blocks.dInput.view);
     this.blocks.dOut.view.set(r);
     this.layer.backward(this.backend.kernels, this.blocks.dInput.view, this.blocks.dOut.view, this.blocks.out.view,
       this.blocks.input.view, this.views(), this.batch);

@@ -11,7 +11,7 @@ export default {
   mutate: ['src/generator/**/*.ts', 'src/nn/**/*.ts'],
   ignoreStatic: true,
   concurrency: 2,
-  timeoutMS: 60_000,
+  timeoutMS: 15_000,
   ignorePatterns: ['dist', 'dist-bench', 'build', 'demo', 'bench/results', 'coverage', 'reports', '.stryker-tmp'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },

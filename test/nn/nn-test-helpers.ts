@@ -74,6 +74,26 @@ export class LayerHarness {
   }
 }
 
+/**
+ * Fills the backend's free heap memory with poison (at least `bytes` of it, growing the heap if needed), so that a
+ * model built next gets its activation and gradient buffers dirty, as a long-running heap would give them, and a
+ * buffer it forgets to zero or to write shows in its results. Reads the allocator's free list (src/runtime/heap.ts):
+ * if that changes shape, this fails loudly rather than poisoning nothing.
+ */
+export function poisonFreeHeap(backend: Backend, bytes = 1 << 22): void {
+  backend.heap.block('u8', bytes).free();
+  const spans = (backend.heap as unknown as { free_?: { offset: number; bytes: number }[] }).free_;
+  if (!Array.isArray(spans) || spans.length === 0) {
+    throw new Error('poisonFreeHeap: Heap no longer keeps its free spans in `free_` (src/runtime/heap.ts): update this helper');
+  }
+  let poisoned = 0;
+  for (const span of spans) {
+    poison(new Uint8Array(backend.heap.memory.buffer, span.offset, span.bytes));
+    poisoned += span.bytes;
+  }
+  if (poisoned < bytes) throw new Error(`poisonFreeHeap: poisoned ${poisoned} bytes, fewer than the ${bytes} asked for`);
+}
+
 /** Σ a·b in float64. */
 export function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { getBackend } from '../../src/runtime/backend.js';
 import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
-import { patterns } from './nn-test-helpers.js';
+import { patterns, poisonFreeHeap } from './nn-test-helpers.js';
 
 function smallModel(seed: number) {
   return new Sequential([
@@ -19,6 +19,7 @@ describe('training', () => {
   it('learns three line orientations to high held-out accuracy in a few epochs', async () => {
     const train = patterns(300, 1);
     const test = patterns(150, 2);
+    poisonFreeHeap(getBackend());
     const model = smallModel(3);
     // Adam at 1e-2: at Keras' 1e-3 this tiny task needs ~15 epochs (measured), which is just slower, not different.
     model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });

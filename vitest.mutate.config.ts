@@ -1,8 +1,9 @@
 // The vitest suite StrykerJS runs for each mutant (`npm run mutate`, stryker.config.mjs): the tests of the two folders
 // it mutates (src/generator, src/nn), without the three slowest files (the TF.js training-step reference and the two
-// one-epoch MNIST runs, 30 s of the 45 s these folders take), which would run for nearly every mutant of src/nn while
-// their faster neighbours (gradients, backends, training) check the same code. The kernel tests are left out too: they
-// reach these folders only through Moments, which fit.test.ts covers, and their MNIST-sized passes take seconds each.
+// one-epoch MNIST runs, 30 s of the 45 s these folders take) nor the 60,000-image fit (see env): they would run for
+// nearly every mutant while their faster neighbours (gradients, backends, training, the small fits) check the same
+// code. The kernel tests are left out too: they reach these folders only through Moments, which fit.test.ts covers,
+// and their MNIST-sized passes take seconds each.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,5 +13,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Skips the one MNIST-sized accuracy test of fit.test.ts (seconds per run; the small fits cover its code).
+    env: { PIXPREP_MUTATION_RUN: '1' },
   },
 });

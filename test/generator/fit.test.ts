@@ -4,7 +4,7 @@ import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator } from '../../src/index.js';
 import { kerasFit } from './reference.js';
-import { Random, randomBytes, relativeError } from '../helpers.js';
+import { Random, randomBytes, referenceChannelStats, relativeError } from '../helpers.js';
 
 function images(n: number, h: number, w: number, c: number, seed: number) {
   return { data: randomBytes(n * h * w * c, seed), shape: [n, h, w, c] };
@@ -28,6 +28,37 @@ describe('ImageDataGenerator.fit', () => {
         const gen = new ImageDataGenerator({ rescale: 1 / 255, featurewiseCenter: true }).fit({ data, shape: x.shape });
         expectStats(gen, x.data, channels, 1 / 255, 1e-12);
       }
+    });
+  }
+
+  for (const rescale of [undefined, 1 / 255, -2, -1 / 255]) {
+    it(`statistics gives every field (count, mean, std, min, max) of the rescaled pixels, rescale=${rescale}`, () => {
+      // A negative rescale flips the order: the smallest rescaled value comes from the largest pixel.
+      const channels = 3;
+      const x = images(19, 4, 5, channels, 77);
+      const gen = new ImageDataGenerator(rescale === undefined ? {} : { rescale });
+      expect(gen.statistics).toBeNull();
+      gen.fit(x);
+      const r = rescale ?? 1;
+      const ref = referenceChannelStats(Float64Array.from(x.data, (v) => v * r), channels);
+      const stats = gen.statistics!;
+      expect(Object.keys(stats).sort()).toEqual(['count', 'max', 'mean', 'min', 'std']);
+      expect(stats.count).toBe(19 * 20);
+      for (let c = 0; c < channels; c++) {
+        expect(ref[c].n).toBe(19 * 20);
+        expect(Math.abs(stats.mean[c] - ref[c].mean)).toBeLessThanOrEqual(1e-12 * Math.abs(ref[c].mean));
+        expect(Math.abs(stats.std[c] - ref[c].std)).toBeLessThanOrEqual(1e-12 * ref[c].std);
+        expect(stats.min[c]).toBe(ref[c].min);
+        expect(stats.max[c]).toBe(ref[c].max);
+        expect(stats.min[c]).toBeLessThan(stats.max[c]);
+      }
+      // The pixels include 0 and 255 (randomBytes), so for r = -2 the range is [-510, 0] in every channel holding both.
+      if (r === -2) expect(Math.min(...stats.min)).toBe(-510);
+      // The returned arrays are copies: changing them changes nothing in the generator.
+      stats.min.fill(123);
+      stats.mean.fill(123);
+      expect(gen.statistics!.min[0]).toBe(ref[0].min);
+      expect(gen.statistics!.mean[0]).not.toBe(123);
     });
   }
 

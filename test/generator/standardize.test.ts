@@ -2,7 +2,7 @@
 // reference in reference.ts, to float32 precision; on both backends; the caller's data untouched.
 import { afterEach, describe, expect, it } from 'vitest';
 import ndarray from 'ndarray';
-import { ImageDataGenerator, setBackend, backend, toNdarray } from '../../src/index.js';
+import { ImageDataGenerator, availableBackends, setBackend, toNdarray, type Backend } from '../../src/index.js';
 import { f32Tolerance, kerasFit, kerasStandardize, type KerasOptions } from './reference.js';
 import { randomBytes } from '../helpers.js';
 
@@ -27,7 +27,27 @@ function expectKeras(actual: Float32Array, x: ArrayLike<number>, imageSize: numb
   expect(worst).toBeLessThanOrEqual(1);
 }
 
+const BACKENDS = availableBackends();
 afterEach(() => setBackend('wasm-simd'));
+
+/**
+ * Runs `run` with every kernel of `b` wrapped to count its calls (and restored afterwards): proof that work done
+ * after setBackend(name) really runs on that backend's kernels, not that setBackend stored a name.
+ */
+function kernelCalls<T>(b: Backend, run: () => T): { calls: number; result: T } {
+  const table = b.kernels as unknown as Record<string, unknown>;
+  const saved = { ...table };
+  let calls = 0;
+  for (const [name, f] of Object.entries(saved)) {
+    if (typeof f === 'function') table[name] = (...args: unknown[]) => { calls++; return f(...args); };
+  }
+  try {
+    const result = run();
+    return { calls, result };
+  } finally {
+    Object.assign(table, saved);
+  }
+}
 
 for (const name of ['wasm-simd', 'js'] as const) {
   describe(`standardize (${name} backend)`, () => {
@@ -35,12 +55,16 @@ for (const name of ['wasm-simd', 'js'] as const) {
       for (const channels of [1, 3]) {
         it(`${JSON.stringify(o)} C=${channels} equals Keras' float64 steps to float32 precision`, () => {
           setBackend(name);
-          expect(backend).toBe(name);
           const train = { data: randomBytes(23 * 5 * 6 * channels, channels), shape: [23, 5, 6, channels] };
           const x = { data: randomBytes(7 * 5 * 6 * channels, 100 + channels), shape: [7, 5, 6, channels] };
           const gen = new ImageDataGenerator(o).fit(train);
           const before = x.data.slice();
-          const u8 = gen.standardize(x);
+          // The scaling runs on the chosen backend's kernels, and on no other's.
+          const [chosen, other] = [BACKENDS.find((b) => b.name === name)!, BACKENDS.find((b) => b.name !== name)!];
+          const onOther = kernelCalls(other, () => kernelCalls(chosen, () => gen.standardize(x)));
+          expect(onOther.calls).toBe(0);
+          expect(onOther.result.calls).toBeGreaterThan(0);
+          const u8 = onOther.result.result;
           expect(u8.shape).toEqual([7, 5, 6, channels]);
           expectKeras(u8.data, x.data, 30 * channels, channels, o, train.data);
           const f32 = gen.standardize({ data: Float32Array.from(x.data), shape: x.shape });
@@ -53,18 +77,37 @@ for (const name of ['wasm-simd', 'js'] as const) {
 }
 
 describe('standardize', () => {
-  it('gives bit-identical batches on the wasm and js backends', () => {
+  it('gives bit-identical batches on the wasm and js backends from the same statistics', () => {
+    // The scale kernels do identical f32 operations on both backends: from one fit, the batches are equal bit for bit.
     const o = { rescale: 1 / 255, featurewiseCenter: true, featurewiseStdNormalization: true };
     const x = { data: randomBytes(9 * 8 * 8 * 3, 3), shape: [9, 8, 8, 3] };
     setBackend('wasm-simd');
-    const a = new ImageDataGenerator(o).fit(x).standardize(x).data;
+    const gen = new ImageDataGenerator(o).fit(x);
+    const a = gen.standardize(x).data;
     setBackend('js');
-    const b = new ImageDataGenerator(o).fit(x).standardize(x).data;
+    const b = gen.standardize(x).data;
     setBackend('wasm-simd');
-    // The statistics kernels sum in different orders (float64 either way); the scale kernels do identical f32 math.
-    let worst = 0;
-    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    expect(worst).toBeLessThan(1e-6);
+    expect(a.length).toBe(9 * 8 * 8 * 3);
+    let differing = 0;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) differing++;
+    expect(differing).toBe(0);
+  });
+
+  it('fits the same statistics on the wasm and js backends, to float64 rounding (the sums run in other orders)', () => {
+    const x = { data: randomBytes(9 * 8 * 8 * 3, 3), shape: [9, 8, 8, 3] };
+    const fit = (name: 'wasm-simd' | 'js') => {
+      setBackend(name);
+      return new ImageDataGenerator({ rescale: 1 / 255 }).fit(x).statistics!;
+    };
+    const [a, b] = [fit('wasm-simd'), fit('js')];
+    setBackend('wasm-simd');
+    expect(a.count).toBe(b.count);
+    expect(a.min).toEqual(b.min);
+    expect(a.max).toEqual(b.max);
+    for (let c = 0; c < 3; c++) {
+      expect(Math.abs(a.mean[c] - b.mean[c])).toBeLessThanOrEqual(1e-14 * Math.abs(b.mean[c]));
+      expect(Math.abs(a.std[c] - b.std[c])).toBeLessThanOrEqual(1e-14 * b.std[c]);
+    }
   });
 
   it('writes into a caller\'s array when given one, equal to a fresh result, and refuses a short or overlapping one', () => {

@@ -2,7 +2,7 @@
 // (no allocation, straight into kernel memory) and the errors.
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, getBackend, toCategorical } from '../../src/index.js';
-import { randomBytes } from '../helpers.js';
+import { poison, randomBytes } from '../helpers.js';
 
 /** n images of 2×2×1 whose four pixels all equal the image's index mod 256, and labels = index mod 10. */
 function indexed(n: number) {
@@ -86,13 +86,20 @@ describe('flow', () => {
     const xBlock = heap.block('f32', 32 * 108);
     const yBlock = heap.block('f32', 32 * 4);
     const bytes = heap.byteLength;
+    expect(it.length).toBe(10);
+    let rows = 0;
     for (let i = 0; i < it.length; i++) {
+      // Poisoned first (NaN), so that a row batchInto fails to write shows.
+      poison(xBlock.view);
+      poison(yBlock.view);
       const k = it.batchInto(i, xBlock.view, yBlock.view);
+      rows += k;
       const expected = it.at(i);
       expect(k).toBe(expected.x.shape[0]);
       expect(xBlock.view.subarray(0, k * 108)).toEqual(expected.x.data);
       expect(yBlock.view.subarray(0, k * 4)).toEqual((expected.y as { data: Float32Array }).data);
     }
+    expect(rows).toBe(300);
     it.onEpochEnd();
     for (let i = 0; i < it.length; i++) it.batchInto(i, xBlock.view, yBlock.view);
     expect(heap.byteLength).toBe(bytes);
@@ -118,17 +125,21 @@ describe('flow', () => {
   it('yields sample weights with their samples', () => {
     const { x } = indexed(20);
     const it = plain().flow(x, null, { batchSize: 6, seed: 2, sampleWeight: Array.from({ length: 20 }, (_, i) => i / 2) });
+    let checked = 0;
     for (const b of it) {
       expect(b.y).toBeUndefined();
-      for (let k = 0; k < b.x.shape[0]; k++) expect(b.sampleWeight![k]).toBe(b.x.data[k * 4] / 2);
+      for (let k = 0; k < b.x.shape[0]; k++, checked++) expect(b.sampleWeight![k]).toBe(b.x.data[k * 4] / 2);
     }
+    expect(checked).toBe(20);
   });
 
   it('does not modify the caller\'s images or labels', () => {
     const { x, y } = indexed(30);
     const xs = x.data.slice();
     const ys = y.slice();
-    for (const _ of new ImageDataGenerator({ rescale: 3, samplewiseCenter: true }).flow(x, y, { batchSize: 4, seed: 1 })) { /* one epoch */ }
+    let batches = 0;
+    for (const _ of new ImageDataGenerator({ rescale: 3, samplewiseCenter: true }).flow(x, y, { batchSize: 4, seed: 1 })) batches++;
+    expect(batches).toBe(8); // one epoch, ceil(30 / 4)
     expect(x.data).toEqual(xs);
     expect(y).toEqual(ys);
   });

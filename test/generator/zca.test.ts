@@ -4,7 +4,7 @@ import {
 } from '../../src/generator/zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../../src/base64.js';
 import { getBackend, setBackend } from '../../src/runtime/backend.js';
-import { backends, onHeap, Random } from '../helpers.js';
+import { backends, onHeap, outputOnHeap, Random } from '../helpers.js';
 import { jacobiEigen, randomOrthogonal } from '../linalg/jacobi.js';
 
 // 2×2×3 images: D = 12, small enough for an O(D³) Jacobi reference, with three channels so that the per-channel
@@ -83,7 +83,7 @@ function whitenedCovariance(x: Float32Array, n: number, channelMean: Float64Arra
   for (let i = 0; i < n * D; i++) centred[i] = x[i] - channelMean[i % C];
   const xs = onHeap(backend, centred, 1);
   const ws = onHeap(backend, W, 3);
-  const out = onHeap(backend, new Float32Array(n * D));
+  const out = outputOnHeap(backend, 'f32', n * D); // poison (NaN): every element must be written
   applyZca(out.view(), xs.view(), n, ws.view(), D);
   const y = out.view().slice();
   xs.free(); ws.free(); out.free();
@@ -239,7 +239,7 @@ for (const backend of backends) {
         const xs = Float32Array.from({ length: rows * D }, () => rng.uniform(-1, 1));
         const a = onHeap(backend, xs, 2);
         const w = onHeap(backend, W);
-        const out = onHeap(backend, new Float32Array(rows * D).fill(NaN));
+        const out = outputOnHeap(backend, 'f32', rows * D);
         applyZca(out.view(), a.view(), rows, w.view(), D);
         for (let r = 0; r < rows; r++) {
           for (let j = 0; j < D; j++) {

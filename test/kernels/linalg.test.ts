@@ -26,7 +26,6 @@ for (const backend of backends) {
       for (const n of [1, 2, 3, 17, 101]) {
         for (const [l, m] of [[0, 0], [0, 1], [0, n - 1], [1, n - 1], [2, Math.min(n - 1, 7)], [Math.max(0, n - 6), n - 1]]) {
           if (l > m || m > n - 1) continue;
-          const z = backend.heap.block('f64', n * n);
           const c = backend.heap.block('f64', n);
           const s = backend.heap.block('f64', n);
           const start = Float64Array.from({ length: n * n }, () => rng.normal());
@@ -35,14 +34,15 @@ for (const backend of backends) {
             c.view[i] = Math.cos(angle);
             s.view[i] = Math.sin(angle);
           }
-          z.view.set(start);
-          backend.kernels.rotateRowsF64(z.view, n, l, m, c.view, s.view);
+          const z = guardedOnHeap(backend, start);
+          backend.kernels.rotateRowsF64(z.view(), n, l, m, c.view, s.view);
+          z.expectGuardsIntact(`rotateRowsF64 n=${n} l=${l} m=${m}`);
           const expected = start.slice();
           rotateOneByOne(expected, n, l, m, c.view, s.view);
-          expect(z.view).toEqual(expected);
+          expect(z.view()).toEqual(expected);
           const twin = start.slice();
           rotateRowsF64(twin, n, l, m, c.view.slice(), s.view.slice());
-          expect(z.view).toEqual(twin);
+          expect(z.view()).toEqual(twin);
           for (const b of [z, c, s]) b.free();
         }
       }
@@ -233,19 +233,20 @@ for (const backend of backends) {
         for (const [i0, i1] of [[0, D], [0, 1], [Math.floor(D / 2), D], [D - 1, D]]) {
           const rowsStart = Float64Array.from({ length: D * D }, () => rng.normal());
           const gainsStart = Float64Array.from({ length: D }, () => rng.uniform(0.1, 3));
-          const [acc, rows, gains] = [backend.heap.block('f64', D * D), backend.heap.block('f64', D * D), backend.heap.block('f64', D)];
-          acc.view.fill(0.5);
+          const [rows, gains] = [backend.heap.block('f64', D * D), backend.heap.block('f64', D)];
+          const acc = guardedOnHeap(backend, new Float64Array(D * D).fill(0.5));
           rows.view.set(rowsStart);
           gains.view.set(gainsStart);
-          backend.kernels.gramBlockF64(acc.view, rows.view, gains.view, D, i0, i1);
+          backend.kernels.gramBlockF64(acc.view(), rows.view, gains.view, D, i0, i1);
+          acc.expectGuardsIntact(`gramBlockF64 D=${D} rows ${i0}..${i1}`);
           const twin = new Float64Array(D * D).fill(0.5);
           gramBlockF64(twin, rowsStart, gainsStart, D, i0, i1);
-          expect(acc.view).toEqual(twin);
+          expect(acc.view()).toEqual(twin);
           for (let i = i0; i < i1; i++) {
             for (let j = 0; j < D; j++) {
               let expected = 0.5;
               if (j >= i) for (let k = 0; k < D; k++) expected += gainsStart[k] * rowsStart[k * D + i] * rowsStart[k * D + j];
-              expect(Math.abs(acc.view[(i - i0) * D + j] - expected)).toBeLessThan(1e-12 * D * 10);
+              expect(Math.abs(acc.view()[(i - i0) * D + j] - expected)).toBeLessThan(1e-12 * D * 10);
             }
           }
           for (const b of [acc, rows, gains]) b.free();

@@ -1,21 +1,32 @@
-// Mutation testing of the TypeScript side (`npm run mutate`; on demand, not in CI). It mutates src/generator and src/nn
-// only, and runs for each mutant the vitest tests that covered it (perTest coverage) from vitest.mutate.config.ts.
+// Mutation testing of the TypeScript side (`npm run mutate`; on demand, not in CI). It mutates src/generator and
+// src/nn, and runs for each mutant the vitest tests that covered it (perTest coverage) from vitest.mutate.config.ts.
 // Two workers: the machine this was written on has two cores. Static mutants (module-level constants, which every
 // test would have to rerun) are skipped: they are few and they dominate the run time.
-// The score and the date and commit it was measured at are in README.md, "Testing".
+// PIXPREP_MUTATE_ONLY=generator (or nn) mutates one folder, with its own sandbox and reports, one worker: two such
+// runs side by side give each folder's figures as they go. The event recorder writes every mutant's result as soon as
+// it is known (reports/mutation/<folder>/events), so a run cut short still says what it found.
+// The scores, with the date and commit they were measured at, are in README.md, "Testing".
+const FOLDERS = ['generator', 'nn'];
+const only = process.env.PIXPREP_MUTATE_ONLY;
+if (only !== undefined && !FOLDERS.includes(only)) {
+  throw new Error(`PIXPREP_MUTATE_ONLY must be one of ${FOLDERS.join(', ')}. Received: ${JSON.stringify(only)}`);
+}
+const name = only ?? 'all';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts' },
   coverageAnalysis: 'perTest',
-  mutate: ['src/generator/**/*.ts', 'src/nn/**/*.ts'],
+  mutate: (only === undefined ? FOLDERS : [only]).map((folder) => `src/${folder}/**/*.ts`),
   ignoreStatic: true,
-  concurrency: 2,
+  concurrency: only === undefined ? 2 : 1,
   timeoutMS: 15_000,
-  ignorePatterns: ['dist', 'dist-bench', 'build', 'demo', 'bench/results', 'coverage', 'reports', '.stryker-tmp'],
-  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['dist', 'dist-bench', 'build', 'demo', 'bench/results', 'coverage', 'reports', '.stryker-tmp*'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'event-recorder'],
+  htmlReporter: { fileName: `reports/mutation/${name}/mutation.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
+  eventReporter: { baseDir: `reports/mutation/${name}/events` },
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: 'always',
 };

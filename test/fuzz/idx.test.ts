@@ -93,7 +93,7 @@ describe('fuzz: IDX parsing', () => {
         const encoded = encodeIdx(parsed);
         if (bytes !== null) sameBytes(encoded, bytes);
         if (typeof max === 'number') expect(encoded.length).toBeLessThanOrEqual(max);
-      } else if (bytes !== null && (max === undefined || (Number.isInteger(max) && max >= bytes.length))) {
+      } else if (bytes !== null && (max === undefined || (typeof max === 'number' && Number.isInteger(max) && max >= bytes.length))) {
         // A valid gzip of bytes parseIdx accepts must parse.
         expect(attempt(() => parseIdx(bytes, NAME), [NAME], IDX_WORDS)).toBeUndefined();
       }

@@ -72,12 +72,14 @@ export class ArraySource implements BatchSource {
   readonly labelWidth: number;
   private readonly order: Int32Array;
   private readonly images: Float32Array;
-  private readonly labels: ArrayLike<number> | null;
+  /** A copy taken at construction: later changes by the caller do not leak into training. */
+  private readonly labels: Float64Array | Float32Array | null;
   readonly shuffle: boolean;
 
   constructor(where: string, data: ArrayData, readonly batchSize: number, shuffle: boolean, private readonly seed: number,
     private batchesSeen = 0) {
     const { n, imageShape } = checkImages(where, 'x', data.x);
+    if (n === 0) throw new RangeError(`${where}: \`x\` has no samples (shape [${data.x.shape.join(', ')}])`);
     this.sampleCount = n;
     this.imageShape = imageShape;
     this.images = data.x.data;
@@ -88,14 +90,14 @@ export class ArraySource implements BatchSource {
       this.labelWidth = 0;
     } else if (y instanceof Uint8Array || y instanceof Int32Array || Array.isArray(y)) {
       if (y.length !== n) throw new RangeError(`${where}: \`y\` has ${y.length} labels but \`x\` has ${n} samples`);
-      this.labels = y;
+      this.labels = Float64Array.from(y as ArrayLike<number>);
       this.labelWidth = 1;
     } else if (y !== null && typeof y === 'object' && y.data instanceof Float32Array && Array.isArray(y.shape)) {
       if (y.shape.length !== 2 || y.shape[0] !== n || !(y.shape[1] >= 1) || y.data.length !== y.shape[0] * y.shape[1]) {
         throw new RangeError(`${where}: one-hot \`y\` must have shape [${n}, classes] matching its data. ` +
           `Received: shape ${JSON.stringify(y.shape)} with ${y.data.length} values`);
       }
-      this.labels = y.data;
+      this.labels = y.data.slice();
       this.labelWidth = y.shape[1];
     } else {
       throw new TypeError(`${where}: \`y\` must be class indices (Uint8Array, Int32Array or number[]) ` +
@@ -104,6 +106,18 @@ export class ArraySource implements BatchSource {
     this.order = new Int32Array(n);
     this.shuffle = shuffle;
     this.reorder();
+  }
+
+  /** Every class index is an integer in [0, classes): checked before the first step, so no weight moves on bad data. */
+  checkClasses(where: string, classes: number): void {
+    const labels = this.labels;
+    if (labels === null || this.labelWidth !== 1) return;
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i];
+      if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+        throw new RangeError(`${where}: \`y[${i}]\` is ${label}, not a class index in [0, ${classes})`);
+      }
+    }
   }
 
   private reorder(): void {

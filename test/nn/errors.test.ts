@@ -131,9 +131,9 @@ describe('fit, evaluate and predict data', () => {
     const y = new Uint8Array(12);
     y[7] = 3;
     await expect(compiled().fit({ x, y }, { verbose: 0, batchSize: 4, shuffle: false })).rejects.toThrow(
-      'fit: label 3 (sample 3 of batch 1) is not a class index in [0, 3)');
+      'fit: `y[7]` is 3, not a class index in [0, 3)');
     expect(() => compiled().evaluate({ x, y: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, -1] })).toThrow(
-      'evaluate: label -1 (sample 11 of batch 0) is not a class index in [0, 3)');
+      'evaluate: `y[11]` is -1, not a class index in [0, 3)');
     const m = model();
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     await expect(m.fit({ x, y: { data: new Float32Array(48), shape: [12, 4] } }, { verbose: 0 })).rejects.toThrow(

@@ -95,7 +95,7 @@ describe('the whole model', () => {
     const model = make();
     model.compile({ optimizer: new SGD({ learningRate: 1 }), loss: 'sparseCategoricalCrossentropy' });
     const before = model.getWeightsFlat();
-    const arena = () => (model as unknown as { parameters: { params: { view: Float32Array } } }).parameters.params.view;
+    const arena = () => (model as unknown as { memory: { engine: { arena: { params: { view: Float32Array } } } } }).memory.engine.arena.params.view;
     const numeric = numericGradient(arena, () => model.evaluate({ x, y }).loss, 1e-4);
     await model.fit({ x, y }, { batchSize: n, epochs: 1, shuffle: false, verbose: 0 });
     const after = model.getWeightsFlat();

@@ -1,4 +1,4 @@
-// ImageDataGenerator: Keras' pixel scaling (KERAS_SEMANTICS.md) on pixprep's kernels.
+// ImageDataGenerator: Keras' pixel scaling (docs/keras-semantics.md) on pixprep's kernels.
 //   fit / partialFit → per-channel statistics (kernels: moments*, float64, mergeable)
 //   standardize      → scaled copy of the input (pipeline.ts: one fused affine pass)
 //   flow             → seeded, shuffled batches through the same pipeline (flow.ts)

@@ -1,6 +1,6 @@
 // The scaling pipeline of ImageDataGenerator.standardize, for a run of images: gather them from the caller's
 // array into kernel memory, run the preprocessing function if any, then one fused affine kernel per batch (or per
-// image when samplewise steps make the coefficients per image). Keras' order of steps (KERAS_SEMANTICS.md):
+// image when samplewise steps make the coefficients per image). Keras' order of steps (docs/keras-semantics.md):
 //   preprocessingFunction → rescale → samplewise center → samplewise std → featurewise center → featurewise std
 //   → ZCA (x·W, a matrix product per batch)
 // All of it folds into y = x·mul + add per (image, channel), with mul and add computed in float64:

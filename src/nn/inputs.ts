@@ -1,7 +1,7 @@
 // What fit, evaluate and predict accept as data, checked before the first step: a flow iterator (any BatchSource)
 // or arrays { x, y }, which become an ArraySource so that the engine has one path. Labels are checked here in full
 // (every class index of array data against the model's classes), so that bad data fails before any weight moves.
-import { ArraySource, checkImages, isArrayData, isBatchSource, type ArrayData, type BatchSource, type ImageTensor } from './batch-source.js';
+import { ArraySource, isArrayData, isBatchSource, type ArrayData, type BatchSource, type ImageTensor } from './batch-source.js';
 import { checkLabelWidth, type LossName } from './losses.js';
 
 export const DEFAULT_BATCH = 32;
@@ -40,7 +40,6 @@ export function toPredictSource(where: string, x: ImageTensor | BatchSource, bat
     }
     return toSource(where, x, { batchSize, shuffle: false, withLabels: false, seed: 0, batchesSeen: 0 });
   }
-  checkImages(where, 'x', x);
   return new ArraySource(where, { x }, batchSize ?? DEFAULT_BATCH, false, 0);
 }
 

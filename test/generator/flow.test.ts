@@ -1,4 +1,4 @@
-// flow: batching, seeded shuffling, subsets and labels as KERAS_SEMANTICS.md ("flow") describes, plus batchInto
+// flow: batching, seeded shuffling, subsets and labels as docs/keras-semantics.md ("flow(x, y, options)") describes, plus batchInto
 // (no allocation, straight into kernel memory) and the errors.
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, getBackend, toCategorical } from '../../src/index.js';

@@ -1,4 +1,4 @@
-// standardize: Keras' steps in Keras' order (KERAS_SEMANTICS.md, "The scaling pipeline"), against the float64
+// standardize: Keras' steps in Keras' order (docs/keras-semantics.md, "Scaling"), against the float64
 // reference in reference.ts, to float32 precision; on both backends; the caller's data untouched.
 import { afterEach, describe, expect, it } from 'vitest';
 import ndarray from 'ndarray';

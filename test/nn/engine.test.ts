@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { getBackend } from '../../src/runtime/backend.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
+import ndarray from 'ndarray';
 import { patterns } from './nn-test-helpers.js';
 
 function smallModel(seed: number) {
@@ -64,13 +65,14 @@ describe('labels of array data', () => {
     const model = smallModel(3);
     const before = model.getWeightsFlat();
     await expect(model.fit({ x, y: bad }, { batchSize: 16, verbose: 0 })).rejects.toThrow(
-      'fit: `y[299]` is 3, not a class index in [0, 3)');
+      'fit: class labels must be integers in [0, 3) for a model with 3 outputs. Received: 3 at index 299');
     expect(model.getWeightsFlat()).toEqual(before);
     expect(model.getOptimizerState()).toBeNull();
     const fractional = Array.from(y, (v, i) => (i === 5 ? 0.5 : v));
-    await expect(model.fit({ x, y: fractional }, { batchSize: 16, verbose: 0 })).rejects.toThrow('fit: `y[5]` is 0.5');
+    await expect(model.fit({ x, y: fractional }, { batchSize: 16, verbose: 0 })).rejects.toThrow(
+      'fit: class labels must be non-negative integers. Received: 0.5 at index 5');
     await expect(model.fit({ x, y }, { batchSize: 16, verbose: 0, validationData: { x, y: bad } })).rejects.toThrow(
-      'fit (validationData): `y[299]` is 3');
+      'fit (validationData): class labels must be integers in [0, 3) for a model with 3 outputs. Received: 3 at index 299');
     expect(model.getWeightsFlat()).toEqual(before);
   });
 
@@ -97,7 +99,7 @@ describe('fit', () => {
     await first;
     // Once the first has finished, fit works again (and a failed fit releases the model too).
     await model.fit(data, { batchSize: 8, verbose: 0 });
-    await expect(model.fit({ x: data.x, y: new Uint8Array(64).fill(9) }, { verbose: 0 })).rejects.toThrow('not a class index');
+    await expect(model.fit({ x: data.x, y: new Uint8Array(64).fill(9) }, { verbose: 0 })).rejects.toThrow('Received: 9 at index 0');
     await model.fit(data, { batchSize: 8, verbose: 0 });
   });
 
@@ -120,5 +122,40 @@ describe('fit', () => {
     // The timer ran before the epoch's last batch: fit gave the event loop a turn mid-epoch.
     expect(seenAt.indexOf(true)).toBeGreaterThan(0);
     expect(seenAt.indexOf(true)).toBeLessThan(10);
+  });
+});
+
+describe('one input path: fit takes what flow takes', () => {
+  const data = patterns(60, 12);
+  const trained = async (x: unknown, y: unknown) => {
+    const model = smallModel(13);
+    await model.fit({ x, y } as never, { batchSize: 16, epochs: 2, verbose: 0 });
+    const w = model.getWeightsFlat();
+    model.dispose();
+    return w;
+  };
+
+  it('Uint16, Int8 and number[] labels train exactly as Uint8 labels do', async () => {
+    const reference = await trained(data.x, data.y);
+    expect(await trained(data.x, Uint16Array.from(data.y))).toEqual(reference);
+    expect(await trained(data.x, Int8Array.from(data.y))).toEqual(reference);
+    expect(await trained(data.x, Array.from(data.y))).toEqual(reference);
+  });
+
+  it('an ndarray view (non-contiguous: every other channel of a larger array) trains as its dense copy', async () => {
+    const n = 60;
+    const wide = new Float32Array(n * 64 * 2).fill(Number.NaN); // the channel the view skips is poison
+    for (let i = 0; i < n * 64; i++) wide[2 * i] = data.x.data[i];
+    const view = ndarray(wide, [n, 8, 8, 2]).hi(n, 8, 8, 1);
+    expect(view.stride).toEqual([128, 16, 2, 1]);
+    expect(await trained(view, data.y)).toEqual(await trained(data.x, data.y));
+  });
+
+  it('byte and float64 images train as the float32 images of the same values', async () => {
+    const bytes = Uint8Array.from(data.x.data, (v) => Math.max(0, Math.min(255, Math.round(v * 200 + 20))));
+    const shape = [60, 8, 8, 1];
+    const reference = await trained({ data: Float32Array.from(bytes), shape }, data.y);
+    expect(await trained({ data: bytes, shape }, data.y)).toEqual(reference);
+    expect(await trained({ data: Float64Array.from(bytes), shape }, data.y)).toEqual(reference);
   });
 });

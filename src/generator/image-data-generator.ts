@@ -4,7 +4,7 @@
 //   flow             → seeded, shuffled batches through the same pipeline (flow.ts)
 // Departures from Keras, on purpose: featurewise options before fit throw instead of warning; statistics merge
 // across chunks (streaming fit); integer pixels are scaled straight into the float batch, never copied whole.
-import { getBackend } from '../runtime/backend.js';
+import { currentBackend } from '../runtime/backend.js';
 import { Scratch } from '../runtime/scratch.js';
 import { Ownership } from '../runtime/ownership.js';
 import { MOMENT_FIELDS } from '../kernels/types.js';
@@ -175,7 +175,7 @@ export class ImageDataGenerator {
       }
       data = out.length === length ? out : out.subarray(0, length);
     }
-    const backend = getBackend();
+    const backend = currentBackend();
     scaleImages(backend, this.scratchFor(backend.heap), plan, source, (into, from, to) => source.gather(into, null, from, to), 0, source.n, data, 0);
     return { data, shape: Array.from(x.shape) };
   }
@@ -185,7 +185,7 @@ export class ImageDataGenerator {
     this.ownership.check();
     const source = ImageSource.from(x, 'flow', this.options.dataFormat);
     const plan = this.scalingPlan('flow', source.channels, [source.height, source.width, source.channels]);
-    return new FlowIterator(getBackend(), plan, source, y ?? null, this.options.validationSplit, options);
+    return new FlowIterator(currentBackend(), plan, source, y ?? null, this.options.validationSplit, options);
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */
@@ -289,14 +289,6 @@ export class ImageDataGenerator {
     return gen;
   }
 
-  /**
-   * Returns the kernel memory this generator holds (ZCA's W, copied in when first used; also released when the
-   * generator is garbage-collected). The generator stays usable: W is copied in again when next needed.
-   */
-  dispose(): void {
-    this.forgetZcaBlock();
-  }
-
   /** The folded scaling steps; throws if a featurewise step is asked for before fit or on other channels. */
   scalingPlan(where: string, channels: number, shape: readonly [number, number, number]): ScalingPlan {
     this.ownership.check();
@@ -320,7 +312,7 @@ export class ImageDataGenerator {
       featureMean: o.featurewiseCenter ? m!.mean.slice() : null,
       featureStd: o.featurewiseStdNormalization ? Float64Array.from(m!.mean, (_, c) => m!.std(c)) : null,
       preprocessingFunction: o.preprocessingFunction,
-      zca: o.zcaWhitening ? this.zcaBlockFor(getBackend().heap, where, shape) : null,
+      zca: o.zcaWhitening ? this.zcaBlockFor(currentBackend().heap, where, shape) : null,
     };
   }
 
@@ -367,7 +359,7 @@ export class ImageDataGenerator {
       throw new RangeError(`${where}: x has images of ${source.height}×${source.width}×${source.channels} but the generator was fit on ${into.height}×${into.width}×${into.channels}`);
     }
     const acc = into ?? new CovarianceAccumulator(source.height, source.width, source.channels);
-    const backend = getBackend();
+    const backend = currentBackend();
     const size = source.imageSize;
     const chunk = Math.max(1, Math.min(source.n, acc.chunkRows));
     // The accumulator's heap buffers (D² floats) are needed only while images are folded in: reserved before any
@@ -397,7 +389,7 @@ export class ImageDataGenerator {
   }
 
   private statisticsOf(source: ImageSource, where: string): Moments {
-    const backend = getBackend();
+    const backend = currentBackend();
     const C = source.channels;
     const size = source.imageSize;
     const bytes = source.bytes;
@@ -458,7 +450,7 @@ function checkFloat32Range(source: ImageSource, where: string): void {
 
 const F32_MAX = 3.4028234663852886e38;
 
-function moments(kernels: ReturnType<typeof getBackend>['kernels'], out: Float64Array, x: Uint8Array | Float32Array, n: number, channels: number): void {
+function moments(kernels: ReturnType<typeof currentBackend>['kernels'], out: Float64Array, x: Uint8Array | Float32Array, n: number, channels: number): void {
   if (x instanceof Uint8Array) kernels.momentsU8(out, x, n, channels);
   else kernels.momentsF32(out, x, n, channels);
 }

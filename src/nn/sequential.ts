@@ -2,7 +2,7 @@
 // with messages that name the option and the value, builds the engine when the input shape is known, and follows
 // the memory rule (src/runtime/ownership.ts): dispose(), [Symbol.dispose], a finalizer backstop, and an error on use
 // after dispose.
-import { getBackend } from '../runtime/backend.js';
+import { currentBackend } from '../runtime/backend.js';
 import { Ownership } from '../runtime/ownership.js';
 import type { Layer } from './layer.js';
 import { isBatchSource, type ArrayData, type BatchSource, type ImageTensor } from './batch-source.js';
@@ -59,7 +59,7 @@ export class Sequential {
     }
     let s = shape('Sequential', 'inputShape', inputShape);
     for (const layer of this.layers) s = layer.build(s);
-    const e = createEngine(getBackend(), this.layers, this.seed);
+    const e = createEngine(currentBackend(), this.layers, this.seed);
     this.memory.engine = e;
     if (this.compiled !== null) setOptimizer(e, this.compiled.optimizer);
   }

@@ -8,7 +8,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import { backends } from '../helpers.js';
 import { LayerHarness, randomArray } from './nn-test-helpers.js';
 
-const previous = getBackend().name;
+const previous = getBackend();
 afterAll(() => setBackend(previous));
 
 function maxRelative(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

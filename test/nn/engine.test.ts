@@ -2,7 +2,7 @@
 // and snapshotted before the first step, one fit at a time per model, and fit yielding to the event loop while it
 // trains.
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../../src/runtime/backend.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import ndarray from 'ndarray';
 import { patterns } from './nn-test-helpers.js';
@@ -20,7 +20,7 @@ function smallModel(seed: number) {
 
 /** Kernel memory a model holds after `use` (its parameters, optimizer slots and workspace). */
 async function heldBytes(use: (model: Sequential) => unknown): Promise<number> {
-  const heap = getBackend().heap;
+  const heap = currentBackend().heap;
   const before = heap.usedBytes;
   const model = smallModel(1);
   await use(model);

@@ -11,7 +11,7 @@
 // with 1e-4 none do, but every activation is rounded to f32 on the way (~6e-8 relative), so the loss carries noise
 // ~5e-8, i.e. ~3e-4 in a difference over 2e-4: measured 4.9e-4 relative (layers alone: ≤ 1.2e-4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getBackend, setBackend, type BackendName } from '../../src/runtime/backend.js';
+import { currentBackend, getBackend, setBackend, type BackendName } from '../../src/runtime/backend.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, SGD, Sequential } from '../../src/nn/index.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { LayerHarness, dot64, gradientErrors, numericGradient, randomArray } from './nn-test-helpers.js';
@@ -21,14 +21,14 @@ const TOLERANCE = 1e-3;
 
 let previous: BackendName;
 beforeAll(() => {
-  previous = getBackend().name;
+  previous = getBackend();
   setBackend('js');
 });
 afterAll(() => setBackend(previous));
 
 function checkLayer(make: () => Layer, inputShape: number[], batch: number, seed: number, spaced = false) {
   const layer = make();
-  const h = new LayerHarness(getBackend(), layer, inputShape, batch, seed, spaced);
+  const h = new LayerHarness(currentBackend(), layer, inputShape, batch, seed, spaced);
   const r = randomArray(h.outputSize, seed + 1);
   const loss = () => dot64(h.forward(), r);
   const analytic = h.backward(r);

@@ -1,7 +1,7 @@
 // Training end to end: learning a small synthetic task, bit-identical runs for one seed, no memory growth after
 // the first epoch, progress lines, callbacks, and the generator's flow iterator as the data source.
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../../src/runtime/backend.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { patterns } from './nn-test-helpers.js';
@@ -105,7 +105,7 @@ describe('training', () => {
   });
 
   it('allocates nothing after the first epoch: the heap neither grows nor changes its used bytes', async () => {
-    const heap = getBackend().heap;
+    const heap = currentBackend().heap;
     const model = smallModel(13);
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     const sizes: { bytes: number; used: number; grows: number }[] = [];

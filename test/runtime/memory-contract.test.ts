@@ -5,7 +5,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../../src/runtime/backend.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { randomBytes } from '../helpers.js';
@@ -22,7 +22,7 @@ function smallModel(seed = 1) {
   return model;
 }
 
-const heap = () => getBackend().heap;
+const heap = () => currentBackend().heap;
 
 describe('use after dispose', () => {
   it('Sequential: every method throws, the memory is back in the heap, dispose twice is harmless', async () => {

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // flow(x, y): Keras' NumpyArrayIterator. ceil(n / batchSize) batches per epoch, the last one partial; with
 // shuffle, each epoch's order is a permutation drawn from seed + (batches seen before the epoch), as Keras does, so
 // the same seed gives the same batches in every run; validationSplit + subset picks the first floor(n·split)

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // ImageDataGenerator: Keras' pixel scaling (docs/keras-semantics.md) on pixprep's kernels.
 //   fit / partialFit → per-channel statistics (kernels: moments*, float64, mergeable)
 //   standardize      → scaled copy of the input (pipeline.ts: one fused affine pass)

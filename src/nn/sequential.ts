@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // Sequential: the Keras-shaped facade over the engine (engine.ts, fit-loop.ts). It checks options and data up front,
 // with messages that name the option and the value, builds the engine when the input shape is known, and follows
 // the memory rule (src/runtime/ownership.ts): dispose(), [Symbol.dispose], a finalizer backstop, and an error on use

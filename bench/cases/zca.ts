@@ -6,7 +6,7 @@ import { base64ToFloat32 } from '../../src/base64.js';
 import { ImageDataGenerator } from '../../src/generator/image-data-generator.js';
 import { CovarianceAccumulator, ZCA_DEFAULT_CHUNK_ROWS } from '../../src/generator/zca.js';
 import { Random } from '../../src/random.js';
-import { getBackend } from '../../src/runtime/backend.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes } from '../data.js';
 import type { Case, Tune } from '../runner.js';
@@ -132,7 +132,7 @@ function casesFor({ n, h, w, c }: Shape, withEpoch: boolean): Case[] {
     const sums = new Float64Array(D);
     const epoch = (accumulate: boolean) => {
       const it = gen!.flow(x, null, { batchSize: 64, seed: 1 });
-      block ??= getBackend().heap.block('f32', 64 * D);
+      block ??= currentBackend().heap.block('f32', 64 * D);
       for (let i = 0; i < it.length; i++) {
         const count = it.batchInto(i, block.view, null);
         if (accumulate) for (let k = 0; k < count * D; k++) sums[k % D] += block.view[k];

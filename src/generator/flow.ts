@@ -1,9 +1,12 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // flow(x, y): Keras' NumpyArrayIterator. ceil(n / batchSize) batches per epoch, the last one partial; with
 // shuffle, each epoch's order is a permutation drawn from seed + (batches seen before the epoch), as Keras does, so
 // the same seed gives the same batches in every run; validationSplit + subset picks the first floor(n·split)
 // samples (validation) or the rest (training). Batches go through the generator's scaling pipeline.
 import type { Backend } from '../runtime/backend.js';
 import type { HeapBlock } from '../runtime/heap.js';
+import { Ownership } from '../runtime/ownership.js';
+import { Scratch } from '../runtime/scratch.js';
 import { Random } from '../random.js';
 import { capText, describeValue, kindOf } from '../errors.js';
 import { type ImageSet, type ImageSource } from './image-set.js';
@@ -36,8 +39,6 @@ const FLOW_OPTIONS = ['batchSize', 'shuffle', 'seed', 'subset', 'sampleWeight'];
  */
 export const RESIDENT_BYTES_LIMIT = 256 * 2 ** 20;
 
-// Frees a flow's kernel memory (its epoch order, and its copy of the images) when the iterator is collected.
-const flowBlocks = new FinalizationRegistry<HeapBlock[]>((blocks) => blocks.forEach((block) => block.free()));
 
 function randomSeed(): number {
   const word = new Uint32Array(1);
@@ -69,7 +70,9 @@ export class FlowIterator implements Iterable<Batch> {
   /** The caller's byte images copied into kernel memory (see RESIDENT_BYTES_LIMIT), or null. */
   private readonly resident: HeapBlock<'u8'> | null;
   private readonly gather: Gather;
-  private disposed = false;
+  /** The flow's own working buffers for scaling a batch (never shared with its generator or another flow). */
+  private readonly scratch: Scratch;
+  private readonly ownership: Ownership;
 
   constructor(
     private readonly backend: Backend,
@@ -157,14 +160,19 @@ export class FlowIterator implements Iterable<Batch> {
       const first = source.image(0);
       this.resident.view.set(new Uint8Array(first.buffer, first.byteOffset, residentBytes));
     }
-    flowBlocks.register(this, this.resident ? [this.orderBlock, this.resident] : [this.orderBlock], this);
+    const scratch = (this.scratch = new Scratch(heap));
+    const blocks = this.resident ? [this.orderBlock, this.resident] : [this.orderBlock];
+    this.ownership = new Ownership('FlowIterator', this, () => {
+      for (const block of blocks) block.free();
+      scratch.free();
+    });
     const size = source.imageSize;
     this.gather = this.resident
       ? (out, from, to) => kernels.gatherRows(out as Uint8Array, this.resident!.view, this.order.subarray(from, to), to - from, size)
       : (out, from, to) => source.gather(out, this.order, from, to);
     this.arrange();
     // Working memory for a full batch now, so batchInto never grows kernel memory (and never detaches heap views).
-    reserveScaling(backend, plan, source, Math.min(batchSize, this.sampleCount));
+    reserveScaling(scratch, plan, source, Math.min(batchSize, this.sampleCount));
   }
 
   /** The sample indices of the current epoch, in order (a copy). */
@@ -174,25 +182,26 @@ export class FlowIterator implements Iterable<Batch> {
 
   /** Releases the kernel memory this flow holds (also released when the iterator is garbage-collected). */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    flowBlocks.unregister(this);
-    this.orderBlock.free();
-    this.resident?.free();
+    this.ownership.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   private get order(): Int32Array {
-    if (this.disposed) throw new Error('FlowIterator: used after dispose()');
+    this.ownership.check();
     return this.orderBlock.view;
   }
 
   /** Batch i of the current epoch, as new arrays. */
   at(i: number): Batch {
+    this.ownership.check();
     const [from, to] = this.range(i);
     const k = to - from;
     this.checkImages('at');
     const data = new Float32Array(k * this.source.imageSize);
-    scaleImages(this.backend, this.plan, this.source, this.gather, from, to, data, 0);
+    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, data, 0);
     const batch: Batch = { x: { data, shape: [k, ...this.imageShape] } };
     if (this.labels) batch.y = this.labels.slice(this.order, from, to);
     if (this.weights) batch.sampleWeight = Float32Array.from(this.order.subarray(from, to), (j) => this.weights![j]);
@@ -204,6 +213,7 @@ export class FlowIterator implements Iterable<Batch> {
    * of samples in the batch. x may be a view into kernel memory: the pipeline then writes straight into it.
    */
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
+    this.ownership.check();
     const [from, to] = this.range(i);
     const k = to - from;
     if (!(x instanceof Float32Array)) throw new TypeError(`batchInto: x must be a Float32Array. Received: ${describeValue(x)}`);
@@ -218,7 +228,7 @@ export class FlowIterator implements Iterable<Batch> {
       if (y.length < k * this.labelWidth) throw new RangeError(`batchInto: y holds ${y.length} floats but batch ${i} needs ${k * this.labelWidth}`);
       this.labels.gather(y, this.order, from, to);
     }
-    scaleImages(this.backend, this.plan, this.source, this.gather, from, to, x, 0);
+    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, x, 0);
     return k;
   }
 

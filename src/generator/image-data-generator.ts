@@ -1,11 +1,13 @@
-// ImageDataGenerator: Keras' pixel scaling (KERAS_SEMANTICS.md) on pixprep's kernels.
+/// <reference lib="esnext.disposable" preserve="true" />
+// ImageDataGenerator: Keras' pixel scaling (docs/keras-semantics.md) on pixprep's kernels.
 //   fit / partialFit → per-channel statistics (kernels: moments*, float64, mergeable)
 //   standardize      → scaled copy of the input (pipeline.ts: one fused affine pass)
 //   flow             → seeded, shuffled batches through the same pipeline (flow.ts)
 // Departures from Keras, on purpose: featurewise options before fit throw instead of warning; statistics merge
 // across chunks (streaming fit); integer pixels are scaled straight into the float batch, never copied whole.
-import { getBackend } from '../runtime/backend.js';
-import { scratchFor } from '../runtime/scratch.js';
+import { currentBackend } from '../runtime/backend.js';
+import { Scratch } from '../runtime/scratch.js';
+import { Ownership } from '../runtime/ownership.js';
 import { MOMENT_FIELDS } from '../kernels/types.js';
 import { FlowIterator, type FlowOptions } from './flow.js';
 import { ImageSource, type ImageInput, type ImageSet } from './image-set.js';
@@ -41,8 +43,20 @@ export interface ImageDataGeneratorJSON {
   zca?: { height: number; width: number; channels: number; matrix: string } | null;
 }
 
-// Frees a generator's ZCA matrix in kernel memory when the generator itself is collected.
-const heapBlocks = new FinalizationRegistry<HeapBlock>((block) => block.free());
+/** A generator's kernel memory, in a holder that its finalizer can free without keeping the generator alive. */
+interface GeneratorMemory {
+  /** W's copy in kernel memory, for the pipeline's gemm. */
+  zca: HeapBlock<'f32'> | null;
+  /** This generator's own working buffers (fit's staging, standardize's pipeline). */
+  scratch: Scratch | null;
+}
+
+function freeGeneratorMemory(memory: GeneratorMemory): void {
+  memory.zca?.free();
+  memory.zca = null;
+  memory.scratch?.free();
+  memory.scratch = null;
+}
 
 export class ImageDataGenerator {
   readonly options: Readonly<ResolvedOptions>;
@@ -50,18 +64,49 @@ export class ImageDataGenerator {
   // ZCA: the covariance folded in by fit/partialFit, W computed from it when first needed, W's copy in kernel memory.
   private covariance: CovarianceAccumulator | null = null;
   private zcaMatrix: { height: number; width: number; channels: number; w: Float32Array } | null = null;
-  private zcaBlock: HeapBlock<'f32'> | null = null;
+  private readonly memory: GeneratorMemory = { zca: null, scratch: null };
+  private readonly ownership: Ownership;
 
   constructor(options?: ImageDataGeneratorOptions) {
     this.options = Object.freeze(resolveOptions(options));
+    const memory = this.memory;
+    this.ownership = new Ownership('ImageDataGenerator', this, () => freeGeneratorMemory(memory));
+  }
+
+  /**
+   * Returns the generator's kernel memory (the ZCA matrix, working buffers); any later use throws. Flows made by
+   * the generator own their memory and are disposed separately.
+   */
+  dispose(): void {
+    this.ownership.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Kernel bytes the generator holds now (tests: refitting does not grow it). */
+  get kernelBytes(): number {
+    return (this.memory.zca?.length ?? 0) * 4 + (this.memory.scratch?.bytes ?? 0);
+  }
+
+  private scratchFor(heap: Heap): Scratch {
+    const m = this.memory;
+    if (m.scratch === null || m.scratch.heap !== heap) {
+      m.scratch?.free();
+      m.scratch = new Scratch(heap);
+    }
+    return m.scratch;
   }
 
   /** Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. */
   fit(x: ImageInput): this {
+    this.ownership.check();
     const source = ImageSource.from(x, 'fit', this.options.dataFormat);
     const fitted = this.statisticsOf(source, 'fit');
     const covariance = this.options.zcaWhitening ? this.covarianceOf(source, 'fit', null) : null;
     this.moments = fitted;
+    this.covariance?.dispose();
     this.covariance = covariance;
     this.forgetZcaMatrix();
     return this;
@@ -69,6 +114,7 @@ export class ImageDataGenerator {
 
   /** Folds x into the statistics: fitting chunk by chunk gives the statistics of all the chunks together. */
   partialFit(x: ImageInput): this {
+    this.ownership.check();
     const source = ImageSource.from(x, 'partialFit', this.options.dataFormat);
     const chunk = this.statisticsOf(source, 'partialFit');
     if (this.moments !== null && this.moments.channels !== chunk.channels) {
@@ -114,6 +160,7 @@ export class ImageDataGenerator {
    * large sets saves the page faults of fresh memory, which cost more than the scaling itself.
    */
   standardize(x: ImageInput, out?: Float32Array): ImageSet<Float32Array> {
+    this.ownership.check();
     const source = ImageSource.from(x, 'standardize', this.options.dataFormat, true);
     const plan = this.scalingPlan('standardize', source.channels, [source.height, source.width, source.channels]);
     const length = source.n * source.imageSize;
@@ -129,19 +176,22 @@ export class ImageDataGenerator {
       }
       data = out.length === length ? out : out.subarray(0, length);
     }
-    scaleImages(getBackend(), plan, source, (into, from, to) => source.gather(into, null, from, to), 0, source.n, data, 0);
+    const backend = currentBackend();
+    scaleImages(backend, this.scratchFor(backend.heap), plan, source, (into, from, to) => source.gather(into, null, from, to), 0, source.n, data, 0);
     return { data, shape: Array.from(x.shape) };
   }
 
   /** Batches of (x, y) scaled by this generator; see FlowIterator. */
   flow(x: ImageInput, y?: LabelInput | null, options?: FlowOptions): FlowIterator {
+    this.ownership.check();
     const source = ImageSource.from(x, 'flow', this.options.dataFormat);
     const plan = this.scalingPlan('flow', source.channels, [source.height, source.width, source.channels]);
-    return new FlowIterator(getBackend(), plan, source, y ?? null, this.options.validationSplit, options);
+    return new FlowIterator(currentBackend(), plan, source, y ?? null, this.options.validationSplit, options);
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */
   toJSON(): ImageDataGeneratorJSON {
+    this.ownership.check();
     const { preprocessingFunction: _, ...options } = this.options;
     const m = this.moments;
     return {
@@ -240,16 +290,9 @@ export class ImageDataGenerator {
     return gen;
   }
 
-  /**
-   * Returns the kernel memory this generator holds (ZCA's W, copied in when first used; also released when the
-   * generator is garbage-collected). The generator stays usable: W is copied in again when next needed.
-   */
-  dispose(): void {
-    this.forgetZcaBlock();
-  }
-
   /** The folded scaling steps; throws if a featurewise step is asked for before fit or on other channels. */
   scalingPlan(where: string, channels: number, shape: readonly [number, number, number]): ScalingPlan {
+    this.ownership.check();
     const o = this.options;
     const featurewise = o.featurewiseCenter || o.featurewiseStdNormalization;
     if (featurewise && this.moments === null) {
@@ -270,7 +313,7 @@ export class ImageDataGenerator {
       featureMean: o.featurewiseCenter ? m!.mean.slice() : null,
       featureStd: o.featurewiseStdNormalization ? Float64Array.from(m!.mean, (_, c) => m!.std(c)) : null,
       preprocessingFunction: o.preprocessingFunction,
-      zca: o.zcaWhitening ? this.zcaBlockFor(getBackend().heap, where, shape) : null,
+      zca: o.zcaWhitening ? this.zcaBlockFor(currentBackend().heap, where, shape) : null,
     };
   }
 
@@ -291,14 +334,14 @@ export class ImageDataGenerator {
         `${where}: ZCA whitening was fit on images of ${z.height}×${z.width}×${z.channels}; x has images of ${shape.join('×')}`,
       );
     }
-    if (this.zcaBlock === null || this.zcaBlock.heap !== heap) {
+    const m = this.memory;
+    if (m.zca === null || m.zca.heap !== heap) {
       this.forgetZcaBlock();
       const block = heap.block('f32', z.w.length);
       block.view.set(z.w);
-      heapBlocks.register(this, block, block);
-      this.zcaBlock = block;
+      m.zca = block;
     }
-    return this.zcaBlock;
+    return m.zca;
   }
 
   private forgetZcaMatrix(): void {
@@ -307,11 +350,8 @@ export class ImageDataGenerator {
   }
 
   private forgetZcaBlock(): void {
-    if (this.zcaBlock !== null) {
-      heapBlocks.unregister(this.zcaBlock);
-      this.zcaBlock.free();
-      this.zcaBlock = null;
-    }
+    this.memory.zca?.free();
+    this.memory.zca = null;
   }
 
   /** Folds the images (rescaled, flattened) into a covariance for ZCA; they have already passed statisticsOf's checks. */
@@ -320,7 +360,7 @@ export class ImageDataGenerator {
       throw new RangeError(`${where}: x has images of ${source.height}×${source.width}×${source.channels} but the generator was fit on ${into.height}×${into.width}×${into.channels}`);
     }
     const acc = into ?? new CovarianceAccumulator(source.height, source.width, source.channels);
-    const backend = getBackend();
+    const backend = currentBackend();
     const size = source.imageSize;
     const chunk = Math.max(1, Math.min(source.n, acc.chunkRows));
     // The accumulator's heap buffers (D² floats) are needed only while images are folded in: reserved before any
@@ -328,7 +368,7 @@ export class ImageDataGenerator {
     // for its covariance (it lives on in float64, for partialFit and finish).
     acc.reserve();
     try {
-      const scratch = scratchFor(backend.heap);
+      const scratch = this.scratchFor(backend.heap);
       const bytes = source.bytes;
       const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
       const rowsBlock = scratch.get('fit.zca', 'f32', chunk * size);
@@ -350,12 +390,12 @@ export class ImageDataGenerator {
   }
 
   private statisticsOf(source: ImageSource, where: string): Moments {
-    const backend = getBackend();
+    const backend = currentBackend();
     const C = source.channels;
     const size = source.imageSize;
     const bytes = source.bytes;
     const chunk = Math.max(1, Math.floor(FIT_CHUNK_BYTES / (size * (bytes ? 1 : 4))));
-    const scratch = scratchFor(backend.heap);
+    const scratch = this.scratchFor(backend.heap);
     const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', Math.min(chunk, source.n) * size);
     const fieldsBlock = scratch.get('fit.fields', 'f64', MOMENT_FIELDS * C);
     const raw = new Moments(C);
@@ -411,7 +451,7 @@ function checkFloat32Range(source: ImageSource, where: string): void {
 
 const F32_MAX = 3.4028234663852886e38;
 
-function moments(kernels: ReturnType<typeof getBackend>['kernels'], out: Float64Array, x: Uint8Array | Float32Array, n: number, channels: number): void {
+function moments(kernels: ReturnType<typeof currentBackend>['kernels'], out: Float64Array, x: Uint8Array | Float32Array, n: number, channels: number): void {
   if (x instanceof Uint8Array) kernels.momentsU8(out, x, n, channels);
   else kernels.momentsF32(out, x, n, channels);
 }

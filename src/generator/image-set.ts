@@ -70,9 +70,10 @@ export class ImageSource {
 
   /**
    * Checks `x` and wraps it. `where` names the call in messages ("fit", "flow", "standardize").
-   * `allowSingleImage` accepts rank 3 (one image) as a batch of one.
+   * `allowSingleImage` accepts rank 3 (one image) as a batch of one. `anyChannels` lifts the 1, 3 or 4 channels
+   * rule (the network takes any number of channels; the generator's statistics and ZCA need image channels).
    */
-  static from(x: unknown, where: string, dataFormat: DataFormat, allowSingleImage = false): ImageSource {
+  static from(x: unknown, where: string, dataFormat: DataFormat, allowSingleImage = false, anyChannels = false): ImageSource {
     if (x === null || typeof x !== 'object' || !('data' in x) || !('shape' in x)) {
       throw new TypeError(`${where}: x must be an image set { data, shape } or an ndarray. Received: ${typeName(x)}`);
     }
@@ -93,14 +94,14 @@ export class ImageSource {
     }
     const [n, a, b, c] = shape;
     const [height, width, channels] = dataFormat === 'channelsLast' ? [a, b, c] : [b, c, a];
-    if (channels !== 1 && channels !== 3 && channels !== 4) {
+    if (!anyChannels && channels !== 1 && channels !== 3 && channels !== 4) {
       const axis = dataFormat === 'channelsLast' ? 'last axis' : 'axis 1 (channelsFirst)';
       throw new RangeError(
         `${where}: expected 1, 3 or 4 channels on the ${axis} (grayscale, RGB or RGBA). ` +
           `Received: ${channels} channels in shape ${describeShape(rawShape)}`,
       );
     }
-    if (n === 0 || height === 0 || width === 0) {
+    if (n === 0 || height === 0 || width === 0 || channels === 0) {
       throw new RangeError(`${where}: x is empty (shape ${describeShape(rawShape)}); at least one image of at least one pixel is needed`);
     }
     const total = n * height * width * channels;

@@ -7,4 +7,3 @@ export type { ImageSet, ImageInput, NdarrayLike, PixelArray, DataFormat } from '
 export { toCategorical } from './labels.js';
 export type { LabelInput, LabelIndices, OneHotLabels } from './labels.js';
 export { toNdarray } from './ndarray.js';
-export { Moments } from './moments.js';

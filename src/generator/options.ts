@@ -17,8 +17,11 @@ export interface ImageDataGeneratorOptions {
   featurewiseStdNormalization?: boolean;
   samplewiseCenter?: boolean;
   samplewiseStdNormalization?: boolean;
-  /** Runs on each image before anything else; returns the new image (same size) or modifies and returns its input. */
-  preprocessingFunction?: ((image: ImageView) => ImageView | Float32Array) | null;
+  /**
+   * Runs on each image before anything else; returns the new image (same size) or modifies and returns its input.
+   * Any `{ data: Float32Array }` of the right size is taken, so another generator's `standardize(image)` can be returned.
+   */
+  preprocessingFunction?: ((image: ImageView) => Float32Array | { readonly data: Float32Array; readonly shape?: readonly number[] }) | null;
   /** Whitens with W = U·diag(1/sqrt(S + zcaEpsilon))·Uᵀ of the fitted images' covariance; implies featurewiseCenter. */
   zcaWhitening?: boolean;
   zcaEpsilon?: number;

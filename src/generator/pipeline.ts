@@ -1,6 +1,6 @@
 // The scaling pipeline of ImageDataGenerator.standardize, for a run of images: gather them from the caller's
 // array into kernel memory, run the preprocessing function if any, then one fused affine kernel per batch (or per
-// image when samplewise steps make the coefficients per image). Keras' order of steps (KERAS_SEMANTICS.md):
+// image when samplewise steps make the coefficients per image). Keras' order of steps (docs/keras-semantics.md):
 //   preprocessingFunction → rescale → samplewise center → samplewise std → featurewise center → featurewise std
 //   → ZCA (x·W, a matrix product per batch)
 // All of it folds into y = x·mul + add per (image, channel), with mul and add computed in float64:
@@ -8,7 +8,7 @@
 // so the data is read once and written once, whatever the options.
 import type { Backend } from '../runtime/backend.js';
 import type { HeapBlock } from '../runtime/heap.js';
-import { scratchFor } from '../runtime/scratch.js';
+import type { Scratch } from '../runtime/scratch.js';
 import type { ImageSource } from './image-set.js';
 import type { ImageView, ResolvedOptions } from './options.js';
 
@@ -29,9 +29,8 @@ export interface ScalingPlan {
 }
 
 /** Allocates the working memory for runs of `images` images now, so that scaling them later grows nothing. */
-export function reserveScaling(backend: Backend, plan: ScalingPlan, source: ImageSource, images: number): void {
+export function reserveScaling(scratch: Scratch, plan: ScalingPlan, source: ImageSource, images: number): void {
   const k = Math.min(images, chunkImages(source));
-  const scratch = scratchFor(backend.heap);
   if (source.bytes && plan.preprocessingFunction == null) scratch.get('pipeline.staging', 'u8', k * source.imageSize);
   scratch.get('pipeline.out', 'f32', k * source.imageSize);
   const samplewise = plan.samplewiseCenter || plan.samplewiseStdNormalization;
@@ -52,9 +51,10 @@ export type Gather = (out: Uint8Array | Float32Array, from: number, to: number) 
 /**
  * Scales the images at positions from..to, fetched by `gather`, into dest[destOffset ..], float32, in the source's
  * layout. dest may be a view into the backend heap (the kernels then write straight into it) or any Float32Array.
+ * `scratch` is the caller's own (a generator's or a flow's), never shared with another object.
  */
 export function scaleImages(
-  backend: Backend, plan: ScalingPlan, source: ImageSource, gather: Gather, from: number, to: number,
+  backend: Backend, scratch: Scratch, plan: ScalingPlan, source: ImageSource, gather: Gather, from: number, to: number,
   dest: Float32Array, destOffset: number,
 ): void {
   const size = source.imageSize;
@@ -63,7 +63,15 @@ export function scaleImages(
   for (let start = from; start < to; start += chunk) {
     const end = Math.min(to, start + chunk);
     const k = end - start;
-    const scratch = scratchFor(backend.heap);
+    // A preprocessingFunction is user code: it may allocate kernel memory (another generator's standardize), which
+    // would move every heap view. So its images are gathered and preprocessed in a plain array first, and the
+    // views below are taken after it has run.
+    let preprocessed: Float32Array | null = null;
+    if (plan.preprocessingFunction) {
+      preprocessed = scratch.floats(k * size);
+      gather(preprocessed, start, end);
+      preprocess(plan.preprocessingFunction, source, preprocessed, k);
+    }
     const bytes = source.bytes && plan.preprocessingFunction == null;
     const staging = bytes ? scratch.get('pipeline.staging', 'u8', k * size) : null;
     const outBlock = inHeap ? null : scratch.get('pipeline.out', 'f32', k * size);
@@ -75,8 +83,9 @@ export function scaleImages(
     // Views only after every block exists: an allocation may have grown (and so replaced) the heap's buffer.
     if (inHeap && dest.buffer !== backend.heap.memory.buffer) {
       throw new Error(
-        'pixprep: the destination batch array was detached because kernel memory grew while scaling; ' +
-          'take heap views after creating the flow (flow() reserves its working memory up front)',
+        'pixprep: the destination batch array was detached because kernel memory grew while scaling (a ' +
+          'preprocessingFunction that allocates kernel memory, or views taken before the flow was created); ' +
+          'take heap views after creating flows and generators (they reserve their working memory up front)',
       );
     }
     const out = inHeap
@@ -84,8 +93,8 @@ export function scaleImages(
       : outBlock!.view.subarray(0, k * size);
     const input: Uint8Array | Float32Array = bytes ? staging!.view.subarray(0, k * size) : out;
 
-    gather(input, start, end);
-    if (plan.preprocessingFunction) preprocess(plan.preprocessingFunction, source, out, k);
+    if (preprocessed !== null) out.set(preprocessed);
+    else gather(input, start, end);
 
     applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
     if (plan.zca && whitened) {

@@ -6,7 +6,7 @@
 // sum over at most `chunkRows` products, so f32 stays accurate), and chunks are combined in float64 with Chan et al.'s
 // pairwise formula. Any split of the data, and any merge order, gives the one-pass result to rounding, and 60,000
 // images lose nothing to a running f32 sum. Memory is O(D²) plus one chunk, never O(n·D).
-import { getBackend, type Backend } from '../runtime/backend.js';
+import { currentBackend, type Backend } from '../runtime/backend.js';
 import type { HeapBlock } from '../runtime/heap.js';
 import { describeValue } from '../errors.js';
 import { symmetricEigenRows } from '../linalg/eigen.js';
@@ -72,7 +72,7 @@ export class CovarianceAccumulator {
     this.mean = new Float64Array(features);
     this.comoment = new Float64Array(features * features);
     this.chunkMean = new Float64Array(features);
-    this.backend = getBackend();
+    this.backend = currentBackend();
     // Allocated now, not in add: growing the heap there would detach a `rows` argument that is itself a heap view.
     this.reserve();
   }
@@ -256,7 +256,7 @@ export class CovarianceAccumulator {
 function whiteningMatrix(eigenvectors: Float64Array, eigenGains: Float64Array, D: number): Float32Array {
   const W = new Float32Array(D * D);
   const BLOCK = 16;
-  const { heap, kernels } = getBackend();
+  const { heap, kernels } = currentBackend();
   const blocks = [heap.block('f64', D * D), heap.block('f64', D), heap.block('f64', BLOCK * D)];
   try {
     const [rows, gains, acc] = blocks.map((b) => b.view); // after the last allocation: the views stay valid
@@ -283,7 +283,7 @@ function whiteningMatrix(eigenvectors: Float64Array, eigenGains: Float64Array, D
 
 /**
  * out = x · W for n flattened, already centred rows (n×D times D×D), by the backend's gemm kernel. All three arrays
- * must be views into `getBackend().heap` when the backend is wasm-simd; out must not overlap x or W.
+ * must be views into `currentBackend().heap` when the backend is wasm-simd; out must not overlap x or W.
  */
 export function applyZca(out: Float32Array, x: Float32Array, n: number, W: Float32Array, D: number): void {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(D) || D < 0) {
@@ -292,5 +292,5 @@ export function applyZca(out: Float32Array, x: Float32Array, n: number, W: Float
   if (W.length !== D * D) throw new RangeError(`applyZca: W must hold D·D = ${D * D} values. Received: length ${W.length}`);
   if (x.length < n * D) throw new RangeError(`applyZca: x must hold n·D = ${n * D} values. Received: length ${x.length}`);
   if (out.length < n * D) throw new RangeError(`applyZca: out must hold n·D = ${n * D} values. Received: length ${out.length}`);
-  getBackend().kernels.gemm(out, x, W, n, D, D, false, false, false);
+  currentBackend().kernels.gemm(out, x, W, n, D, D, false, false, false);
 }

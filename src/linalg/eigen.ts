@@ -10,7 +10,7 @@
 // one contiguous row of z, and at the end row j of z is eigenvector j.
 
 import type { Kernels } from '../kernels/types.js';
-import { getBackend } from '../runtime/backend.js';
+import { currentBackend } from '../runtime/backend.js';
 
 export interface SymmetricEigen {
   /** Eigenvalues, largest first. */
@@ -43,7 +43,7 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
 export function symmetricEigenRows(a: Float64Array, n: number): { values: Float64Array; rows: Float64Array } {
   validate(a, n);
   // z and the rotation table live in kernel memory: the QL sweeps' rotations (the O(n³) part) run as a kernel.
-  const { heap, kernels } = getBackend();
+  const { heap, kernels } = currentBackend();
   const blocks = [heap.block('f64', n * n), heap.block('f64', n), heap.block('f64', n), heap.block('f64', n), heap.block('f64', n)];
   try {
     // Views after the last allocation: nothing below allocates in the heap, so they stay valid.

@@ -1,6 +1,10 @@
 // Where a model's batches come from: the generator's flow iterator (anything with this interface), or arrays
-// given to fit/evaluate/predict, which get the same interface here so the training loop has one path.
+// given to fit/evaluate/predict, which get the same interface here so the training loop has one path. Arrays are
+// read through the generator's own input path (image-set.ts, labels.ts): the network accepts what flow accepts
+// (every pixel type, ndarray views, every integer label type, one-hot rows), with the same messages.
 import { Random } from '../random.js';
+import { ImageSource, type ImageInput } from '../generator/image-set.js';
+import { Labels as LabelSet, type LabelInput } from '../generator/labels.js';
 
 export interface BatchSource {
   /** Batches per epoch: ceil(sampleCount / batchSize). */
@@ -19,14 +23,11 @@ export interface BatchSource {
   onEpochEnd(): void;
 }
 
-/** Images as a flat NHWC float32 array and its shape [n, height, width, channels]. */
-export interface ImageTensor {
-  data: Float32Array;
-  shape: readonly number[];
-}
+/** Images for the network: what the generator's flow accepts (a typed array with its shape, or an ndarray view). */
+export type ImageTensor = ImageInput;
 
-/** Class indices, or one-hot rows {data, shape: [n, classes]}. */
-export type Labels = Uint8Array | Int32Array | number[] | { data: Float32Array; shape: readonly number[] };
+/** Class indices (any integer typed array or number[]), or one-hot rows {data, shape: [n, classes]}. */
+export type Labels = LabelInput;
 
 export interface ArrayData {
   x: ImageTensor;
@@ -41,24 +42,6 @@ export function isArrayData(value: unknown): value is ArrayData {
   return value !== null && typeof value === 'object' && 'x' in value;
 }
 
-/** Checks an {data, shape} image tensor; returns its sample count and per-sample shape. */
-export function checkImages(where: string, name: string, x: unknown): { n: number; imageShape: [number, number, number] } {
-  const t = x as ImageTensor;
-  if (t === null || typeof t !== 'object' || !(t.data instanceof Float32Array)) {
-    throw new TypeError(`${where}: \`${name}.data\` must be a Float32Array (scale raw bytes to floats first)`);
-  }
-  const s = t.shape;
-  if (!Array.isArray(s) || s.length !== 4 || !s.every((v) => Number.isInteger(v) && v >= 0) || s.slice(1).some((v) => v < 1)) {
-    throw new RangeError(`${where}: \`${name}.shape\` must be [samples, height, width, channels]. ` +
-      `Received: ${JSON.stringify(s)}`);
-  }
-  const size = s[0] * s[1] * s[2] * s[3];
-  if (t.data.length !== size) {
-    throw new RangeError(`${where}: \`${name}.data\` has ${t.data.length} values but shape [${s.join(', ')}] needs ${size}`);
-  }
-  return { n: s[0], imageShape: [s[1], s[2], s[3]] };
-}
-
 /**
  * Arrays as a BatchSource, shuffled each epoch when asked. Like the flow (and Keras' Iterator), each epoch's order
  * is drawn from seed + the batches seen before it, counted from `batchesSeen` (the model's training steps so far):
@@ -70,40 +53,43 @@ export class ArraySource implements BatchSource {
   readonly sampleCount: number;
   readonly imageShape: readonly [number, number, number];
   readonly labelWidth: number;
-  private readonly order: Int32Array;
-  private readonly images: Float32Array;
-  private readonly labels: ArrayLike<number> | null;
   readonly shuffle: boolean;
+  private readonly order: Int32Array;
+  private readonly images: ImageSource;
+  /** A copy taken at construction: later changes by the caller do not leak into training. */
+  private readonly labels: LabelSet | null;
 
   constructor(where: string, data: ArrayData, readonly batchSize: number, shuffle: boolean, private readonly seed: number,
     private batchesSeen = 0) {
-    const { n, imageShape } = checkImages(where, 'x', data.x);
+    // The model takes channels-last images: a channelsFirst array would be read in the wrong layout.
+    const images = ImageSource.from(data.x, where, 'channelsLast', false, true);
+    const n = images.n;
+    this.images = images;
     this.sampleCount = n;
-    this.imageShape = imageShape;
-    this.images = data.x.data;
+    this.imageShape = [images.height, images.width, images.channels];
     this.length = Math.ceil(n / batchSize);
-    const y = data.y;
-    if (y === undefined) {
-      this.labels = null;
-      this.labelWidth = 0;
-    } else if (y instanceof Uint8Array || y instanceof Int32Array || Array.isArray(y)) {
-      if (y.length !== n) throw new RangeError(`${where}: \`y\` has ${y.length} labels but \`x\` has ${n} samples`);
-      this.labels = y;
-      this.labelWidth = 1;
-    } else if (y !== null && typeof y === 'object' && y.data instanceof Float32Array && Array.isArray(y.shape)) {
-      if (y.shape.length !== 2 || y.shape[0] !== n || !(y.shape[1] >= 1) || y.data.length !== y.shape[0] * y.shape[1]) {
-        throw new RangeError(`${where}: one-hot \`y\` must have shape [${n}, classes] matching its data. ` +
-          `Received: shape ${JSON.stringify(y.shape)} with ${y.data.length} values`);
-      }
-      this.labels = y.data;
-      this.labelWidth = y.shape[1];
-    } else {
-      throw new TypeError(`${where}: \`y\` must be class indices (Uint8Array, Int32Array or number[]) ` +
-        'or one-hot rows {data: Float32Array, shape: [samples, classes]}');
+    this.labels = data.y === undefined ? null : LabelSet.from(snapshot(data.y), where);
+    if (this.labels !== null && this.labels.n !== n) {
+      throw new RangeError(`${where}: \`x\` (images tensor) and \`y\` (labels) should have the same length. ` +
+        `Found: x.shape = [${images.shape.join(', ')}], y length = ${this.labels.n}`);
     }
+    this.labelWidth = this.labels?.width ?? 0;
     this.order = new Int32Array(n);
     this.shuffle = shuffle;
     this.reorder();
+  }
+
+  /** Every class index is below `classes`: checked before the first step, so no weight moves on bad data. */
+  checkClasses(where: string, classes: number): void {
+    const labels = this.labels;
+    if (labels === null || labels.width !== 1) return;
+    for (let i = 0; i < labels.n; i++) {
+      const label = labels.classOf(i);
+      if (label >= classes) {
+        throw new RangeError(`${where}: class labels must be integers in [0, ${classes}) for a model with ${classes} ` +
+          `outputs. Received: ${label} at index ${i}`);
+      }
+    }
   }
 
   private reorder(): void {
@@ -114,16 +100,8 @@ export class ArraySource implements BatchSource {
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
     const start = i * this.batchSize;
     const count = Math.min(this.batchSize, this.sampleCount - start);
-    const [h, w, c] = this.imageShape;
-    const size = h * w * c;
-    const width = this.labelWidth;
-    for (let j = 0; j < count; j++) {
-      const s = this.order[start + j];
-      x.set(this.images.subarray(s * size, (s + 1) * size), j * size);
-      if (y !== null && this.labels !== null) {
-        for (let q = 0; q < width; q++) y[j * width + q] = this.labels[s * width + q];
-      }
-    }
+    this.images.gather(x, this.order, start, start + count);
+    if (y !== null && this.labels !== null) this.labels.gather(y, this.order, start, start + count);
     return count;
   }
 
@@ -131,4 +109,15 @@ export class ArraySource implements BatchSource {
     this.batchesSeen += this.length;
     if (this.shuffle) this.reorder();
   }
+}
+
+/** A copy of the labels (they are small), so that the caller changing them later changes nothing here. */
+function snapshot(y: unknown): unknown {
+  if (Array.isArray(y)) return y.slice();
+  if (ArrayBuffer.isView(y) && !(y instanceof DataView)) return (y as unknown as Uint8Array).slice();
+  if (y !== null && typeof y === 'object' && 'data' in y && 'shape' in y) {
+    const { data, shape } = y as { data: unknown; shape: unknown };
+    return { data: ArrayBuffer.isView(data) && !(data instanceof DataView) ? (data as Float32Array).slice() : data, shape: Array.isArray(shape) ? [...shape] : shape };
+  }
+  return y;
 }

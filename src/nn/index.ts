@@ -2,7 +2,7 @@
 export { Sequential } from './sequential.js';
 export type {
   SequentialOptions, CompileOptions, FitOptions, EvaluateOptions, PredictOptions, History, EpochLogs, BatchLogs,
-} from './sequential.js';
+} from './types.js';
 export { Conv2D, type Conv2DOptions } from './conv2d.js';
 export { MaxPooling2D, type MaxPooling2DOptions } from './max-pooling2d.js';
 export { Flatten, type FlattenOptions } from './flatten.js';

@@ -35,6 +35,8 @@ export abstract class Layer {
   /** The per-sample input shape the layer was declared with (first layer), if any. */
   readonly declaredInputShape: readonly number[] | undefined;
   activation: Activation = 'linear';
+  /** The model this layer belongs to (an opaque token, never the model itself: a finalizer must not be kept from it). */
+  owner: object | null = null;
   private built: { input: number[]; output: number[] } | null = null;
 
   protected constructor(name: string | undefined, inputShape: readonly number[] | undefined) {

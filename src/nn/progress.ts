@@ -1,10 +1,9 @@
 // Keras-style training progress. On a terminal (verbose 1) a bar redrawn in place, at most every 100 ms so that
 // drawing costs nothing next to a batch; elsewhere (logs, CI, verbose 2, an injected writer) one line per epoch:
 //   Epoch 1/5 - 12.3s - loss: 0.2134 - accuracy: 0.9351 - val_loss: 0.1012 - val_accuracy: 0.9688 - 1850 images/s
-import type { EpochLogs } from './sequential.js';
+import type { EpochLogs, LogWriter } from './types.js';
 
-/** Receives one complete line (no trailing newline). */
-export type LogWriter = (line: string) => void;
+export type { LogWriter };
 
 interface Terminal {
   write(text: string): unknown;

@@ -2,8 +2,7 @@
 // compile configuration, opaque metadata (the CLI stores the generator's statistics there), the weights and the
 // optimizer's state as base64 of their float32 bytes: exact, so a loaded model predicts bit-identically and
 // resumes training bit-identically, and browser-safe (no Buffer).
-import type { Sequential } from './sequential.js';
-import type { CompileOptions } from './sequential.js';
+import type { CompileOptions, ModelSnapshot } from './types.js';
 import { Layer } from './layer.js';
 import { Conv2D } from './conv2d.js';
 import { MaxPooling2D } from './max-pooling2d.js';
@@ -45,8 +44,8 @@ const LAYERS: Record<string, (config: Record<string, unknown>) => Layer> = {
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function serializeModel(model: Sequential): ModelJSON {
-  const weights = model.getWeightsFlat();
+export function serializeModel(model: ModelSnapshot): ModelJSON {
+  const weights = model.weights;
   if (!littleEndian) throw new Error('pixprep: saving models needs a little-endian platform');
   return {
     format: MODEL_FORMAT,
@@ -55,18 +54,18 @@ export function serializeModel(model: Sequential): ModelJSON {
     seed: model.seed,
     inputShape: model.inputShape,
     layers: model.layers.map((layer) => ({ className: layer.className, config: layer.getConfig() })),
-    compile: model.compileConfig,
+    compile: model.compile,
     metadata: model.metadata ?? null,
     optimizerState: optimizerStateJSON(model),
     weights: {
-      dtype: 'float32', byteOrder: 'little', specs: model.weightSpecs(),
+      dtype: 'float32', byteOrder: 'little', specs: model.weightSpecs,
       data: bytesToBase64(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)),
     },
   };
 }
 
-function optimizerStateJSON(model: Sequential): ModelJSON['optimizerState'] {
-  const state = model.getOptimizerState();
+function optimizerStateJSON(model: ModelSnapshot): ModelJSON['optimizerState'] {
+  const state = model.optimizerState;
   if (state === null) return null;
   const all = new Float32Array(state.slots.reduce((a, s) => a + s.length, 0));
   let at = 0;

@@ -73,7 +73,13 @@ let current: Backend = requested() === 'js' || wasmBackend === null ? (jsBackend
 /** The kernels in use: "wasm-simd", or "js" where WebAssembly SIMD is missing or the fallback was forced. */
 export let backend: BackendName = current.name;
 
-export function getBackend(): Backend {
+/** The backend in use, by name ("wasm-simd" or "js"), as TF.js' tf.getBackend() returns it. */
+export function getBackend(): BackendName {
+  return current.name;
+}
+
+/** The backend object in use (its heap and kernels): internal, for the library and its tests and benchmarks. */
+export function currentBackend(): Backend {
   return current;
 }
 

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
-import { ImageDataGenerator, getBackend, toCategorical, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { ImageDataGenerator, toCategorical, type ImageDataGeneratorOptions } from '../../src/index.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { f32Tolerance, kerasFit, kerasStandardize } from '../generator/reference.js';
 import { anything, attempt, awkwardNumber, copyOf, expectUnchanged, params, pathsOf, replaceAt, timeoutFor } from './fuzz.js';
 
@@ -321,7 +322,7 @@ describe('fuzz: ImageDataGenerator', () => {
   });
 
   it('keeps kernel memory flat over many generators, flows and failed calls', () => {
-    const heap = getBackend().heap;
+    const heap = currentBackend().heap;
     const x = { data: Uint8Array.from({ length: 20 * 4 * 4 * 3 }, (_, i) => (i * 37) % 256), shape: [20, 4, 4, 3] };
     const xf = { data: Float32Array.from(x.data), shape: x.shape };
     const y = Int32Array.from({ length: 20 }, (_, i) => i % 3);
@@ -341,6 +342,8 @@ describe('fuzz: ImageDataGenerator', () => {
       attempt(() => gen.flow(x, [1, -1] as never), ['flow'], ['labels']);
       attempt(() => gen.flow(x, y, { batchSize: 0 }), ['batchSize'], ['batchSize']);
       attempt(() => gen.fit({ data: xf.data, shape: [21, 4, 4, 3] }), ['fit'], ['x']);
+      // Each generator owns its working memory (the memory rule): returned at dispose (or by its finalizer, later).
+      gen.dispose();
     };
     for (let i = 0; i < 5; i++) round();
     const before = { size: heap.byteLength, used: heap.usedBytes };

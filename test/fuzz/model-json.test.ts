@@ -4,7 +4,8 @@
 // document is never changed, and failed loads keep no kernel memory.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, getBackend } from '../../src/index.js';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/index.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { anything, attempt, awkwardNumber, copyOf, expectUnchanged, params, pathsOf, replaceAt, timeoutFor } from './fuzz.js';
 
 const WHERE = ['Sequential.fromJSON', 'compile', 'setOptimizerState', 'Sequential', 'Conv2D', 'Dense', 'MaxPooling2D', 'Flatten', 'Adam', 'SGD'];
@@ -71,7 +72,7 @@ describe('fuzz: Sequential.fromJSON', () => {
 
   it('loads and failed parses keep kernel memory flat', async () => {
     const { json } = await savedModel();
-    const heap = getBackend().heap;
+    const heap = currentBackend().heap;
     // Documents parseModel refuses before any model exists (the leak in the skipped property below is after it).
     const bad = [
       { ...json, weights: { ...json.weights, data: 'AAAA' } },
@@ -94,7 +95,7 @@ describe('fuzz: Sequential.fromJSON', () => {
   // when they throw: every such failed load keeps its arena (heap.usedBytes grows by the model's size per call).
   it.skip('failed loads keep no kernel memory (skipped: sequential.ts leaks the arena of a model whose compile or optimizer state fails)', async () => {
     const { json } = await savedModel();
-    const heap = getBackend().heap;
+    const heap = currentBackend().heap;
     const bad = [
       { ...json, optimizerState: { step: 1, slots: 'AAAA' } },
       { ...json, compile: { ...json.compile!, optimizer: { className: 'Nope' } } },

@@ -1,7 +1,8 @@
-// flow: batching, seeded shuffling, subsets and labels as KERAS_SEMANTICS.md ("flow") describes, plus batchInto
+// flow: batching, seeded shuffling, subsets and labels as docs/keras-semantics.md ("flow(x, y, options)") describes, plus batchInto
 // (no allocation, straight into kernel memory) and the errors.
 import { describe, expect, it } from 'vitest';
-import { ImageDataGenerator, getBackend, toCategorical } from '../../src/index.js';
+import { ImageDataGenerator, toCategorical } from '../../src/index.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { poison, randomBytes } from '../helpers.js';
 
 /** n images of 2×2×1 whose four pixels all equal the image's index mod 256, and labels = index mod 10. */
@@ -82,7 +83,7 @@ describe('flow', () => {
     const gen = new ImageDataGenerator({ rescale: 1 / 255, featurewiseCenter: true, featurewiseStdNormalization: true, samplewiseCenter: true }).fit(train);
     const it = gen.flow(train, labels, { batchSize: 32, seed: 9 });
     expect(it.labelWidth).toBe(4);
-    const { heap } = getBackend();
+    const { heap } = currentBackend();
     const xBlock = heap.block('f32', 32 * 108);
     const yBlock = heap.block('f32', 32 * 4);
     const bytes = heap.byteLength;
@@ -110,7 +111,7 @@ describe('flow', () => {
   it('byte images are copied into kernel memory once (snapshot) and released by dispose()', () => {
     const data = randomBytes(50 * 12, 4);
     const x = { data, shape: [50, 2, 2, 3] };
-    const { heap } = getBackend();
+    const { heap } = currentBackend();
     const used = heap.usedBytes;
     const it = plain().flow(x, null, { batchSize: 7, seed: 3 });
     expect(heap.usedBytes - used).toBeGreaterThanOrEqual(50 * 12);

@@ -1,4 +1,4 @@
-// Keras' ImageDataGenerator scaling written plainly in float64, following KERAS_SEMANTICS.md step by step,
+// Keras' ImageDataGenerator scaling written plainly in float64, following docs/keras-semantics.md step by step,
 // independent of src/: the yardstick for fit and standardize.
 
 export interface KerasOptions {

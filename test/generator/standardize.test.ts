@@ -1,8 +1,9 @@
-// standardize: Keras' steps in Keras' order (KERAS_SEMANTICS.md, "The scaling pipeline"), against the float64
+// standardize: Keras' steps in Keras' order (docs/keras-semantics.md, "Scaling"), against the float64
 // reference in reference.ts, to float32 precision; on both backends; the caller's data untouched.
 import { afterEach, describe, expect, it } from 'vitest';
 import ndarray from 'ndarray';
-import { ImageDataGenerator, availableBackends, setBackend, toNdarray, type Backend } from '../../src/index.js';
+import { ImageDataGenerator, setBackend, toNdarray } from '../../src/index.js';
+import { availableBackends, type Backend } from '../../src/internal.js';
 import { f32Tolerance, kerasFit, kerasStandardize, type KerasOptions } from './reference.js';
 import { randomBytes } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 // ZCA whitening through the generator (issue 8): fit → W → standardize/flow, against an independent float64
-// computation of Keras' formulas (KERAS_SEMANTICS.md: sigma of the per-channel-centred flat images, W from its
+// computation of Keras' formulas (docs/keras-semantics.md: sigma of the per-channel-centred flat images, W from its
 // eigendecomposition), and the statistical property that whitened training data has covariance ≈ identity.
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator } from '../../src/index.js';

@@ -3,7 +3,7 @@ import {
   CovarianceAccumulator, applyZca, zcaBytesNeeded,
 } from '../../src/generator/zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../../src/base64.js';
-import { getBackend, setBackend } from '../../src/runtime/backend.js';
+import { currentBackend, getBackend, setBackend } from '../../src/runtime/backend.js';
 import { backends, onHeap, outputOnHeap, Random } from '../helpers.js';
 import { jacobiEigen, randomOrthogonal } from '../linalg/jacobi.js';
 
@@ -78,7 +78,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** (x − μ_c)·W through applyZca on heap arrays, and the covariance of the result in float64. */
 function whitenedCovariance(x: Float32Array, n: number, channelMean: Float64Array, W: Float32Array): Float64Array {
-  const backend = getBackend();
+  const backend = currentBackend();
   const centred = new Float32Array(n * D);
   for (let i = 0; i < n * D; i++) centred[i] = x[i] - channelMean[i % C];
   const xs = onHeap(backend, centred, 1);
@@ -99,7 +99,7 @@ const identity = Float64Array.from({ length: D * D }, (_, k) => (k % (D + 1) ===
 
 for (const backend of backends) {
   describe(`ZCA on the ${backend.name} backend`, () => {
-    const previous = getBackend().name;
+    const previous = getBackend();
     beforeAll(() => setBackend(backend.name));
     afterAll(() => setBackend(previous));
 

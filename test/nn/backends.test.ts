@@ -16,7 +16,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import { backends } from '../helpers.js';
 import { LayerHarness, poisonFreeHeap, randomArray } from './nn-test-helpers.js';
 
-const previous = getBackend().name;
+const previous = getBackend();
 afterAll(() => setBackend(previous));
 
 const NOISE = 1e-6;

@@ -106,9 +106,10 @@ describe('fit, evaluate and predict data', () => {
     expect(() => compiled().predict({ data: new Float32Array(7 * 7), shape: [1, 7, 7, 1] })).toThrow(
       "predict: the data's images have shape [7, 7, 1] but the model's first layer (conv2d) expects [8, 8, 1]");
     expect(() => compiled().predict({ data: new Float32Array(10), shape: [1, 8, 8, 1] })).toThrow(
-      'predict: `x.data` has 10 values but shape [1, 8, 8, 1] needs 64');
-    expect(() => compiled().predict({ data: new Uint8Array(64), shape: [1, 8, 8, 1] } as never)).toThrow(
-      'predict: `x.data` must be a Float32Array (scale raw bytes to floats first)');
+      'predict: x.data has 10 elements but shape [1, 8, 8, 1] needs 64');
+    // The images go through the generator's input path: its messages, its types.
+    expect(() => compiled().predict({ data: new Int16Array(64), shape: [1, 8, 8, 1] } as never)).toThrow(
+      'predict: x.data must be a Uint8Array, Uint8ClampedArray, Float32Array or Float64Array. Received: Int16Array');
   });
 
   it('predict refuses a shuffling flow (its rows could not be matched to the samples) and takes an ordered one', () => {
@@ -127,13 +128,13 @@ describe('fit, evaluate and predict data', () => {
   it('rejects labels of the wrong length or class count', async () => {
     const { x } = patterns(12, 1);
     await expect(compiled().fit({ x, y: new Uint8Array(10) }, { verbose: 0 })).rejects.toThrow(
-      'fit: `y` has 10 labels but `x` has 12 samples');
+      'fit: `x` (images tensor) and `y` (labels) should have the same length. Found: x.shape = [12, 8, 8, 1], y length = 10');
     const y = new Uint8Array(12);
     y[7] = 3;
     await expect(compiled().fit({ x, y }, { verbose: 0, batchSize: 4, shuffle: false })).rejects.toThrow(
-      'fit: label 3 (sample 3 of batch 1) is not a class index in [0, 3)');
+      'fit: class labels must be integers in [0, 3) for a model with 3 outputs. Received: 3 at index 7');
     expect(() => compiled().evaluate({ x, y: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, -1] })).toThrow(
-      'evaluate: label -1 (sample 11 of batch 0) is not a class index in [0, 3)');
+      'evaluate: class labels must be non-negative integers. Received: -1 at index 11');
     const m = model();
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     await expect(m.fit({ x, y: { data: new Float32Array(48), shape: [12, 4] } }, { verbose: 0 })).rejects.toThrow(

@@ -23,7 +23,7 @@ import { LayerHarness, dot64, gradientErrors, numericGradient, poisonFreeHeap, r
 const H = 1e-3;
 const TOLERANCE = 1e-3;
 
-const previous = getBackend().name;
+const previous = getBackend();
 afterAll(() => setBackend(previous));
 
 function checkLayer(backend: Backend, make: () => Layer, inputShape: number[], batch: number, seed: number, spaced = false) {
@@ -100,7 +100,7 @@ describe('the whole model', () => {
       setBackend('js');
       const model = make();
       model.compile({ optimizer: new SGD({ learningRate: 1 }), loss: 'sparseCategoricalCrossentropy' });
-      const arena = () => (model as unknown as { parameters: { params: { view: Float32Array } } }).parameters.params.view;
+      const arena = () => (model as unknown as { memory: { engine: { arena: { params: { view: Float32Array } } } } }).memory.engine.arena.params.view;
       numericOnJs = numericGradient(arena, () => model.evaluate({ x, y }).loss, 1e-4);
       model.dispose();
     }

@@ -90,7 +90,7 @@ function referenceTraining(start: Float32Array[], shapes: number[][], x: Float32
 let previousBackend: BackendName;
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  previousBackend = getBackend().name;
+  previousBackend = getBackend();
 });
 afterAll(() => setBackend(previousBackend));
 

@@ -1,7 +1,7 @@
 // Training end to end: learning a small synthetic task, bit-identical runs for one seed, no memory growth after
 // the first epoch, progress lines, callbacks, and the generator's flow iterator as the data source.
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../../src/runtime/backend.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { patterns, poisonFreeHeap } from './nn-test-helpers.js';
@@ -19,7 +19,7 @@ describe('training', () => {
   it('learns three line orientations to high held-out accuracy in a few epochs', async () => {
     const train = patterns(300, 1);
     const test = patterns(150, 2);
-    poisonFreeHeap(getBackend());
+    poisonFreeHeap(currentBackend());
     const model = smallModel(3);
     // Adam at 1e-2: at Keras' 1e-3 this tiny task needs ~15 epochs (measured), which is just slower, not different.
     model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -106,7 +106,7 @@ describe('training', () => {
   });
 
   it('allocates nothing after the first epoch: the heap neither grows nor changes its used bytes', async () => {
-    const heap = getBackend().heap;
+    const heap = currentBackend().heap;
     const model = smallModel(13);
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     const sizes: { bytes: number; used: number; grows: number }[] = [];

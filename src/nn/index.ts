@@ -13,3 +13,4 @@ export type { BatchSource, ArrayData, ImageTensor, Labels } from './batch-source
 export type { LogWriter } from './progress.js';
 export type { ModelJSON } from './serialize.js';
 export { tfjsModelJSON, type TfjsArtifacts, type TfjsWeightSpec } from './tfjs.js';
+export { ONNX_OPSET, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, type OnnxExportOptions } from './onnx.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeFilesAtomic } from '../write-file-node.js';
 import { Sequential } from './sequential.js';
 import { tfjsModelJSON } from './tfjs.js';
+import type { OnnxExportOptions } from './onnx.js';
 
 /** Writes pixprep's own format (one JSON file), making missing directories. */
 export async function saveModel(model: Sequential, path: string): Promise<void> {
@@ -26,4 +27,9 @@ export async function saveTfjs(model: Sequential, dir: string): Promise<void> {
     { path: join(dir, 'weights.bin'), data: new Uint8Array(artifacts.weightData) },
     { path: join(dir, 'model.json'), data: JSON.stringify(tfjsModelJSON(artifacts), null, 1) },
   ]);
+}
+
+/** Writes the model as one ONNX file (model.toOnnx(options)), replaced atomically. */
+export async function saveOnnx(model: Sequential, path: string, options?: OnnxExportOptions): Promise<void> {
+  await writeFileAtomic('saveOnnx', path, model.toOnnx(options));
 }

@@ -15,6 +15,7 @@ import { Progress, type LogWriter } from './progress.js';
 import { bool, checkOptions, func, invalid, nonNegativeInt, oneOf, positiveInt, shape } from './options.js';
 import { serializeModel, parseModel, type ModelJSON } from './serialize.js';
 import { toTfjsArtifacts, type TfjsArtifacts } from './tfjs.js';
+import { toOnnx, type OnnxExportOptions } from './onnx.js';
 
 export interface SequentialOptions {
   /** Seeds weight initialisation and the shuffling of array data. Default 0: pixprep is deterministic. */
@@ -626,6 +627,14 @@ export class Sequential {
   /** The TensorFlow.js Layers format: topology, weight specs and the weights' bytes (see tf.io.fromMemory). */
   toTfjsArtifacts(): TfjsArtifacts {
     return toTfjsArtifacts(this);
+  }
+
+  /**
+   * The model as an ONNX file's bytes (opset 17; input images [n, h, w, c], output [n, units]). With
+   * `preprocessing: generator` the graph takes raw pixels (uint8 by default) and applies the generator's scaling.
+   */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    return toOnnx(this, options);
   }
 
   /** Returns the model's heap blocks; the model is unusable afterwards. */

@@ -14,7 +14,7 @@ import { checkLabelWidth, countCorrect, indicesToOneHot, toLossName, type LossNa
 import { Progress, type LogWriter } from './progress.js';
 import { bool, checkOptions, func, invalid, nonNegativeInt, oneOf, positiveInt, shape } from './options.js';
 import { serializeModel, parseModel, type ModelJSON } from './serialize.js';
-import { toTfjsArtifacts, type TfjsArtifacts } from './tfjs.js';
+import { toTfjsArtifacts, type TfjsArtifacts, type TfjsExportOptions } from './tfjs.js';
 import { toOnnx, type OnnxExportOptions } from './onnx.js';
 
 export interface SequentialOptions {
@@ -625,8 +625,8 @@ export class Sequential {
   }
 
   /** The TensorFlow.js Layers format: topology, weight specs and the weights' bytes (see tf.io.fromMemory). */
-  toTfjsArtifacts(): TfjsArtifacts {
-    return toTfjsArtifacts(this);
+  toTfjsArtifacts(options?: TfjsExportOptions): TfjsArtifacts {
+    return toTfjsArtifacts(this, options);
   }
 
   /**

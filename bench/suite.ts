@@ -3,6 +3,7 @@
 import { layerGroup } from './cases/layers.js';
 import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
+import { onnxGroup } from './cases/onnx.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { zcaGroup } from './cases/zca.js';
 import { closePython } from './peers/python.js';
@@ -51,6 +52,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     { label: `MNIST scale (${images} images)`, make: () => mnistGroup(images, tune) },
     { label: 'network (tutorial CNN, batch 64)', make: () => networkGroup(quick) },
     { label: 'layers (tutorial CNN, batch 64)', make: () => layerGroup(quick) },
+    { label: 'ONNX Runtime (tutorial CNN inference, one thread)', make: () => onnxGroup(quick) },
     // 32×32×3 ZCA takes minutes (a 3072² eigendecomposition): only when the filter names zca.
     { label: 'ZCA whitening', make: () => zcaGroup(quick, images, filter?.includes('zca') ?? false) },
     ...sizes.map((n): Group => ({ label: `size ${n}`, make: () => sizeGroup(n, quick) })),

@@ -89,6 +89,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       status.textContent = `Trained on ${m.trainImages} images in ${m.seconds.toFixed(1)} s. Draw a digit below.`;
       $('pad').classList.remove('disabled');
       $('draw-hint').textContent = 'Draw one digit, large, in the middle.';
+      $<HTMLButtonElement>('download-onnx').disabled = false;
+      break;
+    }
+    case 'onnx': {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      link.download = `pixprep-mnist-${settings.scaling}.onnx`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       break;
     }
     case 'prediction': {
@@ -117,6 +126,7 @@ const pad = new DrawPad(padCanvas, () => {
   drawDigits($<HTMLCanvasElement>('seen'), digit, 1, 1, 0, 255);
   send({ type: 'predict', id: nextPrediction++, pixels: digit });
 });
+$('download-onnx').addEventListener('click', () => send({ type: 'export-onnx' }));
 $('clear').addEventListener('click', () => {
   pad.clear();
   $('prediction').textContent = '—';

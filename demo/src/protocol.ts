@@ -4,7 +4,8 @@ import type { TrainSettings } from './tutorial.js';
 
 export type ToWorker =
   | { type: 'train'; settings: TrainSettings; dataUrl: string; backend: BackendName | undefined }
-  | { type: 'predict'; id: number; pixels: Uint8Array };
+  | { type: 'predict'; id: number; pixels: Uint8Array }
+  | { type: 'export-onnx' };
 
 export type FromWorker =
   | { type: 'loaded'; backend: string; trainImages: number; testImages: number }
@@ -12,4 +13,6 @@ export type FromWorker =
   | { type: 'epoch'; epoch: number; loss: number; accuracy: number; valLoss: number; valAccuracy: number; imagesPerSecond: number }
   | { type: 'done'; testAccuracy: number; testLoss: number; trainImages: number; seconds: number }
   | { type: 'prediction'; id: number; probabilities: Float32Array }
+  /** The trained model as an ONNX file taking raw 28×28 uint8 pixels (the fitted scaling baked in). */
+  | { type: 'onnx'; bytes: Uint8Array }
   | { type: 'error'; message: string };

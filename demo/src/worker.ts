@@ -1,5 +1,5 @@
 // The training worker: loads the digits, runs the tutorial's recipe off the page's thread, reports every batch, and
-// then answers predictions for drawn digits with the trained model and its fitted scaling.
+// then answers predictions for drawn digits with the trained model and its fitted scaling, and exports it as ONNX.
 import { backend, setBackend, type BackendName } from '../../src/index.js';
 import { loadDigits } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -36,10 +36,16 @@ function predict(id: number, pixels: Uint8Array): void {
   post({ type: 'prediction', id, probabilities });
 }
 
+function exportOnnx(): void {
+  if (trained === null) throw new Error('export: the model is not trained yet');
+  post({ type: 'onnx', bytes: trained.model.toOnnx({ preprocessing: trained.generator }) });
+}
+
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   try {
     if (m.type === 'train') await train(m.settings, m.dataUrl, m.backend);
+    else if (m.type === 'export-onnx') exportOnnx();
     else predict(m.id, m.pixels);
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

@@ -12,4 +12,5 @@ export { Adam, SGD, Optimizer, type AdamOptions, type SGDOptions } from './optim
 export type { BatchSource, ArrayData, ImageTensor, Labels } from './batch-source.js';
 export type { LogWriter } from './progress.js';
 export type { ModelJSON } from './serialize.js';
-export { tfjsModelJSON, type TfjsArtifacts, type TfjsWeightSpec } from './tfjs.js';
+export { tfjsModelJSON, type TfjsArtifacts, type TfjsWeightSpec, type TfjsExportOptions } from './tfjs.js';
+export { ONNX_OPSET, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, type OnnxExportOptions } from './onnx.js';

@@ -15,7 +15,8 @@ import { toOptimizer, type Optimizer } from './optimizers.js';
 import { checkOptions, invalid, nonNegativeInt, positiveInt, shape } from './options.js';
 import { parseModel, serializeModel, type ModelJSON } from './serialize.js';
 import { claimLayers, releaseLayers, summaryTable } from './stack.js';
-import { toTfjsArtifacts, type TfjsArtifacts } from './tfjs.js';
+import { toTfjsArtifacts, type TfjsArtifacts, type TfjsExportOptions } from './tfjs.js';
+import { toOnnx, type OnnxExportOptions } from './onnx.js';
 import type {
   CompileConfig, CompileOptions, EvaluateOptions, FitOptions, History, ModelSnapshot, OptimizerState, PredictOptions,
   SequentialOptions,
@@ -248,8 +249,16 @@ export class Sequential {
   }
 
   /** The TensorFlow.js Layers format: topology, weight specs and the weights' bytes (see tf.io.fromMemory). */
-  toTfjsArtifacts(): TfjsArtifacts {
-    return toTfjsArtifacts(this.snapshot());
+  toTfjsArtifacts(options?: TfjsExportOptions): TfjsArtifacts {
+    return toTfjsArtifacts(this.snapshot(), options);
+  }
+
+  /**
+   * The model as an ONNX file's bytes (opset 17; input images [n, h, w, c], output [n, units]). With
+   * `preprocessing: generator` the graph takes raw pixels (uint8 by default) and applies the generator's scaling.
+   */
+  toOnnx(options?: OnnxExportOptions): Uint8Array {
+    return toOnnx(this.snapshot(), options);
   }
 
   /** Returns the model's kernel memory; any later use throws "Sequential: used after dispose()". */

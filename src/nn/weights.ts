@@ -71,3 +71,14 @@ export function setOptimizerSlots(arena: ParameterArena, className: string, slot
 export function getOptimizerSlots(arena: ParameterArena, step: number): OptimizerState {
   return { step, slots: arena.slots.map((slot) => slot.view.slice()) };
 }
+
+/** A snapshot's flat weights as one named array per kernel or bias (views into `flat`, in weightSpecs' order). */
+export function splitWeights(specs: readonly { name: string; shape: number[] }[], flat: Float32Array): { name: string; shape: number[]; data: Float32Array }[] {
+  let at = 0;
+  return specs.map((s) => {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const data = flat.subarray(at, at + n);
+    at += n;
+    return { name: s.name, shape: s.shape, data };
+  });
+}

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as ort from 'onnxruntime-node';
 import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { backend as nodeBackend, encodeIdx, ImageDataGenerator, loadMnist } from '../../src/node.js';
@@ -189,6 +190,11 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     expect((await canvasInk(page, 'seen')).ink, 'the 28×28 digit the model saw').toBeGreaterThan(20);
     expect((await canvasInk(page, 'probabilities', '#2b8a3e')).colored, 'the winning bar').toBeGreaterThan(10);
 
+    // "Download model (.onnx)": the worker exports the trained model with its scaling; saved, it is checked below.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.locator('#download-onnx').click()]);
+    expect(download.suggestedFilename()).toBe(`pixprep-mnist-${settings.scaling}.onnx`);
+    const onnxPath = await download.path();
+
     mkdirSync(fileURLToPath(new URL('.', `file://${root}${SCREENSHOT}`)), { recursive: true });
     await page.screenshot({ path: `${root}${SCREENSHOT}`, fullPage: true });
     expect(errors).toEqual([]);
@@ -203,6 +209,18 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     expect(state.workerBackend).toBe(nodeBackend);
     expect(state.accuracy).toBe(node.testAccuracy);
     expect(Math.abs(state.loss - node.testLoss)).toBeLessThanOrEqual(1e-6);
+
+    // The downloaded file, in ONNX Runtime, on raw test digits: the predictions of Node's identically trained model.
+    const raw = loadMnist().test.x;
+    const n = 50;
+    const rawDigits = { data: raw.data.slice(0, n * 784), shape: [n, 28, 28, 1] };
+    const session = await ort.InferenceSession.create(onnxPath);
+    const { output } = await session.run({ input: new ort.Tensor('uint8', rawDigits.data, rawDigits.shape) });
+    await session.release();
+    const want = node.model.predict(node.generator.standardize(rawDigits)).data;
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - (output.data as Float32Array)[i]));
+    expect(worst, 'downloaded ONNX model vs Node predict').toBeLessThan(1e-5);
   }, TRAINING_TIMEOUT + 50_000);
 
   test('runs on the TypeScript kernels when asked (?backend=js), in the page and its worker, with the same scalings', async () => {

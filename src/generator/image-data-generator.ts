@@ -17,6 +17,11 @@ import { CovarianceAccumulator } from './zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../base64.js';
 import type { Heap, HeapBlock } from '../runtime/heap.js';
 import { describeValue } from '../errors.js';
+import { Random } from '../random.js';
+import { drawTransform, type TransformParams } from './augment.js';
+import { augments } from './augment-options.js';
+import { Augmenter } from './augmenter.js';
+import { WARP_PARAMS } from '../kernels/warp.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -51,6 +56,8 @@ export class ImageDataGenerator {
   private covariance: CovarianceAccumulator | null = null;
   private zcaMatrix: { height: number; width: number; channels: number; w: Float32Array } | null = null;
   private zcaBlock: HeapBlock<'f32'> | null = null;
+  /** The stream getRandomTransform draws from when given no seed (seeded at random on first use). */
+  private random: Random | null = null;
 
   constructor(options?: ImageDataGeneratorOptions) {
     this.options = Object.freeze(resolveOptions(options));
@@ -131,6 +138,83 @@ export class ImageDataGenerator {
     }
     scaleImages(getBackend(), plan, source, (into, from, to) => source.gather(into, null, from, to), 0, source.n, data, 0);
     return { data, shape: Array.from(x.shape) };
+  }
+
+  /**
+   * Keras' get_random_transform: one draw of every transform parameter for images of `imageShape` ([h, w, c], or
+   * [c, h, w] with channelsFirst), from `seed` when given, else from the generator's own random stream.
+   */
+  getRandomTransform(imageShape: readonly number[], seed?: number): TransformParams {
+    const where = 'getRandomTransform';
+    if (!Array.isArray(imageShape) || imageShape.length !== 3 || !imageShape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new TypeError(`${where}: imageShape must be [height, width, channels] (or [channels, height, width] with channelsFirst), three positive integers. Received: ${JSON.stringify(imageShape)}`);
+    }
+    const [height, width] = this.options.dataFormat === 'channelsLast' ? imageShape : imageShape.slice(1);
+    return drawTransform(this.randomFor(where, seed), this.options, height, width);
+  }
+
+  /**
+   * Keras' apply_transform: one image (rank 3) warped by `params` (theta, tx, ty, shear, zx, zy, flipHorizontal,
+   * flipVertical, channelShiftIntensity, brightness; missing ones take Keras' neutral values), as a new float32
+   * image. Scaling (standardize) is not applied, as in Keras.
+   */
+  applyTransform(x: ImageInput, params: Partial<TransformParams>): ImageSet<Float32Array> {
+    const where = 'applyTransform';
+    const source = this.singleImage(x, where);
+    const p = checkTransformParams(params, where);
+    const backend = getBackend();
+    const scratch = scratchFor(backend.heap);
+    const C = source.channels;
+    const size = source.imageSize;
+    const inputBlock = source.bytes ? scratch.get('augment.in', 'u8', size) : scratch.get('augment.in', 'f32', size);
+    const outBlock = scratch.get('augment.out', 'f32', size);
+    const paramsBlock = scratch.get('augment.params', 'f64', WARP_PARAMS);
+    const oneBlock = scratch.get('augment.one', 'f32', C);
+    const zeroBlock = scratch.get('augment.zero', 'f32', C);
+    const input = inputBlock.view.subarray(0, size);
+    const out = outBlock.view.subarray(0, size);
+    oneBlock.view.fill(1, 0, C);
+    zeroBlock.view.fill(0, 0, C);
+    source.gather(input, null, 0, 1);
+    const augmenter = new Augmenter(this.options, source.height, source.width, C, source.dataFormat === 'channelsFirst');
+    augmenter.writeInto(p, paramsBlock.view, 0);
+    augmenter.apply(backend.kernels, out, input, paramsBlock.view, 1, oneBlock.view, zeroBlock.view);
+    return { data: out.slice(), shape: Array.from(x.shape) };
+  }
+
+  /** Keras' random_transform: applyTransform(x, getRandomTransform(x.shape, seed)). */
+  randomTransform(x: ImageInput, seed?: number): ImageSet<Float32Array> {
+    const source = this.singleImage(x, 'randomTransform');
+    const shape = this.options.dataFormat === 'channelsLast'
+      ? [source.height, source.width, source.channels]
+      : [source.channels, source.height, source.width];
+    return this.applyTransform(x, this.getRandomTransform(shape, seed));
+  }
+
+  /** True when the options ask for random transforms (flow then draws one per image per epoch). */
+  get augmenting(): boolean {
+    return augments(this.options);
+  }
+
+  private singleImage(x: ImageInput, where: string): ImageSource {
+    const shape = (x as { shape?: unknown } | null)?.shape;
+    if (!Array.isArray(shape) || shape.length !== 3) {
+      throw new RangeError(`${where}: x must be one image of rank 3 ([height, width, channels], or [channels, height, width] with channelsFirst). Received shape: ${JSON.stringify(shape)}`);
+    }
+    return ImageSource.from(x, where, this.options.dataFormat, true);
+  }
+
+  private randomFor(where: string, seed: number | undefined): Random {
+    if (seed !== undefined) {
+      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${where}: \`seed\` must be an integer. Received: seed=${String(seed)}`);
+      return new Random(seed);
+    }
+    if (this.random === null) {
+      const word = new Uint32Array(1);
+      globalThis.crypto.getRandomValues(word);
+      this.random = new Random(word[0]);
+    }
+    return this.random;
   }
 
   /** Batches of (x, y) scaled by this generator; see FlowIterator. */
@@ -419,4 +503,39 @@ function moments(kernels: ReturnType<typeof getBackend>['kernels'], out: Float64
 function mergeFields(into: Moments, c: number, fields: Float64Array, fc: number): void {
   const f = fc * MOMENT_FIELDS;
   into.mergeChannel(c, fields[f], fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5]);
+}
+
+const NEUTRAL: TransformParams = {
+  theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flipHorizontal: false, flipVertical: false, channelShiftIntensity: null, brightness: null,
+};
+
+/** Keras reads each parameter with a neutral default; pixprep also checks what it reads. */
+function checkTransformParams(params: unknown, where: string): TransformParams {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new TypeError(`${where}: params must be an object of transform parameters (as getRandomTransform returns). Received: ${params === null ? 'null' : typeof params}`);
+  }
+  const given = params as Record<string, unknown>;
+  const out: TransformParams = { ...NEUTRAL };
+  for (const name of Object.keys(given)) {
+    if (!(name in NEUTRAL)) throw new Error(`${where}: unknown transform parameter \`${name}\`. Known: ${Object.keys(NEUTRAL).join(', ')}`);
+  }
+  for (const name of ['theta', 'tx', 'ty', 'shear', 'zx', 'zy'] as const) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: params.${name} must be a finite number. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  for (const name of ['flipHorizontal', 'flipVertical'] as const) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new TypeError(`${where}: params.${name} must be true or false. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  for (const name of ['channelShiftIntensity', 'brightness'] as const) {
+    const v = given[name];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: params.${name} must be a finite number or null. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  return out;
 }

@@ -8,3 +8,6 @@ export { toCategorical } from './labels.js';
 export type { LabelInput, LabelIndices, OneHotLabels } from './labels.js';
 export { toNdarray } from './ndarray.js';
 export { Moments } from './moments.js';
+export type { TransformParams } from './augment.js';
+export type { AugmentationOptions, ShiftRange } from './augment-options.js';
+export type { FillMode } from '../kernels/warp.js';

@@ -26,7 +26,7 @@ function drawShift(rng: Random, range: ShiftRange, size: number): number {
   if (typeof range === 'number' && range === 0) return 0;
   let t: number;
   if (typeof range === 'number') t = rng.uniform(-range, range);
-  else t = range[rng.int(range.length)] * (rng.int(2) === 0 ? -1 : 1);
+  else t = range[rng.int(range.length)] * (rng.int(2) === 0 ? -1 : 1) + 0; // + 0: no −0
   const max = typeof range === 'number' ? range : Math.max(...range);
   // Keras: a range whose largest value is below 1 is a fraction of the size.
   return max < 1 ? t * size : t;

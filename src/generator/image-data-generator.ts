@@ -63,9 +63,20 @@ export class ImageDataGenerator {
     this.options = Object.freeze(resolveOptions(options));
   }
 
-  /** Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. */
-  fit(x: ImageInput): this {
+  /**
+   * Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. With
+   * `{ augment: true, rounds, seed }`: the statistics of `rounds` randomly transformed copies of x, as Keras.
+   */
+  fit(x: ImageInput, options?: FitOptions): this {
     const source = ImageSource.from(x, 'fit', this.options.dataFormat);
+    const { augment, rounds, seed } = checkFitOptions(options);
+    if (augment) {
+      if (this.options.zcaWhitening) throw new Error('fit: `augment` with zcaWhitening is not supported (pixprep fits ZCA on the images as given)');
+      this.moments = this.augmentedStatisticsOf(source, rounds, new Random(seed ?? randomSeed()));
+      this.covariance = null;
+      this.forgetZcaMatrix();
+      return this;
+    }
     const fitted = this.statisticsOf(source, 'fit');
     const covariance = this.options.zcaWhitening ? this.covarianceOf(source, 'fit', null) : null;
     this.moments = fitted;
@@ -209,11 +220,7 @@ export class ImageDataGenerator {
       if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${where}: \`seed\` must be an integer. Received: seed=${String(seed)}`);
       return new Random(seed);
     }
-    if (this.random === null) {
-      const word = new Uint32Array(1);
-      globalThis.crypto.getRandomValues(word);
-      this.random = new Random(word[0]);
-    }
+    if (this.random === null) this.random = new Random(randomSeed());
     return this.random;
   }
 
@@ -221,7 +228,10 @@ export class ImageDataGenerator {
   flow(x: ImageInput, y?: LabelInput | null, options?: FlowOptions): FlowIterator {
     const source = ImageSource.from(x, 'flow', this.options.dataFormat);
     const plan = this.scalingPlan('flow', source.channels, [source.height, source.width, source.channels]);
-    return new FlowIterator(getBackend(), plan, source, y ?? null, this.options.validationSplit, options);
+    const augmenter = this.augmenting
+      ? new Augmenter(this.options, source.height, source.width, source.channels, source.dataFormat === 'channelsFirst')
+      : null;
+    return new FlowIterator(getBackend(), plan, source, y ?? null, this.options.validationSplit, options, augmenter);
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */
@@ -433,6 +443,69 @@ export class ImageDataGenerator {
     return acc;
   }
 
+  /**
+   * Keras' fit(augment=True): the images are rescaled, then each round transforms every image with a fresh draw
+   * (in order: round, image), and the statistics are those of all the transformed copies. Streamed chunk by chunk
+   * through kernel memory; no copy of the augmented set is kept.
+   */
+  private augmentedStatisticsOf(source: ImageSource, rounds: number, random: Random): Moments {
+    const backend = getBackend();
+    const { kernels } = backend;
+    const C = source.channels;
+    const size = source.imageSize;
+    const planar = source.dataFormat === 'channelsFirst';
+    const plane = source.height * source.width;
+    const chunk = Math.max(1, Math.min(source.n, Math.floor(FIT_CHUNK_BYTES / (size * 4))));
+    const scratch = scratchFor(backend.heap);
+    const bytes = source.bytes;
+    const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
+    const scaledBlock = scratch.get('fit.scaled', 'f32', chunk * size);
+    const warpedBlock = scratch.get('fit.warped', 'f32', chunk * size);
+    const paramsBlock = scratch.get('fit.params', 'f64', chunk * WARP_PARAMS);
+    const oneBlock = scratch.get('fit.one', 'f32', C);
+    const zeroBlock = scratch.get('fit.zero', 'f32', C);
+    const fieldsBlock = scratch.get('fit.fields', 'f64', MOMENT_FIELDS * C);
+    oneBlock.view.fill(1);
+    zeroBlock.view.fill(0);
+    const augmenter = new Augmenter(this.options, source.height, source.width, C, planar);
+    const r = this.options.rescale ?? 1;
+    const acc = new Moments(C);
+    for (let round = 0; round < rounds; round++) {
+      for (let start = 0; start < source.n; start += chunk) {
+        const end = Math.min(source.n, start + chunk);
+        const k = end - start;
+        const staging = stagingBlock.view.subarray(0, k * size);
+        const scaled = scaledBlock.view.subarray(0, k * size);
+        const warped = warpedBlock.view.subarray(0, k * size);
+        const params = paramsBlock.view.subarray(0, k * WARP_PARAMS);
+        source.gather(staging, null, start, end);
+        if (staging instanceof Uint8Array) kernels.scaleU8(scaled, staging, k * size, r, 0);
+        else kernels.scaleF32(scaled, staging, k * size, r, 0);
+        for (let i = 0; i < k; i++) augmenter.drawInto(random, params, i);
+        augmenter.apply(kernels, warped, scaled, params, k, oneBlock.view.subarray(0, C), zeroBlock.view.subarray(0, C));
+        const fields = fieldsBlock.view;
+        if (!planar) {
+          kernels.momentsF32(fields, warped, k * size, C);
+          for (let c = 0; c < C; c++) mergeFields(acc, c, fields, c);
+          continue;
+        }
+        for (let i = 0; i < k; i++) {
+          for (let c = 0; c < C; c++) {
+            const from = i * size + c * plane;
+            kernels.momentsF32(fields, warped.subarray(from, from + plane), plane, 1);
+            mergeFields(acc, c, fields, 0);
+          }
+        }
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      if (acc.nonFinite[c] > 0) {
+        throw new RangeError(`fit: x contains ${acc.nonFinite[c]} NaN or Infinity values in channel ${c}; statistics would be meaningless`);
+      }
+    }
+    return acc;
+  }
+
   private statisticsOf(source: ImageSource, where: string): Moments {
     const backend = getBackend();
     const C = source.channels;
@@ -503,6 +576,41 @@ function moments(kernels: ReturnType<typeof getBackend>['kernels'], out: Float64
 function mergeFields(into: Moments, c: number, fields: Float64Array, fc: number): void {
   const f = fc * MOMENT_FIELDS;
   into.mergeChannel(c, fields[f], fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5]);
+}
+
+export interface FitOptions {
+  /** Fit on randomly transformed copies of x (Keras' augment=True). */
+  augment?: boolean;
+  /** With augment: how many transformed copies of x (Keras' rounds, default 1). */
+  rounds?: number;
+  /** With augment: seeds the transforms (default: a random seed). */
+  seed?: number;
+}
+
+function checkFitOptions(options: unknown): { augment: boolean; rounds: number; seed: number | undefined } {
+  if (options === undefined) return { augment: false, rounds: 1, seed: undefined };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`fit: options must be an object { augment, rounds, seed }. Received: ${options === null ? 'null' : typeof options}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!['augment', 'rounds', 'seed'].includes(name)) throw new Error(`fit: unknown option \`${name}\`. Known options: augment, rounds, seed`);
+  }
+  const { augment = false, rounds = 1, seed } = o;
+  if (typeof augment !== 'boolean') throw new TypeError(`fit: \`augment\` must be true or false. Received: augment=${String(augment)}`);
+  if (typeof rounds !== 'number' || !Number.isInteger(rounds) || rounds < 1) {
+    throw new RangeError(`fit: \`rounds\` must be a positive integer. Received: rounds=${String(rounds)}`);
+  }
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
+    throw new TypeError(`fit: \`seed\` must be an integer. Received: seed=${String(seed)}`);
+  }
+  return { augment, rounds, seed: seed as number | undefined };
+}
+
+function randomSeed(): number {
+  const word = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(word);
+  return word[0];
 }
 
 const NEUTRAL: TransformParams = {

@@ -165,3 +165,53 @@ describe('applyTransform and randomTransform', () => {
     expect(() => g.randomTransform({ data: new Uint8Array(3), shape: [3] } as never)).toThrow('randomTransform: x must be one image of rank 3');
   });
 });
+
+describe('fit(x, { augment, rounds, seed })', () => {
+  it("gives the statistics of `rounds` transformed copies of the rescaled images, drawn in Keras' order", async () => {
+    const { Random } = await import('../../src/random.js');
+    const { drawTransform } = await import('../../src/generator/augment.js');
+    const n = 7;
+    const x = { data: Uint8Array.from({ length: n * 9 * 8 * 3 }, (_, i) => (i * 37) % 256), shape: [n, 9, 8, 3] };
+    const options = { rotationRange: 30, zoomRange: 0.3, fillMode: 'constant' as const, cval: 0.7, rescale: 1 / 255, channelShiftRange: 0.1, featurewiseCenter: true, featurewiseStdNormalization: true };
+    const g = gen(options).fit(x, { augment: true, rounds: 3, seed: 11 });
+    // Independently: rescale in float32, transform each copy with applyTransform, accumulate in float64.
+    const rng = new Random(11);
+    const sums = [0, 0, 0];
+    const squares = [0, 0, 0];
+    let count = 0;
+    const size = 9 * 8 * 3;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < n; i++) {
+        const scaled = Float32Array.from(x.data.subarray(i * size, (i + 1) * size), (v) => Math.fround(v * Math.fround(1 / 255)));
+        const p = drawTransform(rng, g.options, 9, 8);
+        const out = g.applyTransform({ data: scaled, shape: [9, 8, 3] }, p).data;
+        for (let j = 0; j < size; j++) {
+          sums[j % 3] += out[j];
+          squares[j % 3] += out[j] * out[j];
+        }
+        count += 9 * 8;
+      }
+    }
+    for (let c = 0; c < 3; c++) {
+      const mean = sums[c] / count;
+      const std = Math.sqrt(squares[c] / count - mean * mean);
+      expect(g.statistics!.mean[c]).toBeCloseTo(mean, 10);
+      expect(g.statistics!.std[c]).toBeCloseTo(std, 7);
+    }
+    expect(g.statistics!.count).toBe(3 * n * 9 * 8);
+    // Not the plain statistics, and reproducible.
+    expect(gen(options).fit(x).statistics!.mean[0]).not.toBeCloseTo(g.statistics!.mean[0], 6);
+    expect(gen(options).fit(x, { augment: true, rounds: 3, seed: 11 }).statistics).toEqual(g.statistics);
+    expect(gen(options).fit(x, { augment: false }).statistics).toEqual(gen(options).fit(x).statistics);
+  });
+
+  it('rejects bad options with pinned messages', () => {
+    const x = { data: new Uint8Array(4), shape: [1, 2, 2, 1] };
+    const g = gen({ rotationRange: 5, featurewiseCenter: true });
+    expect(() => g.fit(x, { rounds: 0, augment: true })).toThrow('fit: `rounds` must be a positive integer. Received: rounds=0');
+    expect(() => g.fit(x, { augment: 'yes' } as never)).toThrow('fit: `augment` must be true or false. Received: augment=yes');
+    expect(() => g.fit(x, { augment: true, seed: 0.5 })).toThrow('fit: `seed` must be an integer. Received: seed=0.5');
+    expect(() => g.fit(x, { round: 2 } as never)).toThrow('fit: unknown option `round`. Known options: augment, rounds, seed');
+    expect(() => gen({ zcaWhitening: true, rotationRange: 5 }).fit(x, { augment: true })).toThrow('fit: `augment` with zcaWhitening is not supported');
+  });
+});

@@ -55,10 +55,22 @@ export function drawTransform(rng: Random, o: ResolvedAugmentation, height: numb
   return { theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness };
 }
 
-type M3 = number[][];
+// 3×3 matrices, row-major, in module-level scratch: a flow draws one per image, so nothing is allocated per draw.
+const m = new Float64Array(9);
+const next = new Float64Array(9);
+const product = new Float64Array(9);
 
-function dot(a: M3, b: M3): M3 {
-  return [0, 1, 2].map((i) => [0, 1, 2].map((j) => a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j]));
+/** product = a · b (row-major 3×3), each entry summed as (a0·b0 + a1·b1) + a2·b2. */
+function dot(a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) product[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
+  }
+}
+
+function setMatrix(into: Float64Array, a00: number, a01: number, a02: number, a10: number, a11: number, a12: number): void {
+  into[0] = a00; into[1] = a01; into[2] = a02;
+  into[3] = a10; into[4] = a11; into[5] = a12;
+  into[6] = 0; into[7] = 0; into[8] = 1;
 }
 
 /**
@@ -69,27 +81,48 @@ function dot(a: M3, b: M3): M3 {
  * centring, so tx moves columns and the centre's halves trade places: see docs/keras-semantics.md.
  */
 export function warpParams(p: TransformParams, height: number, width: number, out: Float64Array, at = 0): void {
-  let m: M3 | null = null;
-  const then = (next: M3) => (m = m === null ? next : dot(m, next));
+  let any = false;
+  const then = () => {
+    if (any) {
+      dot(m, next);
+      m.set(product);
+    } else m.set(next);
+    any = true;
+  };
   if (p.theta !== 0) {
     const t = p.theta * (Math.PI / 180);
-    then([[Math.cos(t), -Math.sin(t), 0], [Math.sin(t), Math.cos(t), 0], [0, 0, 1]]);
+    setMatrix(next, Math.cos(t), -Math.sin(t), 0, Math.sin(t), Math.cos(t), 0);
+    then();
   }
-  if (p.tx !== 0 || p.ty !== 0) then([[1, 0, p.tx], [0, 1, p.ty], [0, 0, 1]]);
+  if (p.tx !== 0 || p.ty !== 0) {
+    setMatrix(next, 1, 0, p.tx, 0, 1, p.ty);
+    then();
+  }
   if (p.shear !== 0) {
     const s = p.shear * (Math.PI / 180);
-    then([[1, -Math.sin(s), 0], [0, Math.cos(s), 0], [0, 0, 1]]);
+    setMatrix(next, 1, -Math.sin(s), 0, 0, Math.cos(s), 0);
+    then();
   }
-  if (p.zx !== 1 || p.zy !== 1) then([[p.zx, 0, 0], [0, p.zy, 0], [0, 0, 1]]);
-  let a = [1, 0, 0, 0, 1, 0];
-  if (m !== null) {
+  if (p.zx !== 1 || p.zy !== 1) {
+    setMatrix(next, p.zx, 0, 0, 0, p.zy, 0);
+    then();
+  }
+  if (!any) {
+    out[at] = 1; out[at + 1] = 0; out[at + 2] = 0;
+    out[at + 3] = 0; out[at + 4] = 1; out[at + 5] = 0;
+  } else {
     const ox = height / 2 - 0.5;
     const oy = width / 2 - 0.5;
-    const c = dot(dot([[1, 0, ox], [0, 1, oy], [0, 0, 1]], m), [[1, 0, -ox], [0, 1, -oy], [0, 0, 1]]);
+    setMatrix(next, 1, 0, ox, 0, 1, oy);
+    dot(next, m);
+    setMatrix(next, 1, 0, -ox, 0, 1, -oy);
+    m.set(product);
+    dot(m, next);
     // Swap: row 0 ↔ row 1 and column 0 ↔ column 1.
-    a = [c[1][1], c[1][0], c[1][2], c[0][1], c[0][0], c[0][2]];
+    const c = product;
+    out[at] = c[4]; out[at + 1] = c[3]; out[at + 2] = c[5];
+    out[at + 3] = c[1]; out[at + 4] = c[0]; out[at + 5] = c[2];
   }
-  out.set(a, at);
   out[at + 6] = p.flipHorizontal ? 1 : 0;
   out[at + 7] = p.flipVertical ? 1 : 0;
   if (WARP_PARAMS !== 8) throw new Error('pixprep internal error: warp parameter layout changed');

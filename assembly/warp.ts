@@ -157,10 +157,28 @@ function warp<T>(
           );
           const a = i32x4.extract_lane(at, 0);
           const b = i32x4.extract_lane(at, 1);
-          const v00 = f64x2(pixel<T>(input, a), pixel<T>(input, b));
-          const v01 = f64x2(pixel<T>(input, a + 1), pixel<T>(input, b + 1));
-          const v10 = f64x2(pixel<T>(input, a + rowStride), pixel<T>(input, b + rowStride));
-          const v11 = f64x2(pixel<T>(input, a + rowStride + 1), pixel<T>(input, b + rowStride + 1));
+          let v00: v128, v01: v128, v10: v128, v11: v128;
+          if (sizeof<T>() == 1) {
+            // Bytes: each tap pair (x0, x0 + 1) is one 16-bit lane load (the pair is inside the image here), the
+            // eight bytes are put in lane order by one shuffle and widened to f64 (exact) four at a time.
+            let q = v128.load16_lane(input + <usize>a, zero, 0);
+            q = v128.load16_lane(input + <usize>b, q, 1);
+            q = v128.load16_lane(input + <usize>(a + rowStride), q, 2);
+            q = v128.load16_lane(input + <usize>(b + rowStride), q, 3);
+            q = i8x16.shuffle(q, q, 0, 2, 1, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            const words = i16x8.extend_low_i8x16_u(q);
+            const top = i32x4.extend_low_i16x8_u(words);
+            const bottom = i32x4.extend_high_i16x8_u(words);
+            v00 = f64x2.convert_low_i32x4_u(top);
+            v01 = f64x2.convert_low_i32x4_u(i8x16.shuffle(top, top, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+            v10 = f64x2.convert_low_i32x4_u(bottom);
+            v11 = f64x2.convert_low_i32x4_u(i8x16.shuffle(bottom, bottom, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+          } else {
+            v00 = f64x2(pixel<T>(input, a), pixel<T>(input, b));
+            v01 = f64x2(pixel<T>(input, a + 1), pixel<T>(input, b + 1));
+            v10 = f64x2(pixel<T>(input, a + rowStride), pixel<T>(input, b + rowStride));
+            v11 = f64x2(pixel<T>(input, a + rowStride + 1), pixel<T>(input, b + rowStride + 1));
+          }
           let t = f64x2.add(zero, f64x2.mul(f64x2.mul(v00, wy0), wx0));
           t = f64x2.add(t, f64x2.mul(f64x2.mul(v01, wy0), wx1));
           t = f64x2.add(t, f64x2.mul(f64x2.mul(v10, wy1), wx0));

@@ -230,4 +230,39 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     await defaults.page.close();
     await js.page.close();
   });
+
+  test('shows augmented samples of the same digits and redraws them as a slider changes a range', async () => {
+    await page.waitForSelector('#augment-grid[data-draws="1"]', { timeout: 20_000 });
+    const grid = page.locator('#augment-grid');
+    expect(JSON.parse((await grid.getAttribute('data-options'))!)).toEqual({
+      rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1, shearRange: 0,
+    });
+    const pixels = () => page.evaluate(() => {
+      const canvas = document.getElementById('augment-grid') as HTMLCanvasElement;
+      return Array.from((canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data);
+    });
+    const before = await pixels();
+    expect((await canvasInk(page, 'augment-grid')).ink, 'the grid is drawn').toBeGreaterThan(3000);
+    await page.locator('#aug-rotation').fill('40');
+    await page.waitForSelector('#augment-grid[data-draws="2"]', { timeout: 10_000 });
+    expect(JSON.parse((await grid.getAttribute('data-options'))!).rotationRange).toBe(40);
+    const after = await pixels();
+    expect(after.length).toBe(before.length);
+    expect(after.filter((v, i) => v !== before[i]).length, 'the digits moved').toBeGreaterThan(1000);
+    // The first copy of the first row is the generator's randomTransform of the first 0, seed 0, in Node too.
+    const { train } = loadMnist();
+    const index = train.y.indexOf(0);
+    const expected = new ImageDataGenerator({ rotationRange: 40, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1, shearRange: 0 })
+      .randomTransform({ data: train.x.data.subarray(index * 784, (index + 1) * 784), shape: [28, 28, 1] }, 0).data;
+    const width = 8 * 28;
+    let off = 0;
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) {
+        const shown = after[(y * width + x) * 4];
+        if (Math.abs(shown - Math.max(0, Math.min(255, expected[y * 28 + x]))) > 1) off++;
+      }
+    }
+    expect(off, 'pixels of the first sample that differ from Node').toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

@@ -15,13 +15,19 @@ import { ImageDataGenerator } from '../../src/generator/image-data-generator.js'
 import { getBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes } from '../data.js';
-import type { Case, Impl } from '../runner.js';
+import { Skip, type Case, type Impl } from '../runner.js';
 
 const PYTHON = '/usr/bin/python3';
 const LIGHT = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 } as const;
 const STANDARDIZE = { featurewiseCenter: true, featurewiseStdNormalization: true } as const;
 const PEER_IMAGES = 2048;
-const ONCE = { iterations: 3, timeMs: 0, minSampleMs: 0 };
+// Public calls (flow.batchInto over an epoch; the peers' own loops), timed as a user sees them. The outputs are
+// checked elsewhere, bit for bit: test/generator/augment-scipy.test.ts (against scipy) and augment-flow.test.ts.
+const CALL = {
+  kind: 'call' as const,
+  minSampleMs: 0,
+  unverified: "random transforms: each side draws its own; pixprep's outputs equal scipy's bit for bit in test/generator/augment-scipy.test.ts",
+};
 
 // The peer script sits next to this file in the sources; the compiled bench runs from dist-bench/bench/cases.
 function peerScript(): string | null {
@@ -44,11 +50,11 @@ function pythonPeer(which: string, name: string, note: string, n: number): Impl 
     name, role: 'peer', note,
     setup: async () => {
       const script = peerScript();
-      if (!existsSync(PYTHON) || script === null) throw new Error(`skipped: ${PYTHON} or the peer script is missing`);
+      if (!existsSync(PYTHON) || script === null) throw new Skip(`${PYTHON} or the peer script is missing`);
       child = spawn(PYTHON, [script, which, String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
       lines = createInterface({ input: child.stdout });
       const first = await nextLine();
-      if (first !== 'ready') throw new Error(first.startsWith('skipped') ? first : `${name}: ${first}`);
+      if (first !== 'ready') throw first.startsWith('skipped: ') ? new Skip(first.slice('skipped: '.length)) : new Error(`${name}: ${first}`);
     },
     run: async () => {
       child!.stdin.write('run\n');
@@ -92,7 +98,7 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
   const peerN = PEER_IMAGES;
   const few = { data: x.data.subarray(0, Math.min(n, peerN) * 784), shape: [Math.min(n, peerN), 28, 28, 1] };
   const epoch: Case = {
-    name: `augment epoch ${n}×28×28×1, batch 64`, section: 'augment', unit: 'images/s', work: n, elements: n * 784, ...ONCE,
+    name: `augment epoch ${n}×28×28×1, batch 64`, section: 'augment', unit: 'images/s', work: n, elements: n * 784, ...CALL, budgetMs: quick ? 50 : 8000, rounds: quick ? 1 : 3,
     impls: [
       epochImpl('pixprep augmented + standardized', 'rotation 10, shifts 0.1, zoom 0.1, bilinear; warp and standardize fused in one kernel pass', LIGHT, x),
       epochImpl('pixprep standardized, no augmentation', 'the same epoch through the affine kernel alone', {}, x),
@@ -102,7 +108,7 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
   if (quick) return { cases: [epoch], dispose: () => {} };
   const peers: Case = {
     name: `augment ${few.shape[0]} images 28×28×1, peers`, section: 'augment', unit: 'images/s', work: few.shape[0],
-    elements: few.shape[0] * 784, ...ONCE,
+    elements: few.shape[0] * 784, ...CALL, budgetMs: 4000, rounds: 3,
     impls: [
       epochImpl('pixprep wasm-simd', 'flow.batchInto: draw + warp + standardize (peers: the warp alone)', LIGHT, few),
       pythonPeer('scipy', "Keras' path: scipy affine_transform per image", 'numpy matrices + scipy.ndimage.affine_transform(order=1, nearest) per image, as Keras', few.shape[0]),

@@ -1,6 +1,7 @@
 // Keras' augmentation options (docs/keras-semantics.md, "Augmentation"): checked up front, each bad value named with
 // what was expected and what was received. Defaults are Keras': no transform at all.
 import { FILL_MODES, type FillMode } from '../kernels/warp.js';
+import { describeValue } from '../errors.js';
 
 /** A shift range: a fraction of the size (< 1), pixels (≥ 1), or the allowed values (each also drawn with a random sign). */
 export type ShiftRange = number | readonly number[];
@@ -44,13 +45,11 @@ export const AUGMENTATION_DEFAULTS: ResolvedAugmentation = {
   interpolationOrder: 1,
 };
 
+// Echoes of the caller's values are capped (src/errors.ts): a huge array must not make a huge message.
 function show(v: unknown): string {
   if (typeof v === 'number') return String(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  if (Array.isArray(v) && v.length <= 8 && v.every((e) => typeof e === 'number')) return JSON.stringify(v);
+  return describeValue(v);
 }
 
 function nonNegative(name: string, v: unknown): number {

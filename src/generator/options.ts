@@ -62,7 +62,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     if (known.includes(name)) continue;
     const near = known.find((k) => k.toLowerCase().slice(0, 10) === name.toLowerCase().slice(0, 10));
     throw new Error(
-      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.join(', ')}`,
+      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.filter((k) => !(k in AUGMENTATION_DEFAULTS)).join(', ')}, and Keras' augmentation options (rotationRange, zoomRange, ...)`,
     );
   }
   const out: ResolvedOptions = { ...DEFAULT_OPTIONS, ...resolveAugmentation(given) };

@@ -5,6 +5,7 @@ export { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stat
 export { gatherRows } from './gather';
 export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
+export { warpU8, warpF32 } from './warp';
 export { im2col, col2im } from './conv2d';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';

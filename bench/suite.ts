@@ -1,6 +1,7 @@
 // The whole suite in one process: groups of cases built lazily (each group's data is made, measured and freed
 // before the next, so the run's memory stays bounded), then every ratio computed from this run's figures.
 import { layerGroup } from './cases/layers.js';
+import { augmentGroup } from './cases/augment.js';
 import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { onnxGroup } from './cases/onnx.js';
@@ -55,6 +56,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     { label: 'ONNX Runtime (tutorial CNN inference, one thread)', make: () => onnxGroup(quick) },
     // 32×32×3 ZCA takes minutes (a 3072² eigendecomposition): only when the filter names zca.
     { label: 'ZCA whitening', make: () => zcaGroup(quick, images, filter?.includes('zca') ?? false) },
+    { label: 'augmentation', make: () => augmentGroup(quick, images) },
     ...sizes.map((n): Group => ({ label: `size ${n}`, make: () => sizeGroup(n, quick) })),
   ];
 

@@ -10,6 +10,12 @@ export class Random {
     this.state = Math.trunc(seed) >>> 0;
   }
 
+  /** Restarts the sequence from another seed (one generator reused for many short seeded streams). */
+  reseed(seed: number): this {
+    this.state = Math.trunc(seed) >>> 0;
+    return this;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

@@ -10,6 +10,7 @@ import { backendFromUrl, settingsFromUrl } from './params.js';
 import { argmax, drawProbabilities } from './probabilities.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { renderScalings } from './scaling-panel.js';
+import { renderAugmentation } from './augment-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -142,5 +143,6 @@ loadDigits(dataUrl)
       'histograms count all their pixels. Each grid maps its own value range to black..white: the scalings move and ' +
       'stretch the values, not the picture.';
     renderScalings($('scalings'), data.train);
+    renderAugmentation($('augment'), data.train);
   })
   .catch(showError);

@@ -8,6 +8,7 @@ import { limitTraining, loadData } from './data.js';
 import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from '../tutorial.js';
 import { compareScalings, compareTable, summarize, summaryTable } from './compare.js';
 import { trainOnce } from './train.js';
+import { AUGMENT_FLAGS, augmentationFromFlags, LIGHT_AUGMENTATION } from './augment-flags.js';
 
 const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
 const TRAINING: Record<string, FlagSpec> = {
@@ -23,10 +24,13 @@ const TRAIN: Record<string, FlagSpec> = {
   ...TRAINING,
   scaling: { kind: 'choice', choices: SCALINGS, default: 'standardize', help: 'how pixels are scaled' },
   save: { kind: 'string', default: null, placeholder: 'FILE', help: 'save the trained model with the generator statistics (JSON)' },
+  ...AUGMENT_FLAGS,
 };
 const COMPARE: Record<string, FlagSpec> = {
   ...TRAINING,
   repeat: { kind: 'int', min: 1, default: 1, help: 'train each scaling with N seeds (seed, seed+1, ...); print mean, sd, min, max' },
+  augment: { kind: 'bool', help: 'add a row: standardize with random transforms of the training images (the flags below, else rotation 10, shift 0.1, zoom 0.1)' },
+  ...AUGMENT_FLAGS,
 };
 // Below a one-seed table: its gaps are often within one seed's spread (±0.6 points on the embedded digits).
 const SEED_HINT = 'Test accuracy varies from seed to seed; pixprep compare --repeat N gives each scaling\'s mean and spread over N seeds.';
@@ -62,6 +66,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       const result = await trainOnce(data, {
         scaling: f.scaling as Scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
         zcaEpsilon: f['zca-epsilon'] as number, save: f.save as string | null, verbose: json ? 0 : 1,
+        augment: augmentationFromFlags(f),
       }, json ? () => {} : (line) => console.log(line));
       if (json) console.log(JSON.stringify(result));
       return 0;
@@ -75,6 +80,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       const results = await compareScalings(data, {
         epochs: f.epochs as number, batchSize: f['batch-size'] as number, firstSeed: f.seed as number,
         zcaEpsilon: f['zca-epsilon'] as number, repeat, json,
+        augment: augmentationFromFlags(f) ?? (f.augment ? { ...LIGHT_AUGMENTATION, fillMode: f['fill-mode'] as 'nearest' } : null),
       }, (line) => console.log(line));
       // --json: every run's result, in run order (each carries its scaling and seed).
       if (json) console.log(JSON.stringify(results));

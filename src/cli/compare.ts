@@ -4,30 +4,41 @@
 import type { DataSet } from '../data/types.js';
 import { checkTutorialInput, TUTORIAL_SCALINGS, type TutorialScaling } from '../tutorial.js';
 import { trainOnce, type TrainResult, type TrainSettings } from './train.js';
+import type { AugmentationOptions } from '../generator/augment-options.js';
 
 export interface CompareSettings extends Omit<TrainSettings, 'scaling' | 'save' | 'verbose' | 'seed'> {
   /** The first seed; run k uses firstSeed + k. */
   firstSeed: number;
   repeat: number;
   json: boolean;
+  /** Adds a row: standardize with these random transforms of the training images. */
+  augment?: AugmentationOptions | null;
+}
+
+/** A table row's name: the scaling, and "+augment" when the training images were transformed. */
+export function rowName(r: Pick<TrainResult, 'scaling' | 'augment'>): string {
+  return r.augment ? `${r.scaling}+augment` : r.scaling;
 }
 
 /** Trains every tutorial scaling `repeat` times; returns the results in run order (seed by seed, scalings within). */
 export async function compareScalings(data: DataSet, s: CompareSettings, print: (line: string) => void): Promise<TrainResult[]> {
   checkTutorialInput(data.train.x.shape[1], data.train.x.shape[2]); // before the first heading is printed
   const scalings = Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[];
+  const runs: { scaling: TutorialScaling; augment: AugmentationOptions | null }[] = scalings.map((scaling) => ({ scaling, augment: null }));
+  if (s.augment) runs.push({ scaling: 'standardize', augment: s.augment });
   const results: TrainResult[] = [];
   // One run: the tutorial's own lines under a heading. Several: one line per run (the table summarizes them).
   const single = s.repeat === 1 && !s.json;
   // Seeds outermost, so that a machine's load drifting during a long run weighs on every scaling alike.
   for (let k = 0; k < s.repeat; k++) {
     const seed = s.firstSeed + k;
-    for (const scaling of scalings) {
-      if (single) print(`\n== ${scaling} ==`);
-      const result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0 }, single ? print : () => {});
+    for (const { scaling, augment } of runs) {
+      const name = rowName({ scaling, augment });
+      if (single) print(`\n== ${name} ==`);
+      const result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0, augment }, single ? print : () => {});
       results.push(result);
       if (!single && !s.json) {
-        print(`${scaling.padEnd(11)} seed ${seed}: test accuracy ${percent(result.testAccuracy)}, ` +
+        print(`${name.padEnd(11)} seed ${seed}: test accuracy ${percent(result.testAccuracy)}, ` +
           `${Math.round(result.trainImagesPerSecond)} images/s, ${result.seconds.toFixed(1)} s`);
       }
     }
@@ -40,7 +51,7 @@ const percent = (fraction: number) => (fraction * 100).toFixed(3);
 /** The tutorial's table: one row per run, starting with the scaling's name. */
 export function compareTable(results: readonly TrainResult[]): string {
   return table([['scaling', 'test accuracy', 'train images/s', 'time'], ...results.map((r) => [
-    r.scaling, percent(r.testAccuracy), Math.round(r.trainImagesPerSecond).toString(), `${r.seconds.toFixed(1)} s`,
+    rowName(r), percent(r.testAccuracy), Math.round(r.trainImagesPerSecond).toString(), `${r.seconds.toFixed(1)} s`,
   ])]);
 }
 
@@ -60,9 +71,10 @@ export interface ScalingSummary {
 export function summarize(results: readonly TrainResult[]): ScalingSummary[] {
   const groups = new Map<string, TrainResult[]>();
   for (const r of results) {
-    const group = groups.get(r.scaling);
+    const name = rowName(r);
+    const group = groups.get(name);
     if (group) group.push(r);
-    else groups.set(r.scaling, [r]);
+    else groups.set(name, [r]);
   }
   return [...groups].map(([scaling, runs]) => {
     const acc = runs.map((r) => r.testAccuracy);

@@ -5,6 +5,7 @@ import { saveModel } from '../nn/io-node.js';
 import { backend } from '../runtime/backend.js';
 import type { DataSet } from '../data/types.js';
 import { checkTutorialInput, scalingOptions, tutorialModel, type Scaling } from '../tutorial.js';
+import { AUGMENTATION_DEFAULTS, type AugmentationOptions } from '../generator/augment-options.js';
 
 export interface TrainSettings {
   scaling: Scaling;
@@ -15,6 +16,8 @@ export interface TrainSettings {
   save: string | null;
   /** 0 silent (--json, compare), 1 Keras-style progress. */
   verbose: 0 | 1;
+  /** Random transforms of the training images (the test images are never transformed); null or absent: none. */
+  augment?: AugmentationOptions | null;
 }
 
 export interface TrainResult {
@@ -31,6 +34,8 @@ export interface TrainResult {
   trainImagesPerSecond: number;
   seconds: number;
   backend: string;
+  /** The augmentation the training images had, or null. */
+  augment: AugmentationOptions | null;
 }
 
 const f3 = (v: number) => v.toFixed(3);
@@ -68,11 +73,15 @@ export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: s
   print(`Train ${range(rawTrain)}`);
   print(`Test ${range(rawTest)}`);
 
-  const generator = new ImageDataGenerator(scalingOptions(s.scaling, s.zcaEpsilon));
+  const augment = s.augment ?? null;
+  const generator = new ImageDataGenerator({ ...scalingOptions(s.scaling, s.zcaEpsilon), ...augment });
   const o = generator.options;
   if (o.featurewiseCenter || o.featurewiseStdNormalization || o.zcaWhitening) generator.fit(train.x);
+  if (augment) print(`Augmentation: ${JSON.stringify(augment)}`);
   const trainFlow = generator.flow(train.x, train.y, { batchSize: s.batchSize, seed: s.seed });
-  const testFlow = generator.flow(test.x, test.y, { batchSize: s.batchSize, shuffle: false });
+  // The test images are scaled with the same statistics and never transformed.
+  const plain = augment ? ImageDataGenerator.fromJSON({ ...generator.toJSON(), options: { ...o, ...AUGMENTATION_DEFAULTS } }) : generator;
+  const testFlow = plain.flow(test.x, test.y, { batchSize: s.batchSize, shuffle: false });
   print(`Batches train=${trainFlow.length}, test=${testFlow.length}`);
   const first = trainFlow.at(0).x;
   let lo = Infinity;
@@ -116,5 +125,6 @@ export async function trainOnce(data: DataSet, s: TrainSettings, print: (line: s
     trainImagesPerSecond: perEpoch.length ? perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length : 0,
     seconds: (performance.now() - started) / 1000,
     backend,
+    augment,
   };
 }

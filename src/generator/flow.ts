@@ -11,7 +11,8 @@ import { Random } from '../random.js';
 import { capText, describeValue, kindOf } from '../errors.js';
 import { type ImageSet, type ImageSource } from './image-set.js';
 import { Labels, type LabelInput } from './labels.js';
-import { reserveScaling, scaleImages, type Gather, type ScalingPlan } from './pipeline.js';
+import { reserveScaling, scaleImages, type Gather, type ScalingPlan, type WarpStage } from './pipeline.js';
+import type { Augmenter } from './augmenter.js';
 
 export interface FlowOptions {
   batchSize?: number;
@@ -73,6 +74,8 @@ export class FlowIterator implements Iterable<Batch> {
   /** The flow's own working buffers for scaling a batch (never shared with its generator or another flow). */
   private readonly scratch: Scratch;
   private readonly ownership: Ownership;
+  /** The random transforms, when the generator augments: one per image per epoch (see imageSeed). */
+  private readonly warp: WarpStage | null;
 
   constructor(
     private readonly backend: Backend,
@@ -81,6 +84,7 @@ export class FlowIterator implements Iterable<Batch> {
     y: LabelInput | null,
     validationSplit: number,
     options: FlowOptions = {},
+    augmenter: Augmenter | null = null,
   ) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new TypeError(`flow: options must be an object. Received: ${describeValue(options)}`);
@@ -171,8 +175,20 @@ export class FlowIterator implements Iterable<Batch> {
       ? (out, from, to) => kernels.gatherRows(out as Uint8Array, this.resident!.view, this.order.subarray(from, to), to - from, size)
       : (out, from, to) => source.gather(out, this.order, from, to);
     this.arrange();
+    this.warp = augmenter && this.warpStage(augmenter);
     // Working memory for a full batch now, so batchInto never grows kernel memory (and never detaches heap views).
-    reserveScaling(scratch, plan, source, Math.min(batchSize, this.sampleCount));
+    reserveScaling(scratch, plan, source, Math.min(batchSize, this.sampleCount), this.warp);
+  }
+
+  private warpStage(augmenter: Augmenter): WarpStage {
+    const random = new Random(0);
+    return {
+      augmenter,
+      draw: (params, from, to) => {
+        const order = this.order;
+        for (let k = from; k < to; k++) augmenter.drawInto(random.reseed(imageSeed(this.seed, this.epoch, order[k])), params, k - from);
+      },
+    };
   }
 
   /** The sample indices of the current epoch, in order (a copy). */
@@ -201,7 +217,7 @@ export class FlowIterator implements Iterable<Batch> {
     const k = to - from;
     this.checkImages('at');
     const data = new Float32Array(k * this.source.imageSize);
-    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, data, 0);
+    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, data, 0, this.warp);
     const batch: Batch = { x: { data, shape: [k, ...this.imageShape] } };
     if (this.labels) batch.y = this.labels.slice(this.order, from, to);
     if (this.weights) batch.sampleWeight = Float32Array.from(this.order.subarray(from, to), (j) => this.weights![j]);
@@ -228,7 +244,7 @@ export class FlowIterator implements Iterable<Batch> {
       if (y.length < k * this.labelWidth) throw new RangeError(`batchInto: y holds ${y.length} floats but batch ${i} needs ${k * this.labelWidth}`);
       this.labels.gather(y, this.order, from, to);
     }
-    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, x, 0);
+    scaleImages(this.backend, this.scratch, this.plan, this.source, this.gather, from, to, x, 0, this.warp);
     return k;
   }
 
@@ -265,6 +281,18 @@ export class FlowIterator implements Iterable<Batch> {
     // Keras seeds each epoch's permutation with seed + total_batches_seen; an epoch is `length` batches.
     if (this.shuffle) new Random(this.seed + this.epoch * this.length).shuffle(order);
   }
+}
+
+/**
+ * The seed of one image's transform: a hash of (flow seed, epoch, sample index), so that every sample gets its own
+ * transform each epoch, the same on every run and backend, whatever the batch size and whichever batch is asked for
+ * first (Keras reseeds numpy per batch instead, which ties the draws to the order of the calls).
+ */
+export function imageSeed(seed: number, epoch: number, sample: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ epoch;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ sample;
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 function checkSameClasses(labels: Labels, split: number): void {

@@ -19,6 +19,11 @@ import { CovarianceAccumulator } from './zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../base64.js';
 import type { Heap, HeapBlock } from '../runtime/heap.js';
 import { describeValue } from '../errors.js';
+import { Random } from '../random.js';
+import { drawTransform, type TransformParams } from './augment.js';
+import { augments } from './augment-options.js';
+import { Augmenter } from './augmenter.js';
+import { WARP_PARAMS } from '../kernels/warp.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -66,6 +71,8 @@ export class ImageDataGenerator {
   private zcaMatrix: { height: number; width: number; channels: number; w: Float32Array } | null = null;
   private readonly memory: GeneratorMemory = { zca: null, scratch: null };
   private readonly ownership: Ownership;
+  /** The stream getRandomTransform draws from when given no seed (seeded at random on first use). */
+  private random: Random | null = null;
 
   constructor(options?: ImageDataGeneratorOptions) {
     this.options = Object.freeze(resolveOptions(options));
@@ -99,10 +106,21 @@ export class ImageDataGenerator {
     return m.scratch;
   }
 
-  /** Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. */
-  fit(x: ImageInput): this {
+  /**
+   * Computes the per-channel statistics of x (after rescale, as Keras since 2.9), replacing earlier ones. With
+   * `{ augment: true, rounds, seed }`: the statistics of `rounds` randomly transformed copies of x, as Keras.
+   */
+  fit(x: ImageInput, options?: FitOptions): this {
     this.ownership.check();
     const source = ImageSource.from(x, 'fit', this.options.dataFormat);
+    const { augment, rounds, seed } = checkFitOptions(options);
+    if (augment) {
+      if (this.options.zcaWhitening) throw new Error('fit: `augment` with zcaWhitening is not supported (pixprep fits ZCA on the images as given)');
+      this.moments = this.augmentedStatisticsOf(source, rounds, new Random(seed ?? randomSeed()));
+      this.covariance = null;
+      this.forgetZcaMatrix();
+      return this;
+    }
     const fitted = this.statisticsOf(source, 'fit');
     const covariance = this.options.zcaWhitening ? this.covarianceOf(source, 'fit', null) : null;
     this.moments = fitted;
@@ -181,12 +199,90 @@ export class ImageDataGenerator {
     return { data, shape: Array.from(x.shape) };
   }
 
+  /**
+   * Keras' get_random_transform: one draw of every transform parameter for images of `imageShape` ([h, w, c], or
+   * [c, h, w] with channelsFirst), from `seed` when given, else from the generator's own random stream.
+   */
+  getRandomTransform(imageShape: readonly number[], seed?: number): TransformParams {
+    this.ownership.check();
+    const where = 'getRandomTransform';
+    if (!Array.isArray(imageShape) || imageShape.length !== 3 || !imageShape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new TypeError(`${where}: imageShape must be [height, width, channels] (or [channels, height, width] with channelsFirst), three positive integers. Received: ${JSON.stringify(imageShape)}`);
+    }
+    const [height, width] = this.options.dataFormat === 'channelsLast' ? imageShape : imageShape.slice(1);
+    return drawTransform(this.randomFor(where, seed), this.options, height, width);
+  }
+
+  /**
+   * Keras' apply_transform: one image (rank 3) warped by `params` (theta, tx, ty, shear, zx, zy, flipHorizontal,
+   * flipVertical, channelShiftIntensity, brightness; missing ones take Keras' neutral values), as a new float32
+   * image. Scaling (standardize) is not applied, as in Keras.
+   */
+  applyTransform(x: ImageInput, params: Partial<TransformParams>): ImageSet<Float32Array> {
+    this.ownership.check();
+    const where = 'applyTransform';
+    const source = this.singleImage(x, where);
+    const p = checkTransformParams(params, where);
+    const backend = currentBackend();
+    const scratch = this.scratchFor(backend.heap);
+    const C = source.channels;
+    const size = source.imageSize;
+    const inputBlock = source.bytes ? scratch.get('augment.in', 'u8', size) : scratch.get('augment.in', 'f32', size);
+    const outBlock = scratch.get('augment.out', 'f32', size);
+    const paramsBlock = scratch.get('augment.params', 'f64', WARP_PARAMS);
+    const oneBlock = scratch.get('augment.one', 'f32', C);
+    const zeroBlock = scratch.get('augment.zero', 'f32', C);
+    const input = inputBlock.view.subarray(0, size);
+    const out = outBlock.view.subarray(0, size);
+    oneBlock.view.fill(1, 0, C);
+    zeroBlock.view.fill(0, 0, C);
+    source.gather(input, null, 0, 1);
+    const augmenter = new Augmenter(this.options, source.height, source.width, C, source.dataFormat === 'channelsFirst');
+    augmenter.writeInto(p, paramsBlock.view, 0);
+    augmenter.apply(backend.kernels, out, input, paramsBlock.view, 1, oneBlock.view, zeroBlock.view);
+    return { data: out.slice(), shape: Array.from(x.shape) };
+  }
+
+  /** Keras' random_transform: applyTransform(x, getRandomTransform(x.shape, seed)). */
+  randomTransform(x: ImageInput, seed?: number): ImageSet<Float32Array> {
+    const source = this.singleImage(x, 'randomTransform');
+    const shape = this.options.dataFormat === 'channelsLast'
+      ? [source.height, source.width, source.channels]
+      : [source.channels, source.height, source.width];
+    return this.applyTransform(x, this.getRandomTransform(shape, seed));
+  }
+
+  /** True when the options ask for random transforms (flow then draws one per image per epoch). */
+  get augmenting(): boolean {
+    return augments(this.options);
+  }
+
+  private singleImage(x: ImageInput, where: string): ImageSource {
+    const shape = (x as { shape?: unknown } | null)?.shape;
+    if (!Array.isArray(shape) || shape.length !== 3) {
+      throw new RangeError(`${where}: x must be one image of rank 3 ([height, width, channels], or [channels, height, width] with channelsFirst). Received shape: ${JSON.stringify(shape)}`);
+    }
+    return ImageSource.from(x, where, this.options.dataFormat, true);
+  }
+
+  private randomFor(where: string, seed: number | undefined): Random {
+    if (seed !== undefined) {
+      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${where}: \`seed\` must be an integer. Received: seed=${String(seed)}`);
+      return new Random(seed);
+    }
+    if (this.random === null) this.random = new Random(randomSeed());
+    return this.random;
+  }
+
   /** Batches of (x, y) scaled by this generator; see FlowIterator. */
   flow(x: ImageInput, y?: LabelInput | null, options?: FlowOptions): FlowIterator {
     this.ownership.check();
     const source = ImageSource.from(x, 'flow', this.options.dataFormat);
     const plan = this.scalingPlan('flow', source.channels, [source.height, source.width, source.channels]);
-    return new FlowIterator(currentBackend(), plan, source, y ?? null, this.options.validationSplit, options);
+    const augmenter = this.augmenting
+      ? new Augmenter(this.options, source.height, source.width, source.channels, source.dataFormat === 'channelsFirst')
+      : null;
+    return new FlowIterator(currentBackend(), plan, source, y ?? null, this.options.validationSplit, options, augmenter);
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */
@@ -389,6 +485,69 @@ export class ImageDataGenerator {
     return acc;
   }
 
+  /**
+   * Keras' fit(augment=True): the images are rescaled, then each round transforms every image with a fresh draw
+   * (in order: round, image), and the statistics are those of all the transformed copies. Streamed chunk by chunk
+   * through kernel memory; no copy of the augmented set is kept.
+   */
+  private augmentedStatisticsOf(source: ImageSource, rounds: number, random: Random): Moments {
+    const backend = currentBackend();
+    const { kernels } = backend;
+    const C = source.channels;
+    const size = source.imageSize;
+    const planar = source.dataFormat === 'channelsFirst';
+    const plane = source.height * source.width;
+    const chunk = Math.max(1, Math.min(source.n, Math.floor(FIT_CHUNK_BYTES / (size * 4))));
+    const scratch = this.scratchFor(backend.heap);
+    const bytes = source.bytes;
+    const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
+    const scaledBlock = scratch.get('fit.scaled', 'f32', chunk * size);
+    const warpedBlock = scratch.get('fit.warped', 'f32', chunk * size);
+    const paramsBlock = scratch.get('fit.params', 'f64', chunk * WARP_PARAMS);
+    const oneBlock = scratch.get('fit.one', 'f32', C);
+    const zeroBlock = scratch.get('fit.zero', 'f32', C);
+    const fieldsBlock = scratch.get('fit.fields', 'f64', MOMENT_FIELDS * C);
+    oneBlock.view.fill(1);
+    zeroBlock.view.fill(0);
+    const augmenter = new Augmenter(this.options, source.height, source.width, C, planar);
+    const r = this.options.rescale ?? 1;
+    const acc = new Moments(C);
+    for (let round = 0; round < rounds; round++) {
+      for (let start = 0; start < source.n; start += chunk) {
+        const end = Math.min(source.n, start + chunk);
+        const k = end - start;
+        const staging = stagingBlock.view.subarray(0, k * size);
+        const scaled = scaledBlock.view.subarray(0, k * size);
+        const warped = warpedBlock.view.subarray(0, k * size);
+        const params = paramsBlock.view.subarray(0, k * WARP_PARAMS);
+        source.gather(staging, null, start, end);
+        if (staging instanceof Uint8Array) kernels.scaleU8(scaled, staging, k * size, r, 0);
+        else kernels.scaleF32(scaled, staging, k * size, r, 0);
+        for (let i = 0; i < k; i++) augmenter.drawInto(random, params, i);
+        augmenter.apply(kernels, warped, scaled, params, k, oneBlock.view.subarray(0, C), zeroBlock.view.subarray(0, C));
+        const fields = fieldsBlock.view;
+        if (!planar) {
+          kernels.momentsF32(fields, warped, k * size, C);
+          for (let c = 0; c < C; c++) mergeFields(acc, c, fields, c);
+          continue;
+        }
+        for (let i = 0; i < k; i++) {
+          for (let c = 0; c < C; c++) {
+            const from = i * size + c * plane;
+            kernels.momentsF32(fields, warped.subarray(from, from + plane), plane, 1);
+            mergeFields(acc, c, fields, 0);
+          }
+        }
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      if (acc.nonFinite[c] > 0) {
+        throw new RangeError(`fit: x contains ${acc.nonFinite[c]} NaN or Infinity values in channel ${c}; statistics would be meaningless`);
+      }
+    }
+    return acc;
+  }
+
   private statisticsOf(source: ImageSource, where: string): Moments {
     const backend = currentBackend();
     const C = source.channels;
@@ -459,4 +618,74 @@ function moments(kernels: ReturnType<typeof currentBackend>['kernels'], out: Flo
 function mergeFields(into: Moments, c: number, fields: Float64Array, fc: number): void {
   const f = fc * MOMENT_FIELDS;
   into.mergeChannel(c, fields[f], fields[f + 1], fields[f + 2], fields[f + 3], fields[f + 4], fields[f + 5]);
+}
+
+export interface FitOptions {
+  /** Fit on randomly transformed copies of x (Keras' augment=True). */
+  augment?: boolean;
+  /** With augment: how many transformed copies of x (Keras' rounds, default 1). */
+  rounds?: number;
+  /** With augment: seeds the transforms (default: a random seed). */
+  seed?: number;
+}
+
+function checkFitOptions(options: unknown): { augment: boolean; rounds: number; seed: number | undefined } {
+  if (options === undefined) return { augment: false, rounds: 1, seed: undefined };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`fit: options must be an object { augment, rounds, seed }. Received: ${options === null ? 'null' : typeof options}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!['augment', 'rounds', 'seed'].includes(name)) throw new Error(`fit: unknown option \`${name}\`. Known options: augment, rounds, seed`);
+  }
+  const { augment = false, rounds = 1, seed } = o;
+  if (typeof augment !== 'boolean') throw new TypeError(`fit: \`augment\` must be true or false. Received: augment=${String(augment)}`);
+  if (typeof rounds !== 'number' || !Number.isInteger(rounds) || rounds < 1) {
+    throw new RangeError(`fit: \`rounds\` must be a positive integer. Received: rounds=${String(rounds)}`);
+  }
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
+    throw new TypeError(`fit: \`seed\` must be an integer. Received: seed=${String(seed)}`);
+  }
+  return { augment, rounds, seed: seed as number | undefined };
+}
+
+function randomSeed(): number {
+  const word = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(word);
+  return word[0];
+}
+
+const NEUTRAL: TransformParams = {
+  theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flipHorizontal: false, flipVertical: false, channelShiftIntensity: null, brightness: null,
+};
+
+/** Keras reads each parameter with a neutral default; pixprep also checks what it reads. */
+function checkTransformParams(params: unknown, where: string): TransformParams {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new TypeError(`${where}: params must be an object of transform parameters (as getRandomTransform returns). Received: ${params === null ? 'null' : typeof params}`);
+  }
+  const given = params as Record<string, unknown>;
+  const out: TransformParams = { ...NEUTRAL };
+  for (const name of Object.keys(given)) {
+    if (!(name in NEUTRAL)) throw new Error(`${where}: unknown transform parameter \`${name}\`. Known: ${Object.keys(NEUTRAL).join(', ')}`);
+  }
+  for (const name of ['theta', 'tx', 'ty', 'shear', 'zx', 'zy'] as const) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: params.${name} must be a finite number. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  for (const name of ['flipHorizontal', 'flipVertical'] as const) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new TypeError(`${where}: params.${name} must be true or false. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  for (const name of ['channelShiftIntensity', 'brightness'] as const) {
+    const v = given[name];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: params.${name} must be a finite number or null. Received: ${String(v)}`);
+    out[name] = v;
+  }
+  return out;
 }

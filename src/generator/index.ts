@@ -1,5 +1,5 @@
 export { ImageDataGenerator } from './image-data-generator.js';
-export type { GeneratorStatistics, ImageDataGeneratorJSON } from './image-data-generator.js';
+export type { FitOptions as GeneratorFitOptions, GeneratorStatistics, ImageDataGeneratorJSON } from './image-data-generator.js';
 export { FlowIterator } from './flow.js';
 export type { Batch, FlowOptions } from './flow.js';
 export type { ImageDataGeneratorOptions, ImageView } from './options.js';
@@ -7,3 +7,6 @@ export type { ImageSet, ImageInput, NdarrayLike, PixelArray, DataFormat } from '
 export { toCategorical } from './labels.js';
 export type { LabelInput, LabelIndices, OneHotLabels } from './labels.js';
 export { toNdarray } from './ndarray.js';
+export type { TransformParams } from './augment.js';
+export type { AugmentationOptions, ShiftRange } from './augment-options.js';
+export type { FillMode } from '../kernels/warp.js';

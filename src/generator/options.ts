@@ -3,6 +3,7 @@
 // (`featurewiseCentre`) cannot silently leave data unscaled.
 import type { DataFormat } from './image-set.js';
 import { capText, describeValue } from '../errors.js';
+import { AUGMENTATION_DEFAULTS, resolveAugmentation, type AugmentationOptions } from './augment-options.js';
 
 /** One image as the preprocessing function sees it: a copy, float32, in the generator's data format. */
 export interface ImageView {
@@ -10,7 +11,7 @@ export interface ImageView {
   shape: [number, number, number];
 }
 
-export interface ImageDataGeneratorOptions {
+export interface ImageDataGeneratorOptions extends AugmentationOptions {
   /** Multiplies every pixel first (e.g. 1/255). Omitted or null: no rescaling. */
   rescale?: number | null;
   featurewiseCenter?: boolean;
@@ -48,13 +49,9 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   validationSplit: 0,
   dataFormat: 'channelsLast',
   dtype: 'float32',
+  ...AUGMENTATION_DEFAULTS,
 };
 
-// Keras' augmentation options: recognised so the message can say they are not supported, rather than "unknown".
-const AUGMENTATION = [
-  'rotationRange', 'widthShiftRange', 'heightShiftRange', 'brightnessRange', 'shearRange', 'zoomRange',
-  'channelShiftRange', 'fillMode', 'cval', 'horizontalFlip', 'verticalFlip', 'interpolationOrder',
-];
 const BOOLEANS = ['featurewiseCenter', 'featurewiseStdNormalization', 'samplewiseCenter', 'samplewiseStdNormalization', 'zcaWhitening'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
@@ -66,15 +63,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const known = Object.keys(DEFAULT_OPTIONS);
   for (const name of Object.keys(given)) {
     if (known.includes(name)) continue;
-    if (AUGMENTATION.includes(name)) {
-      throw new Error(`ImageDataGenerator: \`${capText(name)}\` is a Keras augmentation option, which pixprep does not support (it does pixel scaling only)`);
-    }
     const near = known.find((k) => k.toLowerCase().slice(0, 10) === name.toLowerCase().slice(0, 10));
     throw new Error(
-      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.join(', ')}`,
+      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.filter((k) => !(k in AUGMENTATION_DEFAULTS)).join(', ')}, and Keras' augmentation options (rotationRange, zoomRange, ...)`,
     );
   }
-  const out: ResolvedOptions = { ...DEFAULT_OPTIONS };
+  const out: ResolvedOptions = { ...DEFAULT_OPTIONS, ...resolveAugmentation(given) };
   for (const name of BOOLEANS) {
     const v = given[name];
     if (v === undefined) continue;

@@ -11,6 +11,8 @@ import type { HeapBlock } from '../runtime/heap.js';
 import type { Scratch } from '../runtime/scratch.js';
 import type { ImageSource } from './image-set.js';
 import type { ImageView, ResolvedOptions } from './options.js';
+import type { Augmenter } from './augmenter.js';
+import { WARP_PARAMS } from '../kernels/warp.js';
 
 export const EPSILON = 1e-6;
 // Images per kernel round: ~4 MiB of float output, so staging stays cache-friendly and scratch stays small.
@@ -28,9 +30,27 @@ export interface ScalingPlan {
   zca: HeapBlock<'f32'> | null;
 }
 
+/**
+ * Augmentation in the pipeline: the random transforms of a flow, applied between the gather and the scaling
+ * (Keras: random_transform, then standardize). See augmenter.ts.
+ */
+export interface WarpStage {
+  readonly augmenter: Augmenter;
+  /** Writes the transforms of the images at positions from..to (kernel params, as images 0..k−1) into params. */
+  draw(params: Float64Array, from: number, to: number): void;
+}
+
 /** Allocates the working memory for runs of `images` images now, so that scaling them later grows nothing. */
-export function reserveScaling(scratch: Scratch, plan: ScalingPlan, source: ImageSource, images: number): void {
+export function reserveScaling(scratch: Scratch, plan: ScalingPlan, source: ImageSource, images: number, warp: WarpStage | null = null): void {
   const k = Math.min(images, chunkImages(source));
+  if (warp) {
+    if (source.bytes) scratch.get('pipeline.staging', 'u8', k * source.imageSize);
+    else scratch.get('pipeline.warp.in', 'f32', k * source.imageSize);
+    scratch.get('pipeline.warp.params', 'f64', k * WARP_PARAMS);
+    scratch.get('pipeline.one', 'f32', source.channels);
+    scratch.get('pipeline.zero', 'f32', source.channels);
+    if (plan.preprocessingFunction) scratch.get('pipeline.warp.out', 'f32', k * source.imageSize);
+  }
   if (source.bytes && plan.preprocessingFunction == null) scratch.get('pipeline.staging', 'u8', k * source.imageSize);
   scratch.get('pipeline.out', 'f32', k * source.imageSize);
   const samplewise = plan.samplewiseCenter || plan.samplewiseStdNormalization;
@@ -55,7 +75,7 @@ export type Gather = (out: Uint8Array | Float32Array, from: number, to: number) 
  */
 export function scaleImages(
   backend: Backend, scratch: Scratch, plan: ScalingPlan, source: ImageSource, gather: Gather, from: number, to: number,
-  dest: Float32Array, destOffset: number,
+  dest: Float32Array, destOffset: number, warp: WarpStage | null = null,
 ): void {
   const size = source.imageSize;
   const chunk = chunkImages(source);
@@ -64,16 +84,23 @@ export function scaleImages(
     const end = Math.min(to, start + chunk);
     const k = end - start;
     // A preprocessingFunction is user code: it may allocate kernel memory (another generator's standardize), which
-    // would move every heap view. So its images are gathered and preprocessed in a plain array first, and the
+    // would move every heap view. So its images are gathered (and warped: Keras' random_transform comes before
+    // standardize, whose first step is the preprocessing function) and preprocessed in a plain array first, and the
     // views below are taken after it has run.
     let preprocessed: Float32Array | null = null;
     if (plan.preprocessingFunction) {
       preprocessed = scratch.floats(k * size);
-      gather(preprocessed, start, end);
+      if (warp) warpUnscaled(backend, scratch, source, gather, warp, start, end, preprocessed);
+      else gather(preprocessed, start, end);
       preprocess(plan.preprocessingFunction, source, preprocessed, k);
     }
     const bytes = source.bytes && plan.preprocessingFunction == null;
+    const warping = warp !== null && preprocessed === null;
     const staging = bytes ? scratch.get('pipeline.staging', 'u8', k * size) : null;
+    const warpIn = warping && !bytes ? scratch.get('pipeline.warp.in', 'f32', k * size) : null;
+    const warpParams = warping ? scratch.get('pipeline.warp.params', 'f64', k * WARP_PARAMS) : null;
+    const one = warping ? scratch.get('pipeline.one', 'f32', source.channels) : null;
+    const zero = warping ? scratch.get('pipeline.zero', 'f32', source.channels) : null;
     const outBlock = inHeap ? null : scratch.get('pipeline.out', 'f32', k * size);
     const samples = plan.samplewiseCenter || plan.samplewiseStdNormalization ? scratch.get('pipeline.samples', 'f64', 2 * k) : null;
     const coefficientCount = samples ? k * source.channels : source.channels;
@@ -91,12 +118,31 @@ export function scaleImages(
     const out = inHeap
       ? dest.subarray(destOffset + (start - from) * size, destOffset + (end - from) * size)
       : outBlock!.view.subarray(0, k * size);
-    const input: Uint8Array | Float32Array = bytes ? staging!.view.subarray(0, k * size) : out;
+    const input: Uint8Array | Float32Array = bytes ? staging!.view.subarray(0, k * size) : warpIn ? warpIn.view.subarray(0, k * size) : out;
 
-    if (preprocessed !== null) out.set(preprocessed);
-    else gather(input, start, end);
-
-    applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+    if (preprocessed !== null) {
+      out.set(preprocessed);
+      applyAffine(backend, plan, source, out, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+    } else {
+      gather(input, start, end);
+      if (warping) {
+        // Keras: random_transform, then standardize. With nothing per image in between, the warp kernel applies the
+        // scaling itself (one pass from the bytes to the float batch); otherwise it writes the raw warped values.
+        const params = warpParams!.view.subarray(0, k * WARP_PARAMS);
+        warp!.draw(params, start, end);
+        if (!samples && !warp!.augmenter.colour) {
+          coefficients(plan, source.channels, null, 0, mulBlock.view, addBlock.view);
+          warp!.augmenter.apply(backend.kernels, out, input, params, k, mulBlock.view, addBlock.view);
+        } else {
+          one!.view.fill(1);
+          zero!.view.fill(0);
+          warp!.augmenter.apply(backend.kernels, out, input, params, k, one!.view.subarray(0, source.channels), zero!.view.subarray(0, source.channels));
+          applyAffine(backend, plan, source, out, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+        }
+      } else {
+        applyAffine(backend, plan, source, input, out, k, samples?.view ?? null, mulBlock.view, addBlock.view);
+      }
+    }
     if (plan.zca && whitened) {
       // Keras: flat(x) · W, after centring; gemm cannot write in place, so through a scratch block.
       const w = whitened.view.subarray(0, k * size);
@@ -105,6 +151,34 @@ export function scaleImages(
     }
     if (!inHeap) dest.set(out, destOffset + (start - from) * size);
   }
+}
+
+/**
+ * Gathers the images at from..to and warps them without scaling (the raw transformed values Keras' random_transform
+ * returns) into `into`, a plain array: the preprocessing function runs on it next.
+ */
+function warpUnscaled(
+  backend: Backend, scratch: Scratch, source: ImageSource, gather: Gather, warp: WarpStage, from: number, to: number,
+  into: Float32Array,
+): void {
+  const k = to - from;
+  const size = source.imageSize;
+  const C = source.channels;
+  const inBlock = source.bytes ? scratch.get('pipeline.staging', 'u8', k * size) : scratch.get('pipeline.warp.in', 'f32', k * size);
+  const paramsBlock = scratch.get('pipeline.warp.params', 'f64', k * WARP_PARAMS);
+  const outBlock = scratch.get('pipeline.warp.out', 'f32', k * size);
+  const oneBlock = scratch.get('pipeline.one', 'f32', C);
+  const zeroBlock = scratch.get('pipeline.zero', 'f32', C);
+  // Views only after every block exists (an allocation may grow the heap).
+  const input = inBlock.view.subarray(0, k * size);
+  const params = paramsBlock.view.subarray(0, k * WARP_PARAMS);
+  const out = outBlock.view.subarray(0, k * size);
+  const one = oneBlock.view.subarray(0, C).fill(1);
+  const zero = zeroBlock.view.subarray(0, C).fill(0);
+  gather(input, from, to);
+  warp.draw(params, from, to);
+  warp.augmenter.apply(backend.kernels, out, input, params, k, one, zero);
+  into.set(out);
 }
 
 function preprocess(fn: NonNullable<ScalingPlan['preprocessingFunction']>, source: ImageSource, out: Float32Array, k: number): void {
@@ -126,6 +200,20 @@ function preprocess(fn: NonNullable<ScalingPlan['preprocessingFunction']>, sourc
   }
 }
 
+/** The folded (mul, add) of image i (samples: per-image statistics, or null) for each channel, at mul[i·C + c]. */
+function coefficients(plan: ScalingPlan, C: number, samples: Float64Array | null, i: number, mul: Float32Array, add: Float32Array): void {
+  const r = plan.rescale;
+  // Per-image statistics are of the raw (pre-rescale) pixels; rescaling scales mean by r and std by |r|.
+  const a = samples && plan.samplewiseCenter ? r * samples[2 * i] : 0;
+  const b = samples && plan.samplewiseStdNormalization ? Math.abs(r) * samples[2 * i + 1] + EPSILON : 1;
+  for (let c = 0; c < C; c++) {
+    const M = plan.featureMean ? plan.featureMean[c] : 0;
+    const D = plan.featureStd ? plan.featureStd[c] + EPSILON : 1;
+    mul[i * C + c] = r / (b * D);
+    add[i * C + c] = -(a / b + M) / D;
+  }
+}
+
 function applyAffine(
   backend: Backend, plan: ScalingPlan, source: ImageSource, input: Uint8Array | Float32Array, out: Float32Array, k: number,
   samples: Float64Array | null, mul: Float32Array, add: Float32Array,
@@ -133,22 +221,11 @@ function applyAffine(
   const { kernels } = backend;
   const size = source.imageSize;
   const C = source.channels;
-  const r = plan.rescale;
   if (samples) {
     if (input instanceof Float32Array) kernels.sampleMomentsF32(samples, input, k, size);
     else kernels.sampleMomentsU8(samples, input, k, size);
   }
-  for (let i = 0; i < (samples ? k : 1); i++) {
-    // Per-image statistics are of the raw (pre-rescale) pixels; rescaling scales mean by r and std by |r|.
-    const a = samples && plan.samplewiseCenter ? r * samples[2 * i] : 0;
-    const b = samples && plan.samplewiseStdNormalization ? Math.abs(r) * samples[2 * i + 1] + EPSILON : 1;
-    for (let c = 0; c < C; c++) {
-      const M = plan.featureMean ? plan.featureMean[c] : 0;
-      const D = plan.featureStd ? plan.featureStd[c] + EPSILON : 1;
-      mul[i * C + c] = r / (b * D);
-      add[i * C + c] = -(a / b + M) / D;
-    }
-  }
+  for (let i = 0; i < (samples ? k : 1); i++) coefficients(plan, C, samples, i, mul, add);
   const planar = source.dataFormat === 'channelsFirst';
   const plane = source.height * source.width;
   const u8 = input instanceof Uint8Array;

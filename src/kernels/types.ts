@@ -27,6 +27,14 @@ export interface Kernels extends NnKernels {
   tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Float64Array): void;
   /** A block of rows of the upper triangle of U·diag(gains)·Uᵀ, accumulated into acc (ZCA's W). */
   gramBlockF64(acc: Float64Array, rows: Float64Array, gains: Float64Array, D: number, i0: number, i1: number): void;
+  /**
+   * Augmentation's warp (src/kernels/warp.ts): nImages images through their inverse affine maps (params, 8 f64 per
+   * image), fill mode 0..3, spline order 0 or 1, then out = f32(v·mul[c]) + add[c]; planar: NCHW, else NHWC.
+   */
+  warpU8(out: Float32Array, input: Uint8Array, params: Float64Array, nImages: number, height: number, width: number,
+    channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
+  warpF32(out: Float32Array, input: Float32Array, params: Float64Array, nImages: number, height: number, width: number,
+    channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

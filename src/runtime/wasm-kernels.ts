@@ -21,6 +21,10 @@ interface PixprepExports {
   tred2Rank2F64(z: number, n: number, i: number, d: number, e: number): void;
   tred2AccumulateF64(z: number, n: number, i: number, d: number): void;
   gramBlockF64(acc: number, rows: number, gains: number, D: number, i0: number, i1: number): void;
+  warpU8(out: number, input: number, params: number, nImages: number, height: number, width: number, channels: number,
+    planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
+  warpF32(out: number, input: number, params: number, nImages: number, height: number, width: number, channels: number,
+    planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
   gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
@@ -93,6 +97,10 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
     tred2Rank2F64: (z, n, i, d, e) => exports.tred2Rank2F64(at(z), n, i, at(d), at(e)),
     tred2AccumulateF64: (z, n, i, d) => exports.tred2AccumulateF64(at(z), n, i, at(d)),
     gramBlockF64: (acc, rows, gains, D, i0, i1) => exports.gramBlockF64(at(acc), at(rows), at(gains), D, i0, i1),
+    warpU8: (out, input, params, nImages, height, width, channels, planar, mode, order, cval, mul, add) =>
+      exports.warpU8(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
+    warpF32: (out, input, params, nImages, height, width, channels, planar, mode, order, cval, mul, add) =>
+      exports.warpF32(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
     gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
     im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),

@@ -1,7 +1,7 @@
 // The demo page in a real Chromium (Debian's, driven by playwright-core): it loads the digits, trains the CNN in a
 // worker with the plot and progress bar moving, predicts a digit drawn with the mouse, and reaches exactly the test
 // accuracy that the same recipe reaches in Node. Leaves a screenshot in test-results/demo.png.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
@@ -193,7 +193,8 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     // "Download model (.onnx)": the worker exports the trained model with its scaling; saved, it is checked below.
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.locator('#download-onnx').click()]);
     expect(download.suggestedFilename()).toBe(`pixprep-mnist-${settings.scaling}.onnx`);
-    const onnxPath = await download.path();
+    // Read now: the download's file goes with the page's context, which is closed below.
+    const onnxBytes = new Uint8Array(readFileSync(await download.path()));
 
     mkdirSync(fileURLToPath(new URL('.', `file://${root}${SCREENSHOT}`)), { recursive: true });
     await page.screenshot({ path: `${root}${SCREENSHOT}`, fullPage: true });
@@ -214,7 +215,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     const raw = loadMnist().test.x;
     const n = 50;
     const rawDigits = { data: raw.data.slice(0, n * 784), shape: [n, 28, 28, 1] };
-    const session = await ort.InferenceSession.create(onnxPath);
+    const session = await ort.InferenceSession.create(onnxBytes);
     const { output } = await session.run({ input: new ort.Tensor('uint8', rawDigits.data, rawDigits.shape) });
     await session.release();
     const want = node.model.predict(node.generator.standardize(rawDigits)).data;
@@ -247,5 +248,45 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     expect(js.errors).toEqual([]);
     await defaults.page.close();
     await js.page.close();
+  });
+
+  test('shows augmented samples of the same digits and redraws them as a slider changes a range', async () => {
+    // Its own page, so that this test stands alone (a short training run starts beside the panel; it is not looked at).
+    const errors: string[] = [];
+    const page = await newPage(errors);
+    await page.goto(`${url}?epochs=1&limit=64`);
+    await page.waitForSelector('#augment-grid[data-draws="1"]', { timeout: 20_000 });
+    const grid = page.locator('#augment-grid');
+    expect(JSON.parse((await grid.getAttribute('data-options'))!)).toEqual({
+      rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1, shearRange: 0,
+    });
+    const pixels = () => page.evaluate(() => {
+      const canvas = document.getElementById('augment-grid') as HTMLCanvasElement;
+      return Array.from((canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data);
+    });
+    const before = await pixels();
+    expect((await canvasInk(page, 'augment-grid')).ink, 'the grid is drawn').toBeGreaterThan(3000);
+    await page.locator('#aug-rotation').fill('40');
+    await page.waitForSelector('#augment-grid[data-draws="2"]', { timeout: 10_000 });
+    expect(JSON.parse((await grid.getAttribute('data-options'))!).rotationRange).toBe(40);
+    const after = await pixels();
+    expect(after.length).toBe(before.length);
+    expect(after.filter((v, i) => v !== before[i]).length, 'the digits moved').toBeGreaterThan(1000);
+    // The first copy of the first row is the generator's randomTransform of the first 0, seed 0, in Node too.
+    const { train } = loadMnist();
+    const index = train.y.indexOf(0);
+    const expected = new ImageDataGenerator({ rotationRange: 40, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1, shearRange: 0 })
+      .randomTransform({ data: train.x.data.subarray(index * 784, (index + 1) * 784), shape: [28, 28, 1] }, 0).data;
+    const width = 8 * 28;
+    let off = 0;
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) {
+        const shown = after[(y * width + x) * 4];
+        if (Math.abs(shown - Math.max(0, Math.min(255, expected[y * 28 + x]))) > 1) off++;
+      }
+    }
+    expect(off, 'pixels of the first sample that differ from Node').toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

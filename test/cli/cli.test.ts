@@ -55,7 +55,7 @@ describe('pixprep train', () => {
     const b = await run('train', '--limit', '256', '--epochs', '1', '--json', '--seed', '7');
     expect(a.code, a.stderr).toBe(0);
     const r = JSON.parse(a.stdout);
-    expect(Object.keys(r).sort()).toEqual(['backend', 'batchSize', 'epochs', 'mean', 'scaling', 'seconds', 'seed', 'std',
+    expect(Object.keys(r).sort()).toEqual(['augment', 'backend', 'batchSize', 'epochs', 'mean', 'scaling', 'seconds', 'seed', 'std',
       'testAccuracy', 'testImages', 'testLoss', 'trainImages', 'trainImagesPerSecond']);
     expect(r).toMatchObject({ scaling: 'standardize', epochs: 1, batchSize: 64, seed: 7, trainImages: 256, testImages: 2004, backend: 'wasm-simd' });
     expect(r.mean[0]).toBeGreaterThan(20);

@@ -1,0 +1,168 @@
+// The warp kernels: wasm against the TypeScript twin bit for bit, on awkward sizes, both layouts, every fill mode and
+// order, byte and float input, fused scaling; and both against a float64 reference written here from the modes'
+// definitions (scipy's extension rules, stated independently of the kernels' code). The kernels' agreement with
+// scipy itself is test/generator/augment-scipy.test.ts.
+import { describe, expect, it } from 'vitest';
+import * as reference from '../../src/kernels/warp.js';
+import { backends, onHeap, Random, randomBytes, randomFloats } from '../helpers.js';
+
+const SIZES: [number, number][] = [[1, 1], [1, 3], [3, 17], [17, 1], [13, 11], [1, 1001]];
+const MODES = ['nearest', 'constant', 'reflect', 'wrap'];
+
+function randomParams(rng: Random, n: number, h: number, w: number): Float64Array {
+  const p = new Float64Array(n * 8);
+  for (let i = 0; i < n; i++) {
+    const t = rng.uniform(-Math.PI, Math.PI);
+    const z = rng.uniform(0.4, 1.8);
+    p.set([z * Math.cos(t), -z * Math.sin(t), rng.uniform(-h, 2 * h), z * Math.sin(t), z * Math.cos(t), rng.uniform(-w, 2 * w),
+      rng.int(2), rng.int(2)], i * 8);
+  }
+  return p;
+}
+
+/** Sample k (possibly outside 0..n−1) of a line of length n, extended as the mode defines it. */
+function extended(k: number, n: number, mode: string): number | null {
+  if (k >= 0 && k < n) return k;
+  if (mode === 'constant') return null;
+  if (mode === 'nearest' || n === 1) return k < 0 ? 0 : n - 1;
+  if (mode === 'reflect') {
+    // half-sample symmetric: period 2n, the second half mirrored (d c b a | a b c d | d c b a)
+    const m = ((k % (2 * n)) + 2 * n) % (2 * n);
+    return m < n ? m : 2 * n - 1 - m;
+  }
+  throw new Error('wrap is defined on coordinates, not samples');
+}
+
+/** One coordinate brought into the image the way the mode says, with the taps and weights of order 0 or 1. */
+function taps(x: number, n: number, mode: string, order: number): [number, number][] | null {
+  if (mode === 'constant' && (x < 0 || x > n - 1)) return null;
+  if (mode === 'nearest') x = Math.min(Math.max(x, 0), n - 1);
+  if (mode === 'wrap' && n > 1 && (x < 0 || x > n - 1)) {
+    // scipy's 'wrap': period n − 1, first and last samples overlap; x lands in [0, n − 1]
+    const p = n - 1;
+    x = x < 0 ? x + p * (Math.trunc(-x / p) + 1) : x - p * Math.trunc(x / p);
+  }
+  if (mode === 'wrap' && n === 1) x = 0;
+  if (order === 0) {
+    const k = Math.floor(x + 0.5);
+    return [[extended(k, n, mode === 'wrap' ? 'nearest' : mode)!, 1]];
+  }
+  const k = Math.floor(x);
+  const f = x - k;
+  const m = mode === 'wrap' ? 'nearest' : mode;
+  return [[extended(k, n, m) ?? 0, 1 - f], [extended(k + 1, n, m) ?? 0, f]];
+}
+
+function float64Warp(input: ArrayLike<number>, params: Float64Array, nImages: number, h: number, w: number, C: number,
+  planar: boolean, mode: string, order: number, cval: number): Float64Array {
+  const out = new Float64Array(nImages * h * w * C);
+  const index = (img: number, r: number, c: number, ch: number) =>
+    planar ? ((img * C + ch) * h + r) * w + c : ((img * h + r) * w + c) * C + ch;
+  for (let img = 0; img < nImages; img++) {
+    const [m00, m01, s0, m10, m11, s1, fh, fv] = params.subarray(img * 8, img * 8 + 8);
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        const rr = fv ? h - 1 - r : r;
+        const cc = fh ? w - 1 - c : c;
+        const ty = taps(rr * m00 + cc * m01 + s0, h, mode, order);
+        const tx = taps(rr * m10 + cc * m11 + s1, w, mode, order);
+        for (let ch = 0; ch < C; ch++) {
+          let v = cval;
+          if (ty && tx) {
+            v = 0;
+            for (const [iy, wy] of ty) for (const [ix, wx] of tx) v += wy * wx * input[index(img, iy, ix, ch)];
+          }
+          out[index(img, r, c, ch)] = v;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+for (const backend of backends) {
+  const k = backend.kernels;
+  describe(`warp kernels (${backend.name})`, () => {
+    it('match the TypeScript twin bit for bit and float64 math on awkward sizes, layouts, modes and orders', () => {
+      const rng = new Random(17);
+      let checked = 0;
+      for (const [h, w] of SIZES) {
+        for (const C of [1, 3, 4]) {
+          for (const planar of [false, true]) {
+            const nImages = 2;
+            const n = nImages * h * w * C;
+            const bytes = randomBytes(n, h * 31 + w + C);
+            const floats = randomFloats(n, h + w * 7 + C, -50, 300);
+            const params = randomParams(rng, nImages, h, w);
+            const mul = Float32Array.from({ length: C }, (_, c) => 0.5 + c);
+            const add = Float32Array.from({ length: C }, (_, c) => -3 + c);
+            const ones = new Float32Array(C).fill(1);
+            const zeros = new Float32Array(C);
+            for (let mode = 0; mode < 4; mode++) {
+              for (const order of [0, 1]) {
+                for (const input of [bytes, floats]) {
+                  const u8 = input instanceof Uint8Array;
+                  const inHeap = onHeap(backend, input, 1);
+                  const p = backend.heap.block('f64', params.length);
+                  p.view.set(params);
+                  const m = onHeap(backend, mul);
+                  const a = onHeap(backend, add);
+                  const out = onHeap(backend, new Float32Array(n).fill(NaN), 2);
+                  const run = (o: Float32Array, mm: Float32Array, aa: Float32Array, f: typeof k) => u8
+                    ? f.warpU8(o, inHeap.view() as Uint8Array, p.view, nImages, h, w, C, planar, mode, order, 7.25, mm, aa)
+                    : f.warpF32(o, inHeap.view() as Float32Array, p.view, nImages, h, w, C, planar, mode, order, 7.25, mm, aa);
+                  run(out.view(), m.view(), a.view(), k);
+                  const twin = new Float32Array(n).fill(NaN);
+                  run(twin, mul, add, reference as unknown as typeof k);
+                  expect(out.view()).toEqual(twin);
+                  // Unscaled, against float64.
+                  const o1 = onHeap(backend, ones);
+                  const o0 = onHeap(backend, zeros);
+                  run(out.view(), o1.view(), o0.view(), k);
+                  const exact = float64Warp(input, params, nImages, h, w, C, planar, MODES[mode], order, 7.25);
+                  let far = 0;
+                  for (let i = 0; i < n; i++) {
+                    if (!(Math.abs(out.view()[i] - exact[i]) <= 1e-6 * Math.max(1, Math.abs(exact[i])))) far++;
+                  }
+                  expect(far).toBe(0);
+                  // Fused scaling = f32(f32(v)·mul) + add of the unscaled value.
+                  const unscaled = out.view().slice();
+                  run(out.view(), m.view(), a.view(), k);
+                  let wrong = 0;
+                  for (let i = 0; i < n; i++) {
+                    const c = planar ? Math.floor(i / (h * w)) % C : i % C;
+                    if (out.view()[i] !== Math.fround(Math.fround(unscaled[i] * mul[c]) + add[c])) wrong++;
+                  }
+                  expect(wrong).toBe(0);
+                  for (const b of [inHeap, m, a, out, o1, o0]) b.free();
+                  p.free();
+                  checked++;
+                }
+              }
+            }
+          }
+        }
+      }
+      expect(checked).toBe(SIZES.length * 3 * 2 * 4 * 2 * 2);
+    }, 60_000);
+
+    it('an identity map returns the image, and nImages = 0 writes nothing', () => {
+      const x = randomBytes(5 * 7 * 3, 3);
+      const input = onHeap(backend, x);
+      const p = backend.heap.block('f64', 8);
+      p.view.set([1, 0, 0, 0, 1, 0, 0, 0]);
+      const one = onHeap(backend, new Float32Array([1, 1, 1]));
+      const zero = onHeap(backend, new Float32Array(3));
+      const out = onHeap(backend, new Float32Array(x.length).fill(NaN));
+      for (const mode of [0, 1, 2, 3]) {
+        k.warpU8(out.view(), input.view(), p.view, 1, 5, 7, 3, false, mode, 1, 0, one.view(), zero.view());
+        expect(Array.from(out.view())).toEqual(Array.from(x));
+      }
+      out.view().fill(NaN);
+      k.warpU8(out.view(), input.view(), p.view, 0, 5, 7, 3, false, 0, 1, 0, one.view(), zero.view());
+      expect(out.view().every(Number.isNaN)).toBe(true);
+      for (const b of [input, one, zero, out]) b.free();
+      p.free();
+    });
+  });
+}

@@ -6,6 +6,10 @@ export { gatherRows } from './gather';
 export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
 export { im2col, col2im } from './conv2d';
+export {
+  winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
+  winogradOutputAdjoint, winogradInputAdjoint,
+} from './winograd';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';
 export { reluForward, reluBackward } from './activations';

@@ -26,6 +26,17 @@ interface PixprepExports {
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
   col2im(dInput: number, cols: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  winogradKernelTransform(u: number, kernel: number, channels: number, filters: number): void;
+  winogradInputTransform(v: number, input: number, batch: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number): void;
+  winogradMultiply(out: number, input: number, u: number, tiles: number, channels: number, filters: number,
+    adjoint: boolean): void;
+  /** bias = 0: no bias. */
+  winogradOutputTransform(out: number, m: number, bias: number, relu: boolean, batch: number, outH: number,
+    outW: number, filters: number): void;
+  winogradOutputAdjoint(dm: number, dOut: number, batch: number, outH: number, outW: number, filters: number): void;
+  winogradInputAdjoint(dInput: number, dv: number, batch: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number): void;
   maxPoolForward(out: number, argmax: number, input: number, batch: number, height: number, width: number,
     channels: number, pool: number, stride: number, outH: number, outW: number): void;
   maxPoolBackward(dInput: number, dOut: number, argmax: number, n: number): void;
@@ -98,6 +109,18 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
     col2im: (dInput, cols, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.col2im(at(dInput), at(cols), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
+    winogradKernelTransform: (u, kernel, channels, filters) =>
+      exports.winogradKernelTransform(at(u), at(kernel), channels, filters),
+    winogradInputTransform: (v, input, batch, height, width, channels, padTop, padLeft, outH, outW) =>
+      exports.winogradInputTransform(at(v), at(input), batch, height, width, channels, padTop, padLeft, outH, outW),
+    winogradMultiply: (out, input, u, tiles, channels, filters, adjoint) =>
+      exports.winogradMultiply(at(out), at(input), at(u), tiles, channels, filters, adjoint),
+    winogradOutputTransform: (out, m, bias, relu, batch, outH, outW, filters) =>
+      exports.winogradOutputTransform(at(out), at(m), bias === null ? 0 : at(bias), relu, batch, outH, outW, filters),
+    winogradOutputAdjoint: (dm, dOut, batch, outH, outW, filters) =>
+      exports.winogradOutputAdjoint(at(dm), at(dOut), batch, outH, outW, filters),
+    winogradInputAdjoint: (dInput, dv, batch, height, width, channels, padTop, padLeft, outH, outW) =>
+      exports.winogradInputAdjoint(at(dInput), at(dv), batch, height, width, channels, padTop, padLeft, outH, outW),
     maxPoolForward: (out, argmax, input, batch, height, width, channels, pool, stride, outH, outW) =>
       exports.maxPoolForward(at(out), at(argmax), at(input), batch, height, width, channels, pool, stride, outH, outW),
     maxPoolBackward: (dInput, dOut, argmax, n) => exports.maxPoolBackward(at(dInput), at(dOut), at(argmax), n),

@@ -2,11 +2,17 @@
 // Y (positions × filters) = cols (positions × kh·kw·cin) · W (kh·kw·cin × filters). W is exactly Keras' kernel
 // [kh, kw, cin, cout] read row-major, so weights move to and from Keras/TF.js without a transpose.
 // Backward: dW += colsᵀ·dY, dBias += Σ dY, dCols = dY·Wᵀ folded back onto the image by col2im.
+// 3×3 stride-1 layers with enough channels (src/nn/conv-algorithm.ts) run Winograd F(4×4, 3×3) instead
+// (src/kernels/nn/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
+// that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
+// columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
 import type { NnKernels } from '../kernels/nn-types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
   type Activation, type LayerViews, type ParamSpec,
 } from './layer.js';
+import { chooseConvAlgorithm, type ConvAlgorithm } from './conv-algorithm.js';
+import { winogradPlanesFloats } from '../kernels/nn/winograd.js';
 import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
 
 export interface Conv2DOptions {
@@ -30,6 +36,7 @@ export class Conv2D extends Layer {
   readonly padding: 'valid' | 'same';
   readonly useBias: boolean;
   private geometry = { outH: 0, outW: 0, padTop: 0, padLeft: 0 };
+  private algorithm: ConvAlgorithm = 'im2col';
 
   constructor(options: Conv2DOptions) {
     const where = 'Conv2D';
@@ -72,6 +79,7 @@ export class Conv2D extends Layer {
         `${h}×${w}`);
     }
     this.geometry = { outH, outW, padTop, padLeft };
+    this.algorithm = chooseConvAlgorithm(kh, kw, s, input[2], outH, outW);
     return [outH, outW, this.filters];
   }
 
@@ -87,10 +95,32 @@ export class Conv2D extends Layer {
     return [kh * kw * this.inputShape[2], kh * kw * this.filters];
   }
 
-  /** The im2col columns of the batch, kept from forward for dW and reused in place for dCols. */
+  /**
+   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols. Winograd: U, then
+   * either V and M (forward, the input gradient's dV and dM) or the columns (rebuilt in backward for dW).
+   */
   override scratchFloats(batch: number): number {
     const [kh, kw] = this.kernelSize;
-    return batch * this.geometry.outH * this.geometry.outW * kh * kw * this.inputShape[2];
+    const { outH, outW } = this.geometry;
+    const c = this.inputShape[2];
+    const cols = batch * outH * outW * kh * kw * c;
+    if (this.algorithm === 'im2col') return cols;
+    const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const u = winogradPlanesFloats(c, this.filters);
+    return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
+  }
+
+  /** Where U, V and M (or dV and dM) lie in the scratch of a Winograd layer. */
+  private winogradViews(scratch: Float32Array, batch: number) {
+    const { outH, outW } = this.geometry;
+    const c = this.inputShape[2];
+    const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const uEnd = winogradPlanesFloats(c, this.filters);
+    const vEnd = uEnd + winogradPlanesFloats(tiles, c);
+    return {
+      tiles, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
+      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(tiles, this.filters)), rest: scratch.subarray(uEnd),
+    };
   }
 
   forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
@@ -98,13 +128,22 @@ export class Conv2D extends Layer {
     const [kh, kw] = this.kernelSize;
     const { outH, outW, padTop, padLeft } = this.geometry;
     const rows = batch * outH * outW;
+    if (this.algorithm === 'winograd') {
+      const s = this.winogradViews(v.scratch, batch);
+      k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
+      k.winogradInputTransform(s.v, input, batch, h, w, c, padTop, padLeft, outH, outW);
+      k.winogradMultiply(s.m, s.v, s.u, s.tiles, c, this.filters, false);
+      k.winogradOutputTransform(out, s.m, this.useBias ? v.bias : null, this.activation === 'relu', batch, outH, outW,
+        this.filters);
+      return;
+    }
     k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(out, v.scratch, v.kernel, rows, this.filters, kh * kw * c, false, false, false);
     if (this.useBias) k.biasAdd(out, v.bias, rows, this.filters);
     activationForward(k, this.activation, out, rows * this.filters);
   }
 
-  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, _input: Float32Array,
+  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
     v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
     const [kh, kw] = this.kernelSize;
@@ -112,6 +151,20 @@ export class Conv2D extends Layer {
     const rows = batch * outH * outW;
     const depth = kh * kw * c;
     activationBackward(k, this.activation, dOut, out, rows * this.filters);
+    if (this.algorithm === 'winograd') {
+      const s = this.winogradViews(v.scratch, batch);
+      k.im2col(s.rest, input, batch, h, w, c, kh, kw, 1, padTop, padLeft, outH, outW);
+      k.gemm(v.dKernel, s.rest, dOut, depth, this.filters, rows, true, false, true);
+      if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
+      if (dInput === null) return;
+      // U is rebuilt rather than trusted to survive from forward: it costs ~1/1000 of the step.
+      k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
+      k.winogradOutputAdjoint(s.m, dOut, batch, outH, outW, this.filters);
+      k.winogradMultiply(s.v, s.m, s.u, s.tiles, c, this.filters, true);
+      dInput.fill(0, 0, batch * h * w * c);
+      k.winogradInputAdjoint(dInput, s.v, batch, h, w, c, padTop, padLeft, outH, outW);
+      return;
+    }
     k.gemm(v.dKernel, v.scratch, dOut, depth, this.filters, rows, true, false, true);
     if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
     if (dInput === null) return;

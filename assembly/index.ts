@@ -6,6 +6,7 @@ export { gatherRows } from './gather';
 export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
 export { im2col, col2im } from './conv2d';
+export { conv2dDirect } from './conv-direct';
 export {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint,

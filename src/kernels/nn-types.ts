@@ -23,6 +23,15 @@ export interface NnKernels {
     kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
 
   /**
+   * A direct convolution: out[b][oy][ox][f] = bias[f] (0 when null) + Σ input[b][oy·stride + ky − padTop]
+   * [ox·stride + kx − padLeft][c] · kernel[ky][kx][c][f] (zero outside the image), then max(·, 0) when relu. For few
+   * channels: kernelH·kernelW·channels · filters (rounded up to 8) ≤ 16384 and filters ≤ 4096 (conv2dDirectFits).
+   */
+  conv2dDirect(out: Float32Array, input: Float32Array, kernel: Float32Array, bias: Float32Array | null, relu: boolean,
+    batch: number, height: number, width: number, channels: number, kernelH: number, kernelW: number, stride: number,
+    padTop: number, padLeft: number, outH: number, outW: number, filters: number): void;
+
+  /**
    * Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (src/kernels/nn/winograd.ts). Operands are 36 planes
    * winogradPlaneStride(rows, cols) floats apart: U (channels × filters), V (tiles × channels), M (tiles × filters),
    * tiles = batch·ceil(outH/4)·ceil(outW/4). U = G g Gᵀ of the Keras kernel [3, 3, channels, filters].

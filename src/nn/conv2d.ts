@@ -6,6 +6,8 @@
 // (src/kernels/nn/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
 // that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
 // columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
+// Layers with 1 to 3 input channels (the first) run a direct convolution with bias and relu in its store
+// (src/kernels/nn/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
 import type { NnKernels } from '../kernels/nn-types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
@@ -79,7 +81,7 @@ export class Conv2D extends Layer {
         `${h}×${w}`);
     }
     this.geometry = { outH, outW, padTop, padLeft };
-    this.algorithm = chooseConvAlgorithm(kh, kw, s, input[2], outH, outW);
+    this.algorithm = chooseConvAlgorithm(kh, kw, s, input[2], outH, outW, this.filters);
     return [outH, outW, this.filters];
   }
 
@@ -96,7 +98,8 @@ export class Conv2D extends Layer {
   }
 
   /**
-   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols. Winograd: U, then
+   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: made in
+   * backward). Winograd: U, then
    * either V and M (forward, the input gradient's dV and dM) or the columns (rebuilt in backward for dW).
    */
   override scratchFloats(batch: number): number {
@@ -104,7 +107,7 @@ export class Conv2D extends Layer {
     const { outH, outW } = this.geometry;
     const c = this.inputShape[2];
     const cols = batch * outH * outW * kh * kw * c;
-    if (this.algorithm === 'im2col') return cols;
+    if (this.algorithm !== 'winograd') return cols;
     const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
     const u = winogradPlanesFloats(c, this.filters);
     return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
@@ -137,6 +140,11 @@ export class Conv2D extends Layer {
         this.filters);
       return;
     }
+    if (this.algorithm === 'direct') {
+      k.conv2dDirect(out, input, v.kernel, this.useBias ? v.bias : null, this.activation === 'relu', batch, h, w, c,
+        kh, kw, this.stride, padTop, padLeft, outH, outW, this.filters);
+      return;
+    }
     k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(out, v.scratch, v.kernel, rows, this.filters, kh * kw * c, false, false, false);
     if (this.useBias) k.biasAdd(out, v.bias, rows, this.filters);
@@ -165,6 +173,7 @@ export class Conv2D extends Layer {
       k.winogradInputAdjoint(dInput, s.v, batch, h, w, c, padTop, padLeft, outH, outW);
       return;
     }
+    if (this.algorithm === 'direct') k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(v.dKernel, v.scratch, dOut, depth, this.filters, rows, true, false, true);
     if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
     if (dInput === null) return;

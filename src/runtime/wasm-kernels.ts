@@ -26,6 +26,10 @@ interface PixprepExports {
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
   col2im(dInput: number, cols: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  /** bias = 0: no bias. */
+  conv2dDirect(out: number, input: number, kernel: number, bias: number, relu: boolean, batch: number, height: number,
+    width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
+    outH: number, outW: number, filters: number): void;
   winogradKernelTransform(u: number, kernel: number, channels: number, filters: number): void;
   winogradInputTransform(v: number, input: number, batch: number, height: number, width: number, channels: number,
     padTop: number, padLeft: number, outH: number, outW: number): void;
@@ -109,6 +113,9 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
     col2im: (dInput, cols, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.col2im(at(dInput), at(cols), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
+    conv2dDirect: (out, input, kernel, bias, relu, batch, height, width, channels, kernelH, kernelW, stride, padTop,
+      padLeft, outH, outW, filters) => exports.conv2dDirect(at(out), at(input), at(kernel), bias === null ? 0 : at(bias),
+      relu, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters),
     winogradKernelTransform: (u, kernel, channels, filters) =>
       exports.winogradKernelTransform(at(u), at(kernel), channels, filters),
     winogradInputTransform: (v, input, batch, height, width, channels, padTop, padLeft, outH, outW) =>

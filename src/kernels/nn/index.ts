@@ -6,6 +6,7 @@ import {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint,
 } from './winograd.js';
+import { conv2dDirect } from './conv-direct.js';
 import { maxPoolForward, maxPoolBackward } from './pool.js';
 import { biasAdd, biasGrad } from './bias.js';
 import { reluForward, reluBackward } from './activations.js';
@@ -13,7 +14,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { adam, sgd } from './optimizers.js';
 
 export const jsNnKernels: NnKernels = {
-  gemm, im2col, col2im,
+  gemm, im2col, col2im, conv2dDirect,
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint,
   maxPoolForward, maxPoolBackward, biasAdd, biasGrad,

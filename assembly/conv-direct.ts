@@ -7,6 +7,8 @@
 // and relu applied in the store. Taps that fall in the zero padding are skipped (they add nothing); a block that
 // straddles the left or right edge reads 0 for its outside pixels. The weights are packed once per call into
 // 8-filter panels (zero past the last filter), so that the tail filters need no special case in the inner loop.
+import { madd } from './madd';
+
 const MAX_PANEL_FLOATS = 16384;   // depth · filters rounded up to 8: the layer rule keeps direct layers within it
 const PANEL = memory.data(MAX_PANEL_FLOATS * 4, 16);
 const BIAS = memory.data(4096 * 4, 16);       // filters ≤ 4096, rounded up to 8
@@ -61,17 +63,17 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
               for (let q = 0; q < run; q++) {
                 const w0 = v128.load(wp), w1 = v128.load(wp, 16);
                 let v = v128.load32_splat(a);
-                c00 = f32x4.add(c00, f32x4.mul(v, w0));
-                c01 = f32x4.add(c01, f32x4.mul(v, w1));
+                c00 = madd(v, w0, c00);
+                c01 = madd(v, w1, c01);
                 v = v128.load32_splat(a + s1);
-                c10 = f32x4.add(c10, f32x4.mul(v, w0));
-                c11 = f32x4.add(c11, f32x4.mul(v, w1));
+                c10 = madd(v, w0, c10);
+                c11 = madd(v, w1, c11);
                 v = v128.load32_splat(a + s2);
-                c20 = f32x4.add(c20, f32x4.mul(v, w0));
-                c21 = f32x4.add(c21, f32x4.mul(v, w1));
+                c20 = madd(v, w0, c20);
+                c21 = madd(v, w1, c21);
                 v = v128.load32_splat(a + s3);
-                c30 = f32x4.add(c30, f32x4.mul(v, w0));
-                c31 = f32x4.add(c31, f32x4.mul(v, w1));
+                c30 = madd(v, w0, c30);
+                c31 = madd(v, w1, c31);
                 a += 4;
                 wp += 32;
               }
@@ -88,17 +90,17 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
               for (let c = 0; c < channels; c++) {
                 const w0 = v128.load(wp), w1 = v128.load(wp, 16);
                 let v = in0 ? v128.load32_splat(a) : zero;
-                c00 = f32x4.add(c00, f32x4.mul(v, w0));
-                c01 = f32x4.add(c01, f32x4.mul(v, w1));
+                c00 = madd(v, w0, c00);
+                c01 = madd(v, w1, c01);
                 v = in1 ? v128.load32_splat(a + strideBytes) : zero;
-                c10 = f32x4.add(c10, f32x4.mul(v, w0));
-                c11 = f32x4.add(c11, f32x4.mul(v, w1));
+                c10 = madd(v, w0, c10);
+                c11 = madd(v, w1, c11);
                 v = in2 ? v128.load32_splat(a + 2 * strideBytes) : zero;
-                c20 = f32x4.add(c20, f32x4.mul(v, w0));
-                c21 = f32x4.add(c21, f32x4.mul(v, w1));
+                c20 = madd(v, w0, c20);
+                c21 = madd(v, w1, c21);
                 v = in3 ? v128.load32_splat(a + 3 * strideBytes) : zero;
-                c30 = f32x4.add(c30, f32x4.mul(v, w0));
-                c31 = f32x4.add(c31, f32x4.mul(v, w1));
+                c30 = madd(v, w0, c30);
+                c31 = madd(v, w1, c31);
                 a += 4;
                 wp += 32;
               }

@@ -38,8 +38,8 @@ const y = Uint8Array.from(seeded(steps * BATCH, 22), (v) => Math.floor((v + 0.5)
 
 async function pixprep(dist) {
   const { tutorialModel } = await import(pathToFileURL(`${dist}/tutorial.js`).href);
-  const { setBackend } = await import(pathToFileURL(`${dist}/runtime/backend.js`).href);
-  setBackend('wasm-simd');
+  // The default backend of that build (relaxed SIMD where this node has it); PIXPREP_BACKEND picks another.
+  const { backend } = await import(pathToFileURL(`${dist}/runtime/backend.js`).href);
   const source = {
     batchSize: BATCH, imageShape: [28, 28, 1], labelWidth: 1, sampleCount: steps * BATCH, length: steps,
     batchInto(i, xs, ys) {
@@ -62,6 +62,7 @@ async function pixprep(dist) {
     layer.backward = function (...a) { const t = performance.now(); backward.apply(this, a); profile[i].backward += performance.now() - t; };
   });
   return {
+    backend,
     train: async () => {
       for (const p of profile) p.forward = p.backward = 0;
       const t = performance.now();
@@ -115,7 +116,10 @@ function torch(reps) {
 }
 
 const runners = [];
-for (const d of dists) runners.push({ name: d, ...(await pixprep(d)) });
+for (const d of dists) {
+  const run = await pixprep(d);
+  runners.push({ ...run, name: `${d} (${run.backend})` });
+}
 const times = new Map();
 const add = (key, ms) => (times.get(key) ?? times.set(key, []).get(key)).push(ms);
 const profiles = new Map();

@@ -2,7 +2,7 @@
 // interface, so callers pass HeapBlock views and never see a raw pointer.
 import type { Kernels } from '../kernels/types.js';
 import { base64ToBytes } from '../base64.js';
-import { wasmBase64 } from './wasm-binary.js';
+import { wasmBase64, wasmRelaxedBase64 } from './wasm-binary.js';
 
 interface PixprepExports {
   memory: WebAssembly.Memory;
@@ -70,15 +70,19 @@ const imports = {
   },
 };
 
-/** Compiles and instantiates the embedded module synchronously (backend.ts: why, and where a platform refuses). */
-export function instantiateWasm(): WasmInstance {
-  const bytes = base64ToBytes(wasmBase64) as BufferSource;
+/**
+ * Compiles and instantiates the embedded module synchronously (backend.ts: why, and where a platform refuses): the
+ * strict SIMD build, or with `relaxed` the relaxed-SIMD build (fused multiply-add where the CPU has it).
+ */
+export function instantiateWasm(relaxed = false): WasmInstance {
+  const bytes = base64ToBytes(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource;
   return adaptWasm(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
 }
 
 /** The same, asynchronously: for platforms that refuse a synchronous compile (backend.ts' ready()). */
-export async function instantiateWasmAsync(): Promise<WasmInstance> {
-  const { instance } = await WebAssembly.instantiate(base64ToBytes(wasmBase64) as BufferSource, imports);
+export async function instantiateWasmAsync(relaxed = false): Promise<WasmInstance> {
+  const bytes = base64ToBytes(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource;
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
   return adaptWasm(instance);
 }
 

@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
 
     // The scalings: four grids of digits and four histograms, each with something drawn.
     await page.waitForSelector('#hist-standardize', { timeout: 20_000 });
-    expect(['wasm-simd', 'js']).toContain(await page.locator('#backend').textContent());
+    expect(['wasm-relaxed-simd', 'wasm-simd', 'js']).toContain(await page.locator('#backend').textContent());
     for (const id of ['raw', 'normalize', 'center', 'standardize']) {
       expect((await canvasInk(page, `grid-${id}`)).ink, `grid-${id} is drawn`).toBeGreaterThan(1000);
       expect((await canvasInk(page, `hist-${id}`, '#5c7cfa')).colored, `hist-${id} has bars`).toBeGreaterThan(100);

@@ -86,7 +86,8 @@ for (const backend of backends) {
           const twin = new Float32Array(size);
           reference.conv2dDirect(twin, x, w, epilogue.bias ? bias : null, epilogue.relu, g.batch, g.height, g.width,
             g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW, g.filters);
-          expectSameValues(got.subarray(0, size), twin);
+          // The relaxed build may fuse each multiply-add (one rounding instead of two): bounded above, not bit-identical.
+          if (backend.name !== 'wasm-relaxed-simd') expectSameValues(got.subarray(0, size), twin);
           for (const block of [input, kernel, biasBlock, out]) block.free();
         });
       }

@@ -30,6 +30,8 @@ export interface Conv2DOptions {
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
+interface WinogradViews { tiles: number; u: Float32Array; v: Float32Array; m: Float32Array; rest: Float32Array }
+
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
   readonly filters: number;
@@ -39,6 +41,7 @@ export class Conv2D extends Layer {
   readonly useBias: boolean;
   private geometry = { outH: 0, outW: 0, padTop: 0, padLeft: 0 };
   private algorithm: ConvAlgorithm = 'im2col';
+  private winogradCache: { scratch: Float32Array; batch: number; views: WinogradViews } | null = null;
 
   constructor(options: Conv2DOptions) {
     const where = 'Conv2D';
@@ -82,6 +85,7 @@ export class Conv2D extends Layer {
     }
     this.geometry = { outH, outW, padTop, padLeft };
     this.algorithm = chooseConvAlgorithm(kh, kw, s, input[2], outH, outW, this.filters);
+    this.winogradCache = null;
     return [outH, outW, this.filters];
   }
 
@@ -113,17 +117,21 @@ export class Conv2D extends Layer {
     return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
   }
 
-  /** Where U, V and M (or dV and dM) lie in the scratch of a Winograd layer. */
+  /** Where U, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
   private winogradViews(scratch: Float32Array, batch: number) {
+    const last = this.winogradCache;
+    if (last !== null && last.scratch === scratch && last.batch === batch) return last.views;
     const { outH, outW } = this.geometry;
     const c = this.inputShape[2];
     const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
     const uEnd = winogradPlanesFloats(c, this.filters);
     const vEnd = uEnd + winogradPlanesFloats(tiles, c);
-    return {
+    const views = {
       tiles, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
       m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(tiles, this.filters)), rest: scratch.subarray(uEnd),
     };
+    this.winogradCache = { scratch, batch, views };
+    return views;
   }
 
   forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {

@@ -151,17 +151,16 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
  * V[e][t][c] = (Bᵀ d B)[e] for tile t = (b, ty, tx) of ceil(outH/4)·ceil(outW/4) per image, whose 6×6 input patch
  * starts at (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros (padding, or tiles past the edge).
  */
-export function winogradInputTransform(v: usize, input: usize, batch: i32, height: i32, width: i32, channels: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const tiles = batch * tilesH * tilesW;
+export function winogradInputTransform(v: usize, input: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = input + (<usize>(b * height * width * channels) << 2);
-    for (let ty = 0; ty < tilesH; ty++) {
+    {
       const y0 = ty * 4 - padTop;
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+      {
         const x0 = tx * 4 - padLeft;
         const inside = y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width;
         for (let c = 0; c < channels; c += 4) {
@@ -206,17 +205,16 @@ export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32,
  * out[b][y][x][f] = (Aᵀ M A)[y mod 4][x mod 4] of tile (b, y/4, x/4), plus bias[f] when bias ≠ 0, then max(·, 0)
  * when relu; only the outH × outW valid outputs are stored.
  */
-export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu: bool, batch: i32, outH: i32,
-  outW: i32, filters: i32): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const tiles = batch * tilesH * tilesW;
+export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
+  filters: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
   const zero = f32x4.splat(0);
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    {
       const rows = min(4, outH - ty * 4);
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+      {
         const cols = min(4, outW - tx * 4);
         for (let f = 0; f < filters; f += 4) {
           const lanes = min(4, filters - f);
@@ -241,15 +239,15 @@ export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu:
 }
 
 /** dM[e][t][f] = (A dY Aᵀ)[e], dY the tile's 4×4 block of dOut (zeros past outH × outW): outputTransform's adjoint. */
-export function winogradOutputAdjoint(dm: usize, dOut: usize, batch: i32, outH: i32, outW: i32, filters: i32): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const tiles = batch * tilesH * tilesW;
+export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
+  tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    {
       const rows = min(4, outH - ty * 4);
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+      {
         const cols = min(4, outW - tx * 4);
         for (let f = 0; f < filters; f += 4) {
           const lanes = min(4, filters - f);
@@ -271,17 +269,16 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, batch: i32, outH: 
 }
 
 /** dInput += B dV Bᵀ of every tile at its patch's place (pixels outside the image dropped): inputTransform's adjoint. */
-export function winogradInputAdjoint(dInput: usize, dv: usize, batch: i32, height: i32, width: i32, channels: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const tiles = batch * tilesH * tilesW;
+export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = dInput + (<usize>(b * height * width * channels) << 2);
-    for (let ty = 0; ty < tilesH; ty++) {
+    {
       const y0 = ty * 4 - padTop;
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+      {
         const x0 = tx * 4 - padLeft;
         for (let c = 0; c < channels; c += 4) {
           const lanes = min(4, channels - c);

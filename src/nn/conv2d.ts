@@ -14,7 +14,7 @@ import {
   type Activation, type LayerViews, type ParamSpec,
 } from './layer.js';
 import { chooseConvAlgorithm, type ConvAlgorithm } from './conv-algorithm.js';
-import { winogradPlanesFloats } from '../kernels/nn/winograd.js';
+import { winogradBlockTiles, winogradPlanesFloats } from '../kernels/nn/winograd.js';
 import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
 
 export interface Conv2DOptions {
@@ -30,7 +30,7 @@ export interface Conv2DOptions {
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
-interface WinogradViews { tiles: number; u: Float32Array; v: Float32Array; m: Float32Array; rest: Float32Array }
+interface WinogradViews { tiles: number; block: number; u: Float32Array; v: Float32Array; m: Float32Array; rest: Float32Array }
 
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
@@ -103,8 +103,8 @@ export class Conv2D extends Layer {
 
   /**
    * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: made in
-   * backward). Winograd: U, then
-   * either V and M (forward, the input gradient's dV and dM) or the columns (rebuilt in backward for dW).
+   * backward). Winograd: U, then either one block of tiles' V and M (forward; the input gradient's dV and dM) or
+   * the columns (rebuilt in backward for dW).
    */
   override scratchFloats(batch: number): number {
     const [kh, kw] = this.kernelSize;
@@ -112,7 +112,7 @@ export class Conv2D extends Layer {
     const c = this.inputShape[2];
     const cols = batch * outH * outW * kh * kw * c;
     if (this.algorithm !== 'winograd') return cols;
-    const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const tiles = Math.min(batch * Math.ceil(outH / 4) * Math.ceil(outW / 4), winogradBlockTiles(c, this.filters));
     const u = winogradPlanesFloats(c, this.filters);
     return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
   }
@@ -124,11 +124,12 @@ export class Conv2D extends Layer {
     const { outH, outW } = this.geometry;
     const c = this.inputShape[2];
     const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
     const uEnd = winogradPlanesFloats(c, this.filters);
-    const vEnd = uEnd + winogradPlanesFloats(tiles, c);
+    const vEnd = uEnd + winogradPlanesFloats(block, c);
     const views = {
-      tiles, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
-      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(tiles, this.filters)), rest: scratch.subarray(uEnd),
+      tiles, block, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
+      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(block, this.filters)), rest: scratch.subarray(uEnd),
     };
     this.winogradCache = { scratch, batch, views };
     return views;
@@ -142,10 +143,13 @@ export class Conv2D extends Layer {
     if (this.algorithm === 'winograd') {
       const s = this.winogradViews(v.scratch, batch);
       k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
-      k.winogradInputTransform(s.v, input, batch, h, w, c, padTop, padLeft, outH, outW);
-      k.winogradMultiply(s.m, s.v, s.u, s.tiles, c, this.filters, false);
-      k.winogradOutputTransform(out, s.m, this.useBias ? v.bias : null, this.activation === 'relu', batch, outH, outW,
-        this.filters);
+      const bias = this.useBias ? v.bias : null;
+      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
+        const n = Math.min(s.block, s.tiles - t0);
+        k.winogradInputTransform(s.v, input, h, w, c, padTop, padLeft, outH, outW, t0, n);
+        k.winogradMultiply(s.m, s.v, s.u, n, c, this.filters, false);
+        k.winogradOutputTransform(out, s.m, bias, this.activation === 'relu', outH, outW, this.filters, t0, n);
+      }
       return;
     }
     if (this.algorithm === 'direct') {
@@ -175,10 +179,13 @@ export class Conv2D extends Layer {
       if (dInput === null) return;
       // U is rebuilt rather than trusted to survive from forward: it costs ~1/1000 of the step.
       k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
-      k.winogradOutputAdjoint(s.m, dOut, batch, outH, outW, this.filters);
-      k.winogradMultiply(s.v, s.m, s.u, s.tiles, c, this.filters, true);
       dInput.fill(0, 0, batch * h * w * c);
-      k.winogradInputAdjoint(dInput, s.v, batch, h, w, c, padTop, padLeft, outH, outW);
+      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
+        const n = Math.min(s.block, s.tiles - t0);
+        k.winogradOutputAdjoint(s.m, dOut, outH, outW, this.filters, t0, n);
+        k.winogradMultiply(s.v, s.m, s.u, n, c, this.filters, true);
+        k.winogradInputAdjoint(dInput, s.v, h, w, c, padTop, padLeft, outH, outW, t0, n);
+      }
       return;
     }
     if (this.algorithm === 'direct') k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);

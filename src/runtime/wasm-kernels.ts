@@ -31,16 +31,17 @@ interface PixprepExports {
     width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
     outH: number, outW: number, filters: number): void;
   winogradKernelTransform(u: number, kernel: number, channels: number, filters: number): void;
-  winogradInputTransform(v: number, input: number, batch: number, height: number, width: number, channels: number,
-    padTop: number, padLeft: number, outH: number, outW: number): void;
+  winogradInputTransform(v: number, input: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
   winogradMultiply(out: number, input: number, u: number, tiles: number, channels: number, filters: number,
     adjoint: boolean): void;
   /** bias = 0: no bias. */
-  winogradOutputTransform(out: number, m: number, bias: number, relu: boolean, batch: number, outH: number,
-    outW: number, filters: number): void;
-  winogradOutputAdjoint(dm: number, dOut: number, batch: number, outH: number, outW: number, filters: number): void;
-  winogradInputAdjoint(dInput: number, dv: number, batch: number, height: number, width: number, channels: number,
-    padTop: number, padLeft: number, outH: number, outW: number): void;
+  winogradOutputTransform(out: number, m: number, bias: number, relu: boolean, outH: number, outW: number,
+    filters: number, tile0: number, tiles: number): void;
+  winogradOutputAdjoint(dm: number, dOut: number, outH: number, outW: number, filters: number, tile0: number,
+    tiles: number): void;
+  winogradInputAdjoint(dInput: number, dv: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
   maxPoolForward(out: number, argmax: number, input: number, batch: number, height: number, width: number,
     channels: number, pool: number, stride: number, outH: number, outW: number): void;
   maxPoolBackward(dInput: number, dOut: number, argmax: number, n: number): void;
@@ -122,16 +123,16 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
       relu, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters),
     winogradKernelTransform: (u, kernel, channels, filters) =>
       exports.winogradKernelTransform(at(u), at(kernel), channels, filters),
-    winogradInputTransform: (v, input, batch, height, width, channels, padTop, padLeft, outH, outW) =>
-      exports.winogradInputTransform(at(v), at(input), batch, height, width, channels, padTop, padLeft, outH, outW),
+    winogradInputTransform: (v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
+      exports.winogradInputTransform(at(v), at(input), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
     winogradMultiply: (out, input, u, tiles, channels, filters, adjoint) =>
       exports.winogradMultiply(at(out), at(input), at(u), tiles, channels, filters, adjoint),
-    winogradOutputTransform: (out, m, bias, relu, batch, outH, outW, filters) =>
-      exports.winogradOutputTransform(at(out), at(m), bias === null ? 0 : at(bias), relu, batch, outH, outW, filters),
-    winogradOutputAdjoint: (dm, dOut, batch, outH, outW, filters) =>
-      exports.winogradOutputAdjoint(at(dm), at(dOut), batch, outH, outW, filters),
-    winogradInputAdjoint: (dInput, dv, batch, height, width, channels, padTop, padLeft, outH, outW) =>
-      exports.winogradInputAdjoint(at(dInput), at(dv), batch, height, width, channels, padTop, padLeft, outH, outW),
+    winogradOutputTransform: (out, m, bias, relu, outH, outW, filters, tile0, tiles) =>
+      exports.winogradOutputTransform(at(out), at(m), bias === null ? 0 : at(bias), relu, outH, outW, filters, tile0, tiles),
+    winogradOutputAdjoint: (dm, dOut, outH, outW, filters, tile0, tiles) =>
+      exports.winogradOutputAdjoint(at(dm), at(dOut), outH, outW, filters, tile0, tiles),
+    winogradInputAdjoint: (dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
+      exports.winogradInputAdjoint(at(dInput), at(dv), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
     maxPoolForward: (out, argmax, input, batch, height, width, channels, pool, stride, outH, outW) =>
       exports.maxPoolForward(at(out), at(argmax), at(input), batch, height, width, channels, pool, stride, outH, outW),
     maxPoolBackward: (dInput, dOut, argmax, n) => exports.maxPoolBackward(at(dInput), at(dOut), at(argmax), n),

@@ -210,6 +210,9 @@ for (const backend of backends) {
     for (const g of GEOMETRIES) {
       const { outH, outW, padTop, padLeft } = shape(g);
       const tiles = g.batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+      // The backend under test runs in blocks of 5 tiles (blocks cross image boundaries, the last one is short), the
+      // TypeScript twin in one block of all tiles.
+      const block = 5;
       const outSize = g.batch * outH * outW * g.filters;
       const inSize = g.batch * g.height * g.width * g.channels;
 
@@ -223,15 +226,19 @@ for (const backend of backends) {
           const kernel = onHeap(backend, w, 3);
           const biasBlock = onHeap(backend, bias, 2);
           const u = onHeap(backend, new Float32Array(winogradPlanesFloats(g.channels, g.filters)).fill(NaN));
-          const v = onHeap(backend, new Float32Array(winogradPlanesFloats(tiles, g.channels)).fill(NaN));
-          const m = onHeap(backend, new Float32Array(winogradPlanesFloats(tiles, g.filters)).fill(NaN));
+          const v = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.channels)).fill(NaN));
+          const m = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.filters)).fill(NaN));
           // The output has a sentinel past its end: edge tiles must store only their valid part.
           const out = onHeap(backend, new Float32Array(outSize + 4).fill(NaN).fill(SENTINEL, outSize), 1);
           k.winogradKernelTransform(u.view(), kernel.view(), g.channels, g.filters);
-          k.winogradInputTransform(v.view(), input.view(), g.batch, g.height, g.width, g.channels, padTop, padLeft, outH, outW);
-          k.winogradMultiply(m.view(), v.view(), u.view(), tiles, g.channels, g.filters, false);
-          k.winogradOutputTransform(out.view(), m.view(), epilogue.bias ? biasBlock.view() : null, epilogue.relu,
-            g.batch, outH, outW, g.filters);
+          // In blocks of `block` tiles (the last one short), as the layer runs them.
+          for (let t0 = 0; t0 < tiles; t0 += block) {
+            const n = Math.min(block, tiles - t0);
+            k.winogradInputTransform(v.view(), input.view(), g.height, g.width, g.channels, padTop, padLeft, outH, outW, t0, n);
+            k.winogradMultiply(m.view(), v.view(), u.view(), n, g.channels, g.filters, false);
+            k.winogradOutputTransform(out.view(), m.view(), epilogue.bias ? biasBlock.view() : null, epilogue.relu,
+              outH, outW, g.filters, t0, n);
+          }
           const { value, scale } = forwardReference(g, x, w, bias);
           const got = out.view();
           const bound = gamma(g.channels + 24);
@@ -250,9 +257,9 @@ for (const backend of backends) {
           const rm = new Float32Array(winogradPlanesFloats(tiles, g.filters));
           const rout = new Float32Array(outSize);
           reference.winogradKernelTransform(ru, w, g.channels, g.filters);
-          reference.winogradInputTransform(rv, x, g.batch, g.height, g.width, g.channels, padTop, padLeft, outH, outW);
+          reference.winogradInputTransform(rv, x, g.height, g.width, g.channels, padTop, padLeft, outH, outW, 0, tiles);
           reference.winogradMultiply(rm, rv, ru, tiles, g.channels, g.filters, false);
-          reference.winogradOutputTransform(rout, rm, epilogue.bias ? bias : null, epilogue.relu, g.batch, outH, outW, g.filters);
+          reference.winogradOutputTransform(rout, rm, epilogue.bias ? bias : null, epilogue.relu, outH, outW, g.filters, 0, tiles);
           for (let i = 0; i < outSize; i++) {
             if (!(Math.abs(got[i] - rout[i]) <= 2 * bound * scale[i])) {
               expect.fail(`out[${i}] = ${got[i]}, TypeScript twin ${rout[i]} ± ${2 * bound * scale[i]}`);
@@ -269,15 +276,18 @@ for (const backend of backends) {
         const dOut = onHeap(backend, dy, 2);
         const kernel = onHeap(backend, w, 1);
         const u = onHeap(backend, new Float32Array(winogradPlanesFloats(g.channels, g.filters)).fill(NaN));
-        const dm = onHeap(backend, new Float32Array(winogradPlanesFloats(tiles, g.filters)).fill(NaN));
-        const dv = onHeap(backend, new Float32Array(winogradPlanesFloats(tiles, g.channels)).fill(NaN));
+        const dm = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.filters)).fill(NaN));
+        const dv = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.channels)).fill(NaN));
         const initial = new Float32Array(inSize + 4).fill(SENTINEL);
         initial.set(start);
         const dInput = onHeap(backend, initial, 3);
         k.winogradKernelTransform(u.view(), kernel.view(), g.channels, g.filters);
-        k.winogradOutputAdjoint(dm.view(), dOut.view(), g.batch, outH, outW, g.filters);
-        k.winogradMultiply(dv.view(), dm.view(), u.view(), tiles, g.channels, g.filters, true);
-        k.winogradInputAdjoint(dInput.view(), dv.view(), g.batch, g.height, g.width, g.channels, padTop, padLeft, outH, outW);
+        for (let t0 = 0; t0 < tiles; t0 += block) {
+          const n = Math.min(block, tiles - t0);
+          k.winogradOutputAdjoint(dm.view(), dOut.view(), outH, outW, g.filters, t0, n);
+          k.winogradMultiply(dv.view(), dm.view(), u.view(), n, g.channels, g.filters, true);
+          k.winogradInputAdjoint(dInput.view(), dv.view(), g.height, g.width, g.channels, padTop, padLeft, outH, outW, t0, n);
+        }
         const { value, scale } = gradientReference(g, dy, w);
         const got = dInput.view();
         // start[i] + value[i] rounds once more: |start| joins the sum of terms with one more rounding.
@@ -297,9 +307,9 @@ for (const backend of backends) {
         const rdv = new Float32Array(winogradPlanesFloats(tiles, g.channels));
         const rdx = Float32Array.from(start);
         reference.winogradKernelTransform(ru, w, g.channels, g.filters);
-        reference.winogradOutputAdjoint(rdm, dy, g.batch, outH, outW, g.filters);
+        reference.winogradOutputAdjoint(rdm, dy, outH, outW, g.filters, 0, tiles);
         reference.winogradMultiply(rdv, rdm, ru, tiles, g.channels, g.filters, true);
-        reference.winogradInputAdjoint(rdx, rdv, g.batch, g.height, g.width, g.channels, padTop, padLeft, outH, outW);
+        reference.winogradInputAdjoint(rdx, rdv, g.height, g.width, g.channels, padTop, padLeft, outH, outW, 0, tiles);
         for (let i = 0; i < inSize; i++) {
           const tolerance = 2 * bound * (scale[i] + Math.abs(start[i]));
           if (!(Math.abs(got[i] - rdx[i]) <= tolerance)) {
@@ -309,6 +319,16 @@ for (const backend of backends) {
         for (const block of [dOut, kernel, u, dm, dv, dInput]) block.free();
       });
     }
+
+    it('blocks of tiles: V and M of a block take at most 512 KiB, a multiple of 4 tiles, at least 4', () => {
+      for (const [c, f] of [[32, 64], [16, 5], [1, 1], [512, 512], [3000, 3000]]) {
+        const block = reference.winogradBlockTiles(c, f);
+        expect(block % 4).toBe(0);
+        expect(block).toBeGreaterThanOrEqual(4);
+        if (block > 4) expect(36 * block * (c + f) * 4).toBeLessThanOrEqual(512 * 1024);
+      }
+      expect(reference.winogradBlockTiles(32, 64)).toBe(36);
+    });
 
     it('the planes are an odd multiple of 16 floats apart (never a multiple of 4 KiB), and hold rows × cols', () => {
       for (const [rows, cols] of [[576, 32], [576, 64], [1, 1], [0, 5], [32, 64], [7, 3]]) {

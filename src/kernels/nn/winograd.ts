@@ -12,12 +12,28 @@ export function winogradPlaneStride(rows: number, cols: number): number {
   return (n & 16) !== 0 ? n : n + 16;
 }
 
+/**
+ * Tiles per call for a layer: V and M of a block (36 planes each of tiles × channels and tiles × filters floats) take
+ * at most 512 KiB, so that the output transform reads them from L2 where the input transform and the products left
+ * them (a whole batch's planes, 8 MB at the tutorial's second layer, went out to L3 and back). A multiple of 4 tiles.
+ */
+export function winogradBlockTiles(channels: number, filters: number): number {
+  return Math.max(4, Math.floor(131072 / (36 * (channels + filters)) / 4) * 4);
+}
+
 /** Floats of the 36 planes of a rows × cols operand (U, V or M). */
 export function winogradPlanesFloats(rows: number, cols: number): number {
   return 36 * winogradPlaneStride(rows, cols);
 }
 
 const patch = new Float32Array(36);
+
+/** Tile t of the batch: image b, tile row ty, tile column tx (ceil(outH/4) × ceil(outW/4) tiles per image). */
+export function tileAt(t: number, outH: number, outW: number): { b: number; ty: number; tx: number } {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
+  const r = t % perImage;
+  return { b: Math.floor(t / perImage), ty: Math.floor(r / tilesW), tx: r % tilesW };
+}
 
 // Bᵀ x along six values at p, p + s, ...
 function inputTransform6(p: number, s: number): void {
@@ -92,14 +108,13 @@ export function winogradKernelTransform(u: Float32Array, kernel: Float32Array, c
  * V[e][t][c] = (Bᵀ d B)[e] for tile t = (b, ty, tx), ceil(outH/4)·ceil(outW/4) tiles per image, whose 6×6 patch
  * starts at (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros.
  */
-export function winogradInputTransform(v: Float32Array, input: Float32Array, batch: number, height: number,
-  width: number, channels: number, padTop: number, padLeft: number, outH: number, outW: number): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const plane = winogradPlaneStride(batch * tilesH * tilesW, channels);
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+export function winogradInputTransform(v: Float32Array, input: Float32Array, height: number, width: number,
+  channels: number, padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void {
+  const plane = winogradPlaneStride(tiles, channels);
+  for (let t = 0; t < tiles; t++) {
+    const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
+    {
+      {
         for (let c = 0; c < channels; c++) {
           for (let i = 0; i < 6; i++) {
             const y = ty * 4 - padTop + i;
@@ -140,13 +155,12 @@ export function winogradMultiply(out: Float32Array, input: Float32Array, u: Floa
  * when relu; only the outH × outW valid outputs are written.
  */
 export function winogradOutputTransform(out: Float32Array, m: Float32Array, bias: Float32Array | null, relu: boolean,
-  batch: number, outH: number, outW: number, filters: number): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const plane = winogradPlaneStride(batch * tilesH * tilesW, filters);
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+  outH: number, outW: number, filters: number, tile0: number, tiles: number): void {
+  const plane = winogradPlaneStride(tiles, filters);
+  for (let t = 0; t < tiles; t++) {
+    const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
+    {
+      {
         for (let f = 0; f < filters; f++) {
           for (let e = 0; e < 36; e++) patch[e] = m[e * plane + t * filters + f];
           for (let j = 0; j < 6; j++) outputTransform6(j, 6);
@@ -166,14 +180,13 @@ export function winogradOutputTransform(out: Float32Array, m: Float32Array, bias
 }
 
 /** dM[e][t][f] = (A dY Aᵀ)[e], dY the tile's 4×4 block of dOut (zeros past outH × outW). */
-export function winogradOutputAdjoint(dm: Float32Array, dOut: Float32Array, batch: number, outH: number, outW: number,
-  filters: number): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const plane = winogradPlaneStride(batch * tilesH * tilesW, filters);
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+export function winogradOutputAdjoint(dm: Float32Array, dOut: Float32Array, outH: number, outW: number,
+  filters: number, tile0: number, tiles: number): void {
+  const plane = winogradPlaneStride(tiles, filters);
+  for (let t = 0; t < tiles; t++) {
+    const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
+    {
+      {
         for (let f = 0; f < filters; f++) {
           for (let i = 0; i < 4; i++) {
             for (let j = 0; j < 4; j++) {
@@ -191,14 +204,13 @@ export function winogradOutputAdjoint(dm: Float32Array, dOut: Float32Array, batc
 }
 
 /** dInput += B dV Bᵀ of every tile at its patch's place, pixels outside the image dropped. Caller zeroes dInput. */
-export function winogradInputAdjoint(dInput: Float32Array, dv: Float32Array, batch: number, height: number,
-  width: number, channels: number, padTop: number, padLeft: number, outH: number, outW: number): void {
-  const tilesH = (outH + 3) >> 2, tilesW = (outW + 3) >> 2;
-  const plane = winogradPlaneStride(batch * tilesH * tilesW, channels);
-  let t = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
-      for (let tx = 0; tx < tilesW; tx++, t++) {
+export function winogradInputAdjoint(dInput: Float32Array, dv: Float32Array, height: number, width: number,
+  channels: number, padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void {
+  const plane = winogradPlaneStride(tiles, channels);
+  for (let t = 0; t < tiles; t++) {
+    const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
+    {
+      {
         for (let c = 0; c < channels; c++) {
           for (let e = 0; e < 36; e++) patch[e] = dv[e * plane + t * channels + c];
           for (let j = 0; j < 6; j++) inputAdjoint6(j, 6);

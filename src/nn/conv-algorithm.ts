@@ -1,23 +1,25 @@
-// Which kernels a Conv2D layer runs, chosen once per layer shape by a rule measured on the kernels (batch 64, one
-// thread, wasm-simd; ratios from one run on a shared 2-vCPU machine):
-//   Winograd F(4×4, 3×3) against im2col + gemm, forward / input gradient:
-//     13×13×32 → 64 (the tutorial's second layer): 1.7× / 1.5× faster;  13×13×16 → 64: 1.8× / 1.7×;
-//     13×13×8 → 64: 0.9× / 0.9×;  13×13×4 → 64: 0.4× / 0.8×;  28×28×1 → 32: 0.1× / 0.5×;
-//     5×5×32 → 64 (one tile, 9 of its 16 outputs used): 1.2× / 1.5×;  3×3×32 → 64 (1 of 16 used): 0.06× / 0.2×.
-//   a direct convolution (src/kernels/nn/conv-direct.ts: bias and relu in the store, no columns) against im2col +
-//   gemm + bias + relu, forward (best of 15 runs, machine loaded):
-//     28×28×1 → 32 (the tutorial's first layer): 1.3–2.0×;  28×28×2 → 32: 1.3–1.5×;  28×28×3 → 32: 1.2–1.3×;
-//     14×14×4 → 32: 0.8–0.9×;  14×14×8 → 32: 1.6–1.8×, 13×13×8 → 64: 1.1×  (not conclusive above 3 channels).
-// So Winograd needs enough channels for its 36 small gemms to run at the gemm's rate (below ~16 the tile transforms
-// dominate), and enough of each 4×4 tile used: its multiplies, 36 per tile, must be at most half the direct 9 per
-// output. The direct kernel wins clearly for 1 to 3 channels (gray or colour images: the first layer), measured at
-// 3×3 stride 1 only. Everything else (other kernel sizes and strides, 4 to 15 channels) stays im2col + gemm.
+// Which kernels a Conv2D layer runs, chosen once per layer shape by a rule measured on the kernels: batch 64, one
+// thread, wasm-simd, CPU time (the machine was shared and loaded; wall times were useless), mean of 10 turns;
+// forward with bias and relu, each against im2col + gemm + bias + relu:
+//   input → filters     Winograd F(4×4, 3×3)      direct         Winograd input gradient (vs gemm + col2im)
+//   13×13×32 → 64       1.84× (the tutorial's 2nd)  0.91×          1.39×
+//   13×13×16 → 64       1.55×                       1.33×          1.20×
+//   13×13×8 → 64        1.17×                       1.39×          0.77×
+//   13×13×4 → 64        0.74×                       1.02×          0.53×
+//   28×28×1 → 32        0.43×                       1.29× (1st)    0.27×
+//   28×28×3 → 32        0.44×                       0.88×          0.57×
+//   5×5×32 → 64         0.76× (one tile, 9 of 16)   0.73×          0.93×
+//   4×4×32 → 64         0.50×                       0.62×          0.47×
+// Winograd pays from 16 channels, when its 36 multiplies per 4×4 tile are at most a third of the direct 9 per output
+// (tiles mostly used: 11×11 outputs give 3.4, 3×3 outputs 2.25). The direct kernel pays for 1 or 2 channels (the
+// first layer of gray images); its gain above that is not consistent (3 channels lost, 8 won). Everything else
+// (other kernel sizes and strides, 3 to 15 channels) stays im2col + gemm.
 import { conv2dDirectFits } from '../kernels/nn/conv-direct.js';
 
 export type ConvAlgorithm = 'winograd' | 'direct' | 'im2col';
 
 export const WINOGRAD_MIN_CHANNELS = 16;
-export const DIRECT_MAX_CHANNELS = 3;
+export const DIRECT_MAX_CHANNELS = 2;
 
 export function chooseConvAlgorithm(kernelH: number, kernelW: number, stride: number, channels: number, outH: number,
   outW: number, filters: number): ConvAlgorithm {
@@ -25,5 +27,5 @@ export function chooseConvAlgorithm(kernelH: number, kernelW: number, stride: nu
   if (channels <= DIRECT_MAX_CHANNELS) return conv2dDirectFits(9 * channels, filters) ? 'direct' : 'im2col';
   if (channels < WINOGRAD_MIN_CHANNELS) return 'im2col';
   const tiles = Math.ceil(outH / 4) * Math.ceil(outW / 4);
-  return 9 * outH * outW >= 2 * 36 * tiles ? 'winograd' : 'im2col';
+  return 9 * outH * outW >= 3 * 36 * tiles ? 'winograd' : 'im2col';
 }

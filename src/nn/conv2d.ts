@@ -6,7 +6,7 @@
 // (src/kernels/nn/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
 // that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
 // columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
-// Layers with 1 to 3 input channels (the first) run a direct convolution with bias and relu in its store
+// Layers with 1 or 2 input channels (the first) run a direct convolution with bias and relu in its store
 // (src/kernels/nn/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
 import type { NnKernels } from '../kernels/nn-types.js';
 import {

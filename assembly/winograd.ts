@@ -7,6 +7,9 @@
 //   dM = A dY Aᵀ,  dV[e] = dM[e] · U[e]ᵀ,  dInput += B dV Bᵀ (overlapping tiles add),
 // which only visits the tiles the forward computed (a 'full' correlation of dY would spend half its tiles on zeros).
 //
+// Tiles: the batch's outputs in 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx. Every call but the kernel
+// transform takes a block of them, tiles tile0 .. tile0 + tiles − 1 (row t − tile0 of the planes), so that a block's
+// V and M stay in L2 from the input transform through the products to the output transform (winogradBlockTiles).
 // Layout: V, M and U are 36 planes, plane e holding rows × cols floats, planes winogradPlaneStride(rows, cols) apart.
 // That stride is an odd multiple of 16 floats (64 bytes), so the 36 stores a tile transform makes land in 36 different
 // cache sets: with the natural stride (a multiple of 4 KiB at the tutorial's sizes) they all hit one set and the
@@ -148,8 +151,8 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
 }
 
 /**
- * V[e][t][c] = (Bᵀ d B)[e] for tile t = (b, ty, tx) of ceil(outH/4)·ceil(outW/4) per image, whose 6×6 input patch
- * starts at (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros (padding, or tiles past the edge).
+ * V[e][t − tile0][c] = (Bᵀ d B)[e] for the block's tiles t = (b, ty, tx), whose 6×6 input patch starts at
+ * (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros (padding, or tiles past the edge).
  */
 export function winogradInputTransform(v: usize, input: usize, height: i32, width: i32, channels: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
@@ -158,29 +161,25 @@ export function winogradInputTransform(v: usize, input: usize, height: i32, widt
   for (let t = 0; t < tiles; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = input + (<usize>(b * height * width * channels) << 2);
-    {
-      const y0 = ty * 4 - padTop;
-      {
-        const x0 = tx * 4 - padLeft;
-        const inside = y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width;
-        for (let c = 0; c < channels; c += 4) {
-          const lanes = min(4, channels - c);
-          for (let i = 0; i < 6; i++) {
-            const y = y0 + i;
-            const row = image + (<usize>((y * width + x0) * channels + c) << 2);
-            for (let j = 0; j < 6; j++) {
-              const x = x0 + j;
-              const ok = inside || (y >= 0 && y < height && x >= 0 && x < width);
-              v128.store(PATCH + <usize>(i * 96 + j * 16),
-                ok ? loadLanes(row + (<usize>(j * channels) << 2), lanes) : f32x4.splat(0));
-            }
-          }
-          for (let j = 0; j < 6; j++) inputTransform6(PATCH + <usize>(j * 16), 96);
-          for (let i = 0; i < 6; i++) inputTransform6(PATCH + <usize>(i * 96), 16);
-          const dst = v + (<usize>(t * channels + c) << 2);
-          for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+    const y0 = ty * 4 - padTop;
+    const x0 = tx * 4 - padLeft;
+    const inside = y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width;
+    for (let c = 0; c < channels; c += 4) {
+      const lanes = min(4, channels - c);
+      for (let i = 0; i < 6; i++) {
+        const y = y0 + i;
+        const row = image + (<usize>((y * width + x0) * channels + c) << 2);
+        for (let j = 0; j < 6; j++) {
+          const x = x0 + j;
+          const ok = inside || (y >= 0 && y < height && x >= 0 && x < width);
+          v128.store(PATCH + <usize>(i * 96 + j * 16),
+            ok ? loadLanes(row + (<usize>(j * channels) << 2), lanes) : f32x4.splat(0));
         }
       }
+      for (let j = 0; j < 6; j++) inputTransform6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputTransform6(PATCH + <usize>(i * 96), 16);
+      const dst = v + (<usize>(t * channels + c) << 2);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -212,26 +211,22 @@ export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu:
   const zero = f32x4.splat(0);
   for (let t = 0; t < tiles; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
-    {
-      const rows = min(4, outH - ty * 4);
-      {
-        const cols = min(4, outW - tx * 4);
-        for (let f = 0; f < filters; f += 4) {
-          const lanes = min(4, filters - f);
-          const src = m + (<usize>(t * filters + f) << 2);
-          for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-          for (let j = 0; j < 6; j++) outputTransform6(PATCH + <usize>(j * 16), 96);
-          for (let i = 0; i < 4; i++) outputTransform6(PATCH + <usize>(i * 96), 16);
-          const add = bias != 0 ? loadLanes(bias + (<usize>f << 2), lanes) : zero;
-          for (let i = 0; i < rows; i++) {
-            const row = out + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
-            for (let j = 0; j < cols; j++) {
-              let y = v128.load(PATCH + <usize>(i * 96 + j * 16));
-              if (bias != 0) y = f32x4.add(y, add);
-              if (relu) y = f32x4.max(y, zero);
-              storeLanes(row + (<usize>(j * filters) << 2), y, lanes);
-            }
-          }
+    const rows = min(4, outH - ty * 4);
+    const cols = min(4, outW - tx * 4);
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      const src = m + (<usize>(t * filters + f) << 2);
+      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) outputTransform6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 4; i++) outputTransform6(PATCH + <usize>(i * 96), 16);
+      const add = bias != 0 ? loadLanes(bias + (<usize>f << 2), lanes) : zero;
+      for (let i = 0; i < rows; i++) {
+        const row = out + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
+        for (let j = 0; j < cols; j++) {
+          let y = v128.load(PATCH + <usize>(i * 96 + j * 16));
+          if (bias != 0) y = f32x4.add(y, add);
+          if (relu) y = f32x4.max(y, zero);
+          storeLanes(row + (<usize>(j * filters) << 2), y, lanes);
         }
       }
     }
@@ -245,25 +240,21 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
   for (let t = 0; t < tiles; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
-    {
-      const rows = min(4, outH - ty * 4);
-      {
-        const cols = min(4, outW - tx * 4);
-        for (let f = 0; f < filters; f += 4) {
-          const lanes = min(4, filters - f);
-          for (let i = 0; i < 4; i++) {
-            const row = dOut + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
-            for (let j = 0; j < 4; j++) {
-              v128.store(PATCH + <usize>(i * 96 + j * 16),
-                i < rows && j < cols ? loadLanes(row + (<usize>(j * filters) << 2), lanes) : f32x4.splat(0));
-            }
-          }
-          for (let j = 0; j < 4; j++) outputAdjoint4(PATCH + <usize>(j * 16), 96);
-          for (let i = 0; i < 6; i++) outputAdjoint4(PATCH + <usize>(i * 96), 16);
-          const dst = dm + (<usize>(t * filters + f) << 2);
-          for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+    const rows = min(4, outH - ty * 4);
+    const cols = min(4, outW - tx * 4);
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      for (let i = 0; i < 4; i++) {
+        const row = dOut + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
+        for (let j = 0; j < 4; j++) {
+          v128.store(PATCH + <usize>(i * 96 + j * 16),
+            i < rows && j < cols ? loadLanes(row + (<usize>(j * filters) << 2), lanes) : f32x4.splat(0));
         }
       }
+      for (let j = 0; j < 4; j++) outputAdjoint4(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) outputAdjoint4(PATCH + <usize>(i * 96), 16);
+      const dst = dm + (<usize>(t * filters + f) << 2);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -276,27 +267,23 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
   for (let t = 0; t < tiles; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = dInput + (<usize>(b * height * width * channels) << 2);
-    {
-      const y0 = ty * 4 - padTop;
-      {
-        const x0 = tx * 4 - padLeft;
-        for (let c = 0; c < channels; c += 4) {
-          const lanes = min(4, channels - c);
-          const src = dv + (<usize>(t * channels + c) << 2);
-          for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-          for (let j = 0; j < 6; j++) inputAdjoint6(PATCH + <usize>(j * 16), 96);
-          for (let i = 0; i < 6; i++) inputAdjoint6(PATCH + <usize>(i * 96), 16);
-          for (let i = 0; i < 6; i++) {
-            const y = y0 + i;
-            if (y < 0 || y >= height) continue;
-            const row = image + (<usize>(y * width * channels + c) << 2);
-            for (let j = 0; j < 6; j++) {
-              const x = x0 + j;
-              if (x < 0 || x >= width) continue;
-              const at = row + (<usize>(x * channels) << 2);
-              storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
-            }
-          }
+    const y0 = ty * 4 - padTop;
+    const x0 = tx * 4 - padLeft;
+    for (let c = 0; c < channels; c += 4) {
+      const lanes = min(4, channels - c);
+      const src = dv + (<usize>(t * channels + c) << 2);
+      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) inputAdjoint6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputAdjoint6(PATCH + <usize>(i * 96), 16);
+      for (let i = 0; i < 6; i++) {
+        const y = y0 + i;
+        if (y < 0 || y >= height) continue;
+        const row = image + (<usize>(y * width * channels + c) << 2);
+        for (let j = 0; j < 6; j++) {
+          const x = x0 + j;
+          if (x < 0 || x >= width) continue;
+          const at = row + (<usize>(x * channels) << 2);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
         }
       }
     }

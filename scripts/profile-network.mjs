@@ -5,7 +5,8 @@
 //
 // Each `dist` is a built pixprep (default: ./dist), e.g. another checkout's dist to compare before and after.
 // PyTorch (scripts/reference/tutorial_torch.py's network, torch.set_num_threads(1)) runs when /usr/bin/python3 has
-// torch. On a shared machine only ratios between rows of one run mean anything.
+// torch. Times are CPU time of the process (process.cpuUsage, Python's time.process_time), which a loaded machine
+// disturbs far less than wall time; still, only ratios between rows of one run mean anything.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +35,11 @@ function seeded(n, seed) {
   return a;
 }
 const x = seeded(steps * BATCH * IMAGE, 21);
+/** CPU time of this process in ms: time spent descheduled on a shared machine does not count. */
+const now = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const y = Uint8Array.from(seeded(steps * BATCH, 22), (v) => Math.floor((v + 0.5) * 10));
 
 async function pixprep(dist) {
@@ -58,21 +64,21 @@ async function pixprep(dist) {
   const profile = model.layers.map((layer) => ({ name: `${layer.className} ${layer.outputShape.join('×')}`, forward: 0, backward: 0 }));
   model.layers.forEach((layer, i) => {
     const { forward, backward } = layer;
-    layer.forward = function (...a) { const t = performance.now(); forward.apply(this, a); profile[i].forward += performance.now() - t; };
-    layer.backward = function (...a) { const t = performance.now(); backward.apply(this, a); profile[i].backward += performance.now() - t; };
+    layer.forward = function (...a) { const t = now(); forward.apply(this, a); profile[i].forward += now() - t; };
+    layer.backward = function (...a) { const t = now(); backward.apply(this, a); profile[i].backward += now() - t; };
   });
   return {
     backend,
     train: async () => {
       for (const p of profile) p.forward = p.backward = 0;
-      const t = performance.now();
+      const t = now();
       await model.fit(source, { epochs: 1, verbose: 0 });
-      return { ms: (performance.now() - t) / steps, profile: profile.map((p) => ({ ...p, forward: p.forward / steps, backward: p.backward / steps })) };
+      return { ms: (now() - t) / steps, profile: profile.map((p) => ({ ...p, forward: p.forward / steps, backward: p.backward / steps })) };
     },
     infer: () => {
-      const t = performance.now();
+      const t = now();
       model.predict(input, { batchSize: BATCH });
-      return (performance.now() - t) / steps;
+      return (now() - t) / steps;
     },
   };
 }
@@ -104,8 +110,8 @@ def infer():
         for i in range(steps): logits(x[i])
 train(); infer()
 for _ in range(reps):
-    t = time.perf_counter(); train(); tr = (time.perf_counter() - t) / steps
-    t = time.perf_counter(); infer(); inf = (time.perf_counter() - t) / steps
+    t = time.process_time(); train(); tr = (time.process_time() - t) / steps
+    t = time.process_time(); infer(); inf = (time.process_time() - t) / steps
     print(tr * 1000, inf * 1000)
 `;
 
@@ -140,7 +146,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
-console.log(`batch ${BATCH}, ${steps} steps per sample, ${rounds} rounds in turns; median ms per batch (images/s)`);
+console.log(`batch ${BATCH}, ${steps} steps per sample, ${rounds} rounds in turns; median CPU ms per batch (images/s)`);
 for (const [key, a] of times) {
   const ms = median(a);
   const peer = times.get(`torch ${key.endsWith('train') ? 'train' : 'infer'}`);

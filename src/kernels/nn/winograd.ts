@@ -105,30 +105,26 @@ export function winogradKernelTransform(u: Float32Array, kernel: Float32Array, c
 }
 
 /**
- * V[e][t][c] = (Bᵀ d B)[e] for tile t = (b, ty, tx), ceil(outH/4)·ceil(outW/4) tiles per image, whose 6×6 patch
- * starts at (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros.
+ * V[e][t − tile0][c] = (Bᵀ d B)[e] for the block's tiles t = (b, ty, tx) (tileAt), whose 6×6 patch starts at
+ * (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros.
  */
 export function winogradInputTransform(v: Float32Array, input: Float32Array, height: number, width: number,
   channels: number, padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void {
   const plane = winogradPlaneStride(tiles, channels);
   for (let t = 0; t < tiles; t++) {
     const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
-    {
-      {
-        for (let c = 0; c < channels; c++) {
-          for (let i = 0; i < 6; i++) {
-            const y = ty * 4 - padTop + i;
-            for (let j = 0; j < 6; j++) {
-              const x = tx * 4 - padLeft + j;
-              const inside = y >= 0 && y < height && x >= 0 && x < width;
-              patch[i * 6 + j] = inside ? input[((b * height + y) * width + x) * channels + c] : 0;
-            }
-          }
-          for (let j = 0; j < 6; j++) inputTransform6(j, 6);
-          for (let i = 0; i < 6; i++) inputTransform6(i * 6, 1);
-          for (let e = 0; e < 36; e++) v[e * plane + t * channels + c] = patch[e];
+    for (let c = 0; c < channels; c++) {
+      for (let i = 0; i < 6; i++) {
+        const y = ty * 4 - padTop + i;
+        for (let j = 0; j < 6; j++) {
+          const x = tx * 4 - padLeft + j;
+          const inside = y >= 0 && y < height && x >= 0 && x < width;
+          patch[i * 6 + j] = inside ? input[((b * height + y) * width + x) * channels + c] : 0;
         }
       }
+      for (let j = 0; j < 6; j++) inputTransform6(j, 6);
+      for (let i = 0; i < 6; i++) inputTransform6(i * 6, 1);
+      for (let e = 0; e < 36; e++) v[e * plane + t * channels + c] = patch[e];
     }
   }
 }
@@ -159,20 +155,16 @@ export function winogradOutputTransform(out: Float32Array, m: Float32Array, bias
   const plane = winogradPlaneStride(tiles, filters);
   for (let t = 0; t < tiles; t++) {
     const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
-    {
-      {
-        for (let f = 0; f < filters; f++) {
-          for (let e = 0; e < 36; e++) patch[e] = m[e * plane + t * filters + f];
-          for (let j = 0; j < 6; j++) outputTransform6(j, 6);
-          for (let i = 0; i < 4; i++) outputTransform6(i * 6, 1);
-          for (let i = 0; i < 4 && ty * 4 + i < outH; i++) {
-            for (let j = 0; j < 4 && tx * 4 + j < outW; j++) {
-              let y = patch[i * 6 + j];
-              if (bias !== null) y = Math.fround(y + bias[f]);
-              if (relu) y = Math.max(y, 0);
-              out[((b * outH + ty * 4 + i) * outW + tx * 4 + j) * filters + f] = y;
-            }
-          }
+    for (let f = 0; f < filters; f++) {
+      for (let e = 0; e < 36; e++) patch[e] = m[e * plane + t * filters + f];
+      for (let j = 0; j < 6; j++) outputTransform6(j, 6);
+      for (let i = 0; i < 4; i++) outputTransform6(i * 6, 1);
+      for (let i = 0; i < 4 && ty * 4 + i < outH; i++) {
+        for (let j = 0; j < 4 && tx * 4 + j < outW; j++) {
+          let y = patch[i * 6 + j];
+          if (bias !== null) y = Math.fround(y + bias[f]);
+          if (relu) y = Math.max(y, 0);
+          out[((b * outH + ty * 4 + i) * outW + tx * 4 + j) * filters + f] = y;
         }
       }
     }
@@ -185,20 +177,16 @@ export function winogradOutputAdjoint(dm: Float32Array, dOut: Float32Array, outH
   const plane = winogradPlaneStride(tiles, filters);
   for (let t = 0; t < tiles; t++) {
     const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
-    {
-      {
-        for (let f = 0; f < filters; f++) {
-          for (let i = 0; i < 4; i++) {
-            for (let j = 0; j < 4; j++) {
-              const y = ty * 4 + i, x = tx * 4 + j;
-              patch[i * 6 + j] = y < outH && x < outW ? dOut[((b * outH + y) * outW + x) * filters + f] : 0;
-            }
-          }
-          for (let j = 0; j < 4; j++) outputAdjoint4(j, 6);
-          for (let i = 0; i < 6; i++) outputAdjoint4(i * 6, 1);
-          for (let e = 0; e < 36; e++) dm[e * plane + t * filters + f] = patch[e];
+    for (let f = 0; f < filters; f++) {
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) {
+          const y = ty * 4 + i, x = tx * 4 + j;
+          patch[i * 6 + j] = y < outH && x < outW ? dOut[((b * outH + y) * outW + x) * filters + f] : 0;
         }
       }
+      for (let j = 0; j < 4; j++) outputAdjoint4(j, 6);
+      for (let i = 0; i < 6; i++) outputAdjoint4(i * 6, 1);
+      for (let e = 0; e < 36; e++) dm[e * plane + t * filters + f] = patch[e];
     }
   }
 }
@@ -209,21 +197,17 @@ export function winogradInputAdjoint(dInput: Float32Array, dv: Float32Array, hei
   const plane = winogradPlaneStride(tiles, channels);
   for (let t = 0; t < tiles; t++) {
     const { b, ty, tx } = tileAt(tile0 + t, outH, outW);
-    {
-      {
-        for (let c = 0; c < channels; c++) {
-          for (let e = 0; e < 36; e++) patch[e] = dv[e * plane + t * channels + c];
-          for (let j = 0; j < 6; j++) inputAdjoint6(j, 6);
-          for (let i = 0; i < 6; i++) inputAdjoint6(i * 6, 1);
-          for (let i = 0; i < 6; i++) {
-            const y = ty * 4 - padTop + i;
-            if (y < 0 || y >= height) continue;
-            for (let j = 0; j < 6; j++) {
-              const x = tx * 4 - padLeft + j;
-              if (x < 0 || x >= width) continue;
-              dInput[((b * height + y) * width + x) * channels + c] += patch[i * 6 + j];
-            }
-          }
+    for (let c = 0; c < channels; c++) {
+      for (let e = 0; e < 36; e++) patch[e] = dv[e * plane + t * channels + c];
+      for (let j = 0; j < 6; j++) inputAdjoint6(j, 6);
+      for (let i = 0; i < 6; i++) inputAdjoint6(i * 6, 1);
+      for (let i = 0; i < 6; i++) {
+        const y = ty * 4 - padTop + i;
+        if (y < 0 || y >= height) continue;
+        for (let j = 0; j < 6; j++) {
+          const x = tx * 4 - padLeft + j;
+          if (x < 0 || x >= width) continue;
+          dInput[((b * height + y) * width + x) * channels + c] += patch[i * 6 + j];
         }
       }
     }

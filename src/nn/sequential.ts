@@ -163,7 +163,7 @@ export class Sequential {
     return layers[layers.length - 1].outputShape;
   }
 
-  /** Which backend's heap holds the parameters ('wasm-simd' or 'js'). */
+  /** Which backend's heap holds the parameters ('wasm-relaxed-simd', 'wasm-simd' or 'js'). */
   get backendName(): string {
     return this.backend?.name ?? 'none';
   }

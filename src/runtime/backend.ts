@@ -124,9 +124,10 @@ let loading: Promise<void> | null = null;
 
 /**
  * Resolves to the backend in use once loading is complete. Loading is synchronous almost everywhere, and then this
- * resolves at once. Where the platform refused a synchronous compile, it compiles the module asynchronously and,
- * unless 'js' was chosen (setBackend('js'), PIXPREP_BACKEND=js), switches to 'wasm-relaxed-simd' or 'wasm-simd' for everything created
- * afterwards: await it before creating generators, flows and models. Never rejects: a failure leaves 'js'.
+ * resolves at once. Where the platform refused a synchronous compile, it compiles the modules asynchronously and,
+ * unless 'js' was chosen (setBackend('js'), PIXPREP_BACKEND=js), switches to 'wasm-relaxed-simd' (or 'wasm-simd')
+ * for everything created afterwards: await it before creating generators, flows and models. Never rejects: a
+ * failure leaves 'js'.
  */
 export async function ready(): Promise<BackendName> {
   if (refusedSync && wasmBackend === null) {

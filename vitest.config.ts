@@ -1,10 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Node 20 runs relaxed SIMD only behind a flag; from Node 22 it is on by default and the flag is not needed.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+const relaxedFlag = nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      {
+        // The network kernels and layers again with the relaxed-SIMD build loaded (it joins availableBackends()).
+        extends: true,
+        test: {
+          name: 'relaxed-simd',
+          include: ['test/kernels/nn-*.test.ts', 'test/kernels/stats.test.ts', 'test/nn/backends.test.ts',
+            'test/nn/conv2d-algorithms.test.ts'],
+          execArgv: relaxedFlag,
+        },
+      },
+    ],
   },
 });

@@ -11,6 +11,8 @@
 // panel and are not stored. k is split in KC blocks so a B panel (KC·8 floats) and A's four rows stay in L1;
 // blocks after the first (or all, when accumulating) add to C.
 
+import { madd } from './madd';
+
 const KC = 256;
 const NC = 320;
 const PANEL = memory.data(KC * NC * 4, 16); // KC·NC floats: 320 KiB; NC covers the widest CNN product (n = 288)
@@ -69,17 +71,17 @@ function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, addC: bool,
     const b1 = v128.load(bp, 16);
     bp += 32;
     let a = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     a0 += aStep;
     a1 += aStep;
     a2 += aStep;

@@ -7,6 +7,11 @@ export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlo
 export { gemm } from './gemm';
 export { warpU8, warpF32 } from './warp';
 export { im2col, col2im } from './conv2d';
+export { conv2dDirect } from './conv-direct';
+export {
+  winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
+  winogradOutputAdjoint, winogradInputAdjoint,
+} from './winograd';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';
 export { reluForward, reluBackward } from './activations';

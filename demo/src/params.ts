@@ -1,5 +1,5 @@
 // Settings from the page's URL, for quick runs: ?epochs=1&limit=2000&scaling=normalize&batchSize=64&seed=1, and
-// ?backend=js to run the TypeScript kernels instead of WebAssembly SIMD.
+// ?backend=js to run the TypeScript kernels instead of WebAssembly SIMD (or wasm-simd, wasm-relaxed-simd).
 import type { BackendName } from '../../src/index.js';
 import { DEFAULT_SETTINGS, SCALINGS, type Scaling, type TrainSettings } from './tutorial.js';
 
@@ -13,11 +13,13 @@ function integer(params: URLSearchParams, name: keyof TrainSettings, min: number
   return value;
 }
 
-/** The kernels asked for, or undefined for pixprep's own choice (WebAssembly SIMD where the browser has it). */
+/** The kernels asked for, or undefined for pixprep's own choice (relaxed SIMD, else SIMD, where the browser has it). */
 export function backendFromUrl(search: string): BackendName | undefined {
   const name = new URLSearchParams(search).get('backend');
   if (name === null) return undefined;
-  if (name !== 'js' && name !== 'wasm-simd') throw new RangeError(`URL parameter \`backend\` must be js or wasm-simd. Received: ${name}`);
+  if (name !== 'js' && name !== 'wasm-simd' && name !== 'wasm-relaxed-simd') {
+    throw new RangeError(`URL parameter \`backend\` must be js, wasm-simd or wasm-relaxed-simd. Received: ${name}`);
+  }
   return name;
 }
 

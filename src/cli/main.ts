@@ -7,12 +7,13 @@ import { UsageError } from './args.js';
 import { errorLine } from './error-line.js';
 
 // The backend names src/runtime/backend.ts accepts (test/cli/cli.test.ts runs both and a bad one).
-const BACKENDS = ['wasm-simd', 'js'];
+const BACKENDS = ['wasm-relaxed-simd', 'wasm-simd', 'js'];
 
 async function start(argv: readonly string[]): Promise<number> {
   const requested = process.env.PIXPREP_BACKEND;
   if (requested !== undefined && requested !== '' && !BACKENDS.includes(requested)) {
-    throw new UsageError(`pixprep: PIXPREP_BACKEND must be 'wasm-simd' or 'js'. Received: ${JSON.stringify(requested)}`);
+    throw new UsageError(`pixprep: PIXPREP_BACKEND must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}. ` +
+      `Received: ${JSON.stringify(requested)}`);
   }
   const { run } = await import('./commands.js');
   return run(argv);

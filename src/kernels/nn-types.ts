@@ -22,6 +22,39 @@ export interface NnKernels {
   col2im(dInput: Float32Array, cols: Float32Array, batch: number, height: number, width: number, channels: number,
     kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
 
+  /**
+   * A direct convolution: out[b][oy][ox][f] = bias[f] (0 when null) + Σ input[b][oy·stride + ky − padTop]
+   * [ox·stride + kx − padLeft][c] · kernel[ky][kx][c][f] (zero outside the image), then max(·, 0) when relu. For few
+   * channels: kernelH·kernelW·channels · filters (rounded up to 8) ≤ 16384 and filters ≤ 4096 (conv2dDirectFits).
+   */
+  conv2dDirect(out: Float32Array, input: Float32Array, kernel: Float32Array, bias: Float32Array | null, relu: boolean,
+    batch: number, height: number, width: number, channels: number, kernelH: number, kernelW: number, stride: number,
+    padTop: number, padLeft: number, outH: number, outW: number, filters: number): void;
+
+  /**
+   * Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (src/kernels/nn/winograd.ts). The batch's output is cut in
+   * 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx; each call but the kernel transform handles the `tiles`
+   * tiles from tile0 (a block small enough for its planes to stay in cache). Operands are 36 planes
+   * winogradPlaneStride(rows, cols) floats apart: U (channels × filters), V (tiles × channels), M (tiles × filters).
+   * U = G g Gᵀ of the Keras kernel [3, 3, channels, filters].
+   */
+  winogradKernelTransform(u: Float32Array, kernel: Float32Array, channels: number, filters: number): void;
+  /** V = Bᵀ d B of each tile's 6×6 input patch at (4·ty − padTop, 4·tx − padLeft), zeros outside the image. */
+  winogradInputTransform(v: Float32Array, input: Float32Array, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
+  /** out[e] = input[e] · U[e] (tiles × filters), or, when adjoint, input[e] · U[e]ᵀ (tiles × channels). */
+  winogradMultiply(out: Float32Array, input: Float32Array, u: Float32Array, tiles: number, channels: number,
+    filters: number, adjoint: boolean): void;
+  /** out = Aᵀ M A per tile (+ bias, when not null; then max(·, 0) when relu), the valid outH × outW outputs only. */
+  winogradOutputTransform(out: Float32Array, m: Float32Array, bias: Float32Array | null, relu: boolean, outH: number,
+    outW: number, filters: number, tile0: number, tiles: number): void;
+  /** dM = A dY Aᵀ per tile (dY zero past outH × outW): the output transform's adjoint. */
+  winogradOutputAdjoint(dm: Float32Array, dOut: Float32Array, outH: number, outW: number, filters: number,
+    tile0: number, tiles: number): void;
+  /** dInput += B dV Bᵀ at each tile's patch (outside pixels dropped): the input transform's adjoint. */
+  winogradInputAdjoint(dInput: Float32Array, dv: Float32Array, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
+
   /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
    * (first maximum in row-major window order). */
   maxPoolForward(out: Float32Array, argmax: Int32Array, input: Float32Array, batch: number, height: number, width: number,

@@ -2,11 +2,19 @@
 // Y (positions × filters) = cols (positions × kh·kw·cin) · W (kh·kw·cin × filters). W is exactly Keras' kernel
 // [kh, kw, cin, cout] read row-major, so weights move to and from Keras/TF.js without a transpose.
 // Backward: dW += colsᵀ·dY, dBias += Σ dY, dCols = dY·Wᵀ folded back onto the image by col2im.
+// 3×3 stride-1 layers with enough channels (src/nn/conv-algorithm.ts) run Winograd F(4×4, 3×3) instead
+// (src/kernels/nn/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
+// that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
+// columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
+// Layers with 1 or 2 input channels (the first) run a direct convolution with bias and relu in its store
+// (src/kernels/nn/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
 import type { NnKernels } from '../kernels/nn-types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
   type Activation, type LayerViews, type ParamSpec,
 } from './layer.js';
+import { chooseConvAlgorithm, type ConvAlgorithm } from './conv-algorithm.js';
+import { winogradBlockTiles, winogradPlanesFloats } from '../kernels/nn/winograd.js';
 import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
 
 export interface Conv2DOptions {
@@ -22,6 +30,8 @@ export interface Conv2DOptions {
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
+interface WinogradViews { tiles: number; block: number; u: Float32Array; v: Float32Array; m: Float32Array; rest: Float32Array }
+
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
   readonly filters: number;
@@ -30,6 +40,8 @@ export class Conv2D extends Layer {
   readonly padding: 'valid' | 'same';
   readonly useBias: boolean;
   private geometry = { outH: 0, outW: 0, padTop: 0, padLeft: 0 };
+  private algorithm: ConvAlgorithm = 'im2col';
+  private winogradCache: { scratch: Float32Array; batch: number; views: WinogradViews } | null = null;
 
   constructor(options: Conv2DOptions) {
     const where = 'Conv2D';
@@ -72,6 +84,8 @@ export class Conv2D extends Layer {
         `${h}×${w}`);
     }
     this.geometry = { outH, outW, padTop, padLeft };
+    this.algorithm = chooseConvAlgorithm(kh, kw, s, input[2], outH, outW, this.filters);
+    this.winogradCache = null;
     return [outH, outW, this.filters];
   }
 
@@ -87,10 +101,38 @@ export class Conv2D extends Layer {
     return [kh * kw * this.inputShape[2], kh * kw * this.filters];
   }
 
-  /** The im2col columns of the batch, kept from forward for dW and reused in place for dCols. */
+  /**
+   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: made in
+   * backward). Winograd: U, then either one block of tiles' V and M (forward; the input gradient's dV and dM) or
+   * the columns (rebuilt in backward for dW).
+   */
   override scratchFloats(batch: number): number {
     const [kh, kw] = this.kernelSize;
-    return batch * this.geometry.outH * this.geometry.outW * kh * kw * this.inputShape[2];
+    const { outH, outW } = this.geometry;
+    const c = this.inputShape[2];
+    const cols = batch * outH * outW * kh * kw * c;
+    if (this.algorithm !== 'winograd') return cols;
+    const tiles = Math.min(batch * Math.ceil(outH / 4) * Math.ceil(outW / 4), winogradBlockTiles(c, this.filters));
+    const u = winogradPlanesFloats(c, this.filters);
+    return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
+  }
+
+  /** Where U, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
+  private winogradViews(scratch: Float32Array, batch: number) {
+    const last = this.winogradCache;
+    if (last !== null && last.scratch === scratch && last.batch === batch) return last.views;
+    const { outH, outW } = this.geometry;
+    const c = this.inputShape[2];
+    const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
+    const uEnd = winogradPlanesFloats(c, this.filters);
+    const vEnd = uEnd + winogradPlanesFloats(block, c);
+    const views = {
+      tiles, block, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
+      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(block, this.filters)), rest: scratch.subarray(uEnd),
+    };
+    this.winogradCache = { scratch, batch, views };
+    return views;
   }
 
   forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
@@ -98,13 +140,30 @@ export class Conv2D extends Layer {
     const [kh, kw] = this.kernelSize;
     const { outH, outW, padTop, padLeft } = this.geometry;
     const rows = batch * outH * outW;
+    if (this.algorithm === 'winograd') {
+      const s = this.winogradViews(v.scratch, batch);
+      k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
+      const bias = this.useBias ? v.bias : null;
+      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
+        const n = Math.min(s.block, s.tiles - t0);
+        k.winogradInputTransform(s.v, input, h, w, c, padTop, padLeft, outH, outW, t0, n);
+        k.winogradMultiply(s.m, s.v, s.u, n, c, this.filters, false);
+        k.winogradOutputTransform(out, s.m, bias, this.activation === 'relu', outH, outW, this.filters, t0, n);
+      }
+      return;
+    }
+    if (this.algorithm === 'direct') {
+      k.conv2dDirect(out, input, v.kernel, this.useBias ? v.bias : null, this.activation === 'relu', batch, h, w, c,
+        kh, kw, this.stride, padTop, padLeft, outH, outW, this.filters);
+      return;
+    }
     k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(out, v.scratch, v.kernel, rows, this.filters, kh * kw * c, false, false, false);
     if (this.useBias) k.biasAdd(out, v.bias, rows, this.filters);
     activationForward(k, this.activation, out, rows * this.filters);
   }
 
-  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, _input: Float32Array,
+  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
     v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
     const [kh, kw] = this.kernelSize;
@@ -112,6 +171,24 @@ export class Conv2D extends Layer {
     const rows = batch * outH * outW;
     const depth = kh * kw * c;
     activationBackward(k, this.activation, dOut, out, rows * this.filters);
+    if (this.algorithm === 'winograd') {
+      const s = this.winogradViews(v.scratch, batch);
+      k.im2col(s.rest, input, batch, h, w, c, kh, kw, 1, padTop, padLeft, outH, outW);
+      k.gemm(v.dKernel, s.rest, dOut, depth, this.filters, rows, true, false, true);
+      if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
+      if (dInput === null) return;
+      // U is rebuilt rather than trusted to survive from forward: it costs ~1/1000 of the step.
+      k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
+      dInput.fill(0, 0, batch * h * w * c);
+      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
+        const n = Math.min(s.block, s.tiles - t0);
+        k.winogradOutputAdjoint(s.m, dOut, outH, outW, this.filters, t0, n);
+        k.winogradMultiply(s.v, s.m, s.u, n, c, this.filters, true);
+        k.winogradInputAdjoint(dInput, s.v, h, w, c, padTop, padLeft, outH, outW, t0, n);
+      }
+      return;
+    }
+    if (this.algorithm === 'direct') k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(v.dKernel, v.scratch, dOut, depth, this.filters, rows, true, false, true);
     if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
     if (dInput === null) return;

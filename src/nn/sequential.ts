@@ -80,7 +80,7 @@ export class Sequential {
     return this.engine().layers[this.layers.length - 1].outputShape;
   }
 
-  /** Which backend's heap holds the parameters ('wasm-simd' or 'js'). */
+  /** Which backend's heap holds the parameters ('wasm-relaxed-simd', 'wasm-simd' or 'js'). */
   get backendName(): string {
     return this.memory.engine?.backend.name ?? 'none';
   }

@@ -1,5 +1,8 @@
-// Which implementation of the kernels runs: 'wasm-simd' where the runtime has WebAssembly SIMD, else 'js' (the
-// TypeScript references). `setBackend('js')` (or PIXPREP_BACKEND=js) forces the fallback.
+// Which implementation of the kernels runs: 'wasm-relaxed-simd' where the runtime has relaxed SIMD (the same kernels
+// built with f32x4.relaxed_madd, fused multiply-add where the CPU has it), else 'wasm-simd' where it has WebAssembly
+// SIMD, else 'js' (the TypeScript references). `setBackend(name)` (or PIXPREP_BACKEND=name) picks another. The
+// relaxed build's results differ from the strict one's by rounding only (one rounding per multiply-add instead of
+// two), and may differ between CPUs with and without FMA; on one machine a seed still gives bit-identical weights.
 //
 // Loading happens once, at import, and synchronously (new WebAssembly.Module/Instance, no top-level await): the module
 // is embedded and small (about 26 KB), so no init call, path or await is asked of the user, and CommonJS code can
@@ -12,10 +15,12 @@
 import type { Kernels } from '../kernels/types.js';
 import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
-import { wasmSimdSupported } from './simd.js';
+import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
 
-export type BackendName = 'wasm-simd' | 'js';
+export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
+const NAMES: readonly BackendName[] = ['wasm-relaxed-simd', 'wasm-simd', 'js'];
+const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
 
 export interface Backend {
   readonly name: BackendName;
@@ -27,8 +32,11 @@ function makeJsBackend(): Backend {
   return { name: 'js', heap: new Heap(new ArrayBufferMemory(1), 0), kernels: jsKernels };
 }
 
-function wasmBackendOf(wasm: WasmInstance): Backend {
-  return { name: 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()), kernels: wasm.kernels };
+function wasmBackendOf(wasm: WasmInstance, relaxed = false): Backend {
+  return {
+    name: relaxed ? 'wasm-relaxed-simd' : 'wasm-simd', heap: new Heap(wasm.memory, wasm.exports.heapBase()),
+    kernels: wasm.kernels,
+  };
 }
 
 /** Why there is no wasm-simd backend, for setBackend's error; null when there is one. */
@@ -54,23 +62,38 @@ function makeWasmBackend(): Backend | null {
   }
 }
 
+/** The relaxed-SIMD build where the runtime validates relaxed SIMD and compiles synchronously (else ready() tries). */
+function makeRelaxedBackend(): Backend | null {
+  if (!relaxedSimdSupported() || refusedSync) return null;
+  try {
+    return wasmBackendOf(instantiateWasm(true), true);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return null;
+  }
+}
+
 let wasmBackend = makeWasmBackend();
+let relaxedBackend = makeRelaxedBackend();
 let jsBackend: Backend | null = null;
 
 function requested(): BackendName | undefined {
   const env = typeof process === 'object' && process?.env ? process.env.PIXPREP_BACKEND : undefined;
   if (env === undefined || env === '') return undefined;
-  if (env !== 'js' && env !== 'wasm-simd') {
-    throw new Error(`PIXPREP_BACKEND must be 'wasm-simd' or 'js'. Received: ${JSON.stringify(env)}`);
+  if (!NAMES.includes(env as BackendName)) {
+    throw new Error(`PIXPREP_BACKEND must be one of ${quoted(NAMES)}. Received: ${JSON.stringify(env)}`);
   }
-  return env;
+  return env as BackendName;
 }
 
 /** The user chose the js backend (PIXPREP_BACKEND=js or setBackend('js')): ready() does not override that. */
 let chosenJs = requested() === 'js';
-let current: Backend = requested() === 'js' || wasmBackend === null ? (jsBackend = makeJsBackend()) : wasmBackend;
+/** PIXPREP_BACKEND=wasm-simd keeps the strict build where the relaxed one would be the default. */
+let chosenStrict = requested() === 'wasm-simd';
+let current: Backend = requested() === 'js' ? (jsBackend = makeJsBackend())
+  : (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend) ?? (jsBackend = makeJsBackend());
 
-/** The kernels in use: "wasm-simd", or "js" where WebAssembly SIMD is missing or the fallback was forced. */
+/** The kernels in use: "wasm-relaxed-simd", "wasm-simd", or "js" where SIMD is missing or the fallback was forced. */
 export let backend: BackendName = current.name;
 
 /** The backend in use, by name ("wasm-simd" or "js"), as TF.js' tf.getBackend() returns it. */
@@ -83,17 +106,23 @@ export function currentBackend(): Backend {
   return current;
 }
 
-/** Chooses the kernels for everything created afterwards. Asking for 'wasm-simd' without SIMD support throws. */
+/** Chooses the kernels for everything created afterwards. Asking for a build this runtime cannot run throws. */
 export function setBackend(name: BackendName): void {
-  if (name === 'wasm-simd') {
+  if (name === 'wasm-relaxed-simd') {
+    if (relaxedBackend === null) {
+      throw new Error("setBackend: cannot use 'wasm-relaxed-simd': WebAssembly relaxed SIMD is not available in this runtime");
+    }
+    current = relaxedBackend;
+  } else if (name === 'wasm-simd') {
     if (wasmBackend === null) throw new Error(`setBackend: cannot use 'wasm-simd': ${wasmMissing}`);
     current = wasmBackend;
   } else if (name === 'js') {
     current = jsBackend ??= makeJsBackend();
   } else {
-    throw new TypeError(`setBackend: name must be 'wasm-simd' or 'js'. Received: ${JSON.stringify(name)}`);
+    throw new TypeError(`setBackend: name must be one of ${quoted(NAMES)}. Received: ${JSON.stringify(name)}`);
   }
   chosenJs = name === 'js';
+  chosenStrict = name === 'wasm-simd';
   backend = current.name;
 }
 
@@ -101,31 +130,34 @@ let loading: Promise<void> | null = null;
 
 /**
  * Resolves to the backend in use once loading is complete. Loading is synchronous almost everywhere, and then this
- * resolves at once. Where the platform refused a synchronous compile, it compiles the module asynchronously and,
- * unless 'js' was chosen (setBackend('js'), PIXPREP_BACKEND=js), switches to 'wasm-simd' for everything created
- * afterwards: await it before creating generators, flows and models. Never rejects: a failure leaves 'js'.
+ * resolves at once. Where the platform refused a synchronous compile, it compiles the modules asynchronously and,
+ * unless 'js' was chosen (setBackend('js'), PIXPREP_BACKEND=js), switches to 'wasm-relaxed-simd' (or 'wasm-simd')
+ * for everything created afterwards: await it before creating generators, flows and models. Never rejects: a
+ * failure leaves 'js'.
  */
 export async function ready(): Promise<BackendName> {
   if (refusedSync && wasmBackend === null) {
     loading ??= instantiateWasmAsync().then(
-      (wasm) => {
+      async (wasm) => {
         wasmBackend = wasmBackendOf(wasm);
         wasmMissing = null;
+        if (relaxedSimdSupported()) relaxedBackend = wasmBackendOf(await instantiateWasmAsync(true), true);
       },
       (error: unknown) => {
         wasmMissing = `the WebAssembly module failed to instantiate (${error instanceof Error ? error.message : String(error)})`;
       },
-    );
+    ).catch(() => undefined);
     await loading;
     if (wasmBackend !== null && !chosenJs) {
-      current = wasmBackend;
+      current = (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend);
       backend = current.name;
     }
   }
   return current.name;
 }
 
-/** Both backends that this runtime can run: tests run the same kernel suite against each. */
+/** Every backend this runtime can run (relaxed SIMD, SIMD, js): tests run the same kernel suite against each. */
 export function availableBackends(): Backend[] {
-  return wasmBackend === null ? [jsBackend ??= makeJsBackend()] : [wasmBackend, jsBackend ??= makeJsBackend()];
+  const wasm = [relaxedBackend, wasmBackend].filter((b): b is Backend => b !== null);
+  return [...wasm, jsBackend ??= makeJsBackend()];
 }

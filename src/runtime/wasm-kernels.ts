@@ -2,7 +2,7 @@
 // interface, so callers pass HeapBlock views and never see a raw pointer.
 import type { Kernels } from '../kernels/types.js';
 import { base64ToBytes } from '../base64.js';
-import { wasmBase64 } from './wasm-binary.js';
+import { wasmBase64, wasmRelaxedBase64 } from './wasm-binary.js';
 
 interface PixprepExports {
   memory: WebAssembly.Memory;
@@ -30,6 +30,22 @@ interface PixprepExports {
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
   col2im(dInput: number, cols: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  /** bias = 0: no bias. */
+  conv2dDirect(out: number, input: number, kernel: number, bias: number, relu: boolean, batch: number, height: number,
+    width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
+    outH: number, outW: number, filters: number): void;
+  winogradKernelTransform(u: number, kernel: number, channels: number, filters: number): void;
+  winogradInputTransform(v: number, input: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
+  winogradMultiply(out: number, input: number, u: number, tiles: number, channels: number, filters: number,
+    adjoint: boolean): void;
+  /** bias = 0: no bias. */
+  winogradOutputTransform(out: number, m: number, bias: number, relu: boolean, outH: number, outW: number,
+    filters: number, tile0: number, tiles: number): void;
+  winogradOutputAdjoint(dm: number, dOut: number, outH: number, outW: number, filters: number, tile0: number,
+    tiles: number): void;
+  winogradInputAdjoint(dInput: number, dv: number, height: number, width: number, channels: number,
+    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
   maxPoolForward(out: number, argmax: number, input: number, batch: number, height: number, width: number,
     channels: number, pool: number, stride: number, outH: number, outW: number): void;
   maxPoolBackward(dInput: number, dOut: number, argmax: number, n: number): void;
@@ -59,15 +75,19 @@ const imports = {
   },
 };
 
-/** Compiles and instantiates the embedded module synchronously (backend.ts: why, and where a platform refuses). */
-export function instantiateWasm(): WasmInstance {
-  const bytes = base64ToBytes(wasmBase64) as BufferSource;
+/**
+ * Compiles and instantiates the embedded module synchronously (backend.ts: why, and where a platform refuses): the
+ * strict SIMD build, or with `relaxed` the relaxed-SIMD build (fused multiply-add where the CPU has it).
+ */
+export function instantiateWasm(relaxed = false): WasmInstance {
+  const bytes = base64ToBytes(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource;
   return adaptWasm(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
 }
 
 /** The same, asynchronously: for platforms that refuse a synchronous compile (backend.ts' ready()). */
-export async function instantiateWasmAsync(): Promise<WasmInstance> {
-  const { instance } = await WebAssembly.instantiate(base64ToBytes(wasmBase64) as BufferSource, imports);
+export async function instantiateWasmAsync(relaxed = false): Promise<WasmInstance> {
+  const bytes = base64ToBytes(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource;
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
   return adaptWasm(instance);
 }
 
@@ -106,6 +126,21 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
     col2im: (dInput, cols, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.col2im(at(dInput), at(cols), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
+    conv2dDirect: (out, input, kernel, bias, relu, batch, height, width, channels, kernelH, kernelW, stride, padTop,
+      padLeft, outH, outW, filters) => exports.conv2dDirect(at(out), at(input), at(kernel), bias === null ? 0 : at(bias),
+      relu, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters),
+    winogradKernelTransform: (u, kernel, channels, filters) =>
+      exports.winogradKernelTransform(at(u), at(kernel), channels, filters),
+    winogradInputTransform: (v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
+      exports.winogradInputTransform(at(v), at(input), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
+    winogradMultiply: (out, input, u, tiles, channels, filters, adjoint) =>
+      exports.winogradMultiply(at(out), at(input), at(u), tiles, channels, filters, adjoint),
+    winogradOutputTransform: (out, m, bias, relu, outH, outW, filters, tile0, tiles) =>
+      exports.winogradOutputTransform(at(out), at(m), bias === null ? 0 : at(bias), relu, outH, outW, filters, tile0, tiles),
+    winogradOutputAdjoint: (dm, dOut, outH, outW, filters, tile0, tiles) =>
+      exports.winogradOutputAdjoint(at(dm), at(dOut), outH, outW, filters, tile0, tiles),
+    winogradInputAdjoint: (dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
+      exports.winogradInputAdjoint(at(dInput), at(dv), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
     maxPoolForward: (out, argmax, input, batch, height, width, channels, pool, stride, outH, outW) =>
       exports.maxPoolForward(at(out), at(argmax), at(input), batch, height, width, channels, pool, stride, outH, outW),
     maxPoolBackward: (dInput, dOut, argmax, n) => exports.maxPoolBackward(at(dInput), at(dOut), at(argmax), n),

@@ -218,6 +218,6 @@ describe('bad command lines: a clear message and a non-zero exit', () => {
     expect(Math.abs(sa.train.std[0] - sb.train.std[0])).toBeLessThan(1e-9);
     const bad = await runWith({ PIXPREP_BACKEND: 'gpu' }, '--help');
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('PIXPREP_BACKEND must be \'wasm-simd\' or \'js\'. Received: "gpu"');
+    expect(bad.stderr).toContain('PIXPREP_BACKEND must be one of \'wasm-relaxed-simd\', \'wasm-simd\', \'js\'. Received: "gpu"');
   });
 });

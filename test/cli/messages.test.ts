@@ -108,7 +108,7 @@ describe('a bad environment and the prefix', () => {
     for (const args of [['train'], ['--help'], ['stats', '--json']]) {
       const r = await runNode(CLI, args, { env: { PIXPREP_BACKEND: 'gpu' }, timeout: 60_000 });
       expect(r.code).toBe(2);
-      expectOneLine(r.stderr, 'pixprep: PIXPREP_BACKEND must be \'wasm-simd\' or \'js\'. Received: "gpu"');
+      expectOneLine(r.stderr, 'pixprep: PIXPREP_BACKEND must be one of \'wasm-relaxed-simd\', \'wasm-simd\', \'js\'. Received: "gpu"');
       expect(r.stdout).toBe('');
     }
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Moments } from '../../src/generator/moments.js';
 import { MOMENT_FIELDS } from '../../src/kernels/types.js';
 import * as reference from '../../src/kernels/stats.js';
-import { wasmSimdSupported } from '../../src/runtime/simd.js';
+import { relaxedSimdSupported, wasmSimdSupported } from '../../src/runtime/simd.js';
 import {
   AWKWARD_LENGTHS, backends, onHeap, outputOnHeap, poison, randomBytes, randomFloats, referenceChannelStats, relativeError,
 } from '../helpers.js';
@@ -35,9 +35,14 @@ function expectMatchesReference(m: Moments, x: ArrayLike<number>, channels: numb
   }
 }
 
-it('this Node runs the wasm-simd backend (SIMD is on by default in Node >= 16.4)', () => {
+it('this Node runs the wasm-simd backend (SIMD is on by default in Node >= 16.4), and relaxed SIMD where it has it', () => {
   expect(wasmSimdSupported()).toBe(true);
-  expect(backends.map((b) => b.name)).toEqual(['wasm-simd', 'js']);
+  const relaxed = relaxedSimdSupported() ? ['wasm-relaxed-simd'] : [];
+  expect(backends.map((b) => b.name)).toEqual([...relaxed, 'wasm-simd', 'js']);
+  // Node 20 validates relaxed SIMD only behind its flag; Node 22 and later by default.
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 22 || process.execArgv.includes('--experimental-wasm-relaxed-simd')) expect(relaxed).toHaveLength(1);
+  else expect(relaxed).toHaveLength(0);
 });
 
 for (const backend of backends) {

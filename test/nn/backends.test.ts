@@ -14,6 +14,7 @@ import { getBackend, setBackend, type Backend } from '../../src/runtime/backend.
 import { Conv2D, Dense, Flatten, MaxPooling2D, SGD, Sequential } from '../../src/nn/index.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { backends } from '../helpers.js';
+import { relaxedSimdSupported } from '../../src/runtime/simd.js';
 import { LayerHarness, poisonFreeHeap, randomArray } from './nn-test-helpers.js';
 
 const previous = getBackend();
@@ -49,8 +50,8 @@ function expectWithinNoise(actual: Float32Array, expected: Float32Array, scale: 
 const js = backends.find((b) => b.name === 'js') as Backend;
 const others = backends.filter((b) => b.name !== 'js');
 
-it('this Node has a backend other than js to compare (wasm-simd)', () => {
-  expect(others.map((b) => b.name)).toEqual(['wasm-simd']);
+it('this Node has a backend other than js to compare (wasm-simd, and wasm-relaxed-simd where it has relaxed SIMD)', () => {
+  expect(others.map((b) => b.name)).toEqual([...(relaxedSimdSupported() ? ['wasm-relaxed-simd'] : []), 'wasm-simd']);
 });
 
 describe.each(others)('$name backend equals the js references', (backend) => {

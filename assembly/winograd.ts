@@ -1,0 +1,291 @@
+// Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016; interpolation points 0, ±1, ±2, ∞). Each 6×6 input tile d gives a 4×4 output tile
+//   Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A,
+// 36 multiplies per (tile, channel, filter) where the direct convolution spends 16·9 = 144. The channel sum for each
+// of the 36 tile elements e is a matrix product: M[e] (tiles × filters) = V[e] (tiles × channels) · U[e]
+// (channels × filters), run by the gemm kernel. The input gradient is the forward's exact adjoint:
+//   dM = A dY Aᵀ,  dV[e] = dM[e] · U[e]ᵀ,  dInput += B dV Bᵀ (overlapping tiles add),
+// which only visits the tiles the forward computed (a 'full' correlation of dY would spend half its tiles on zeros).
+//
+// Tiles: the batch's outputs in 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx. Every call but the kernel
+// transform takes a block of them, tiles tile0 .. tile0 + tiles − 1 (row t − tile0 of the planes), so that a block's
+// V and M stay in L2 from the input transform through the products to the output transform (winogradBlockTiles).
+// Layout: V, M and U are 36 planes, plane e holding rows × cols floats, planes winogradPlaneStride(rows, cols) apart.
+// That stride is an odd multiple of 16 floats (64 bytes), so the 36 stores a tile transform makes land in 36 different
+// cache sets: with the natural stride (a multiple of 4 KiB at the tutorial's sizes) they all hit one set and the
+// transforms ran 10–20% slower. Channels (and filters) are the SIMD lanes: each transform moves 4 of them at a time
+// through the PATCH scratch (36 v128, 6 rows of 6), and a partial group of lanes goes through the same path with
+// the missing lanes zero and not stored.
+import { gemm } from './gemm';
+
+const PATCH = memory.data(36 * 16, 16);
+
+/** Floats between planes: rows·cols rounded up to an odd multiple of 16. */
+export function winogradPlaneStride(rows: i32, cols: i32): i32 {
+  const n = (rows * cols + 15) & ~15;
+  return (n & 16) != 0 ? n : n + 16;
+}
+
+// ---- 1-D transforms on six (or three, four) v128 at p, p + s, p + 2s, ... ----
+
+// Bᵀ x: rows [4 0 −5 0 1 0] [0 −4 −4 1 1 0] [0 4 −4 −1 1 0] [0 −2 −1 2 1 0] [0 2 −1 −2 1 0] [0 4 0 −5 0 1].
+@inline function inputTransform6(p: usize, s: usize): void {
+  const x0 = v128.load(p), x1 = v128.load(p + s), x2 = v128.load(p + 2 * s);
+  const x3 = v128.load(p + 3 * s), x4 = v128.load(p + 4 * s), x5 = v128.load(p + 5 * s);
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const a = f32x4.add(x3, x4), b = f32x4.add(x1, x2);
+  const c = f32x4.sub(x4, x3), d = f32x4.sub(x1, x2);
+  const e = f32x4.sub(x4, x2), f = f32x4.mul(two, f32x4.sub(x3, x1));
+  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(four, x0), f32x4.mul(five, x2)), x4));
+  v128.store(p + s, f32x4.sub(a, f32x4.mul(four, b)));
+  v128.store(p + 2 * s, f32x4.add(c, f32x4.mul(four, d)));
+  v128.store(p + 3 * s, f32x4.add(e, f));
+  v128.store(p + 4 * s, f32x4.sub(e, f));
+  v128.store(p + 5 * s, f32x4.add(f32x4.sub(f32x4.mul(four, x1), f32x4.mul(five, x3)), x5));
+}
+
+// Aᵀ m: rows [1 1 1 1 1 0] [0 1 −1 2 −2 0] [0 1 1 4 4 0] [0 1 −1 8 −8 1]; four results at p .. p + 3s.
+@inline function outputTransform6(p: usize, s: usize): void {
+  const m0 = v128.load(p), m1 = v128.load(p + s), m2 = v128.load(p + 2 * s);
+  const m3 = v128.load(p + 3 * s), m4 = v128.load(p + 4 * s), m5 = v128.load(p + 5 * s);
+  const sum12 = f32x4.add(m1, m2), dif12 = f32x4.sub(m1, m2);
+  const sum34 = f32x4.add(m3, m4), dif34 = f32x4.sub(m3, m4);
+  v128.store(p, f32x4.add(f32x4.add(m0, sum12), sum34));
+  v128.store(p + s, f32x4.add(dif12, f32x4.mul(f32x4.splat(2), dif34)));
+  v128.store(p + 2 * s, f32x4.add(sum12, f32x4.mul(f32x4.splat(4), sum34)));
+  v128.store(p + 3 * s, f32x4.add(f32x4.add(dif12, f32x4.mul(f32x4.splat(8), dif34)), m5));
+}
+
+// A y (the adjoint of outputTransform6): four values at p .. p + 3s become six at p .. p + 5s.
+@inline function outputAdjoint4(p: usize, s: usize): void {
+  const y0 = v128.load(p), y1 = v128.load(p + s), y2 = v128.load(p + 2 * s), y3 = v128.load(p + 3 * s);
+  const even = f32x4.add(y0, y2), odd = f32x4.add(y1, y3);
+  const even4 = f32x4.add(y0, f32x4.mul(f32x4.splat(4), y2));
+  const odd8 = f32x4.add(f32x4.mul(f32x4.splat(2), y1), f32x4.mul(f32x4.splat(8), y3));
+  v128.store(p + 5 * s, y3);
+  v128.store(p + 4 * s, f32x4.sub(even4, odd8));
+  v128.store(p + 3 * s, f32x4.add(even4, odd8));
+  v128.store(p + 2 * s, f32x4.sub(even, odd));
+  v128.store(p + s, f32x4.add(even, odd));
+  // p already holds y0.
+}
+
+// B v (the adjoint of inputTransform6): columns of Bᵀ as rows.
+@inline function inputAdjoint6(p: usize, s: usize): void {
+  const v0 = v128.load(p), v1 = v128.load(p + s), v2 = v128.load(p + 2 * s);
+  const v3 = v128.load(p + 3 * s), v4 = v128.load(p + 4 * s), v5 = v128.load(p + 5 * s);
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const d12 = f32x4.sub(v2, v1), d34 = f32x4.sub(v4, v3);
+  const s12 = f32x4.add(v1, v2), s34 = f32x4.add(v3, v4);
+  v128.store(p, f32x4.mul(four, v0));
+  // −4v1 + 4v2 − 2v3 + 2v4 + 4v5
+  v128.store(p + s, f32x4.add(f32x4.mul(four, f32x4.add(d12, v5)), f32x4.mul(two, d34)));
+  // −5v0 − 4(v1 + v2) − (v3 + v4)
+  v128.store(p + 2 * s, f32x4.neg(f32x4.add(f32x4.add(f32x4.mul(five, v0), f32x4.mul(four, s12)), s34)));
+  // v1 − v2 + 2v3 − 2v4 − 5v5
+  v128.store(p + 3 * s, f32x4.sub(f32x4.neg(f32x4.add(d12, f32x4.mul(two, d34))), f32x4.mul(five, v5)));
+  v128.store(p + 4 * s, f32x4.add(f32x4.add(v0, s12), s34));
+  // p + 5s already holds v5.
+}
+
+// ---- lane groups: `lanes` (1..4) consecutive floats at a pixel, the rest zero ----
+
+@inline function loadLanes(src: usize, lanes: i32): v128 {
+  if (lanes == 4) return v128.load(src);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(src));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(src, 4));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(src, 8));
+  return v;
+}
+
+@inline function storeLanes(dst: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) {
+    v128.store(dst, v);
+    return;
+  }
+  store<f32>(dst, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(dst, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(dst, f32x4.extract_lane(v, 2), 8);
+}
+
+// ---- the kernels ----
+
+/**
+ * U[e][c][f] = (G g Gᵀ)[e] for the 3×3 kernel g = kernel[·][·][c][f] (Keras' [3, 3, channels, filters] layout).
+ * G rows: [1/4 0 0] [−1/6 −1/6 −1/6] [−1/6 1/6 −1/6] [1/24 1/12 1/6] [1/24 −1/12 1/6] [0 0 1].
+ */
+export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, filters: i32): void {
+  const plane = <usize>winogradPlaneStride(channels, filters) << 2;
+  const tap = <usize>(channels * filters) << 2;
+  for (let c = 0; c < channels; c++) {
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      const src = kernel + (<usize>(c * filters + f) << 2);
+      // 3×3 taps into rows 0..2, columns 0..2 of PATCH; G along columns (3 → 6 rows), then along rows.
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) v128.store(PATCH + <usize>(i * 96 + j * 16), loadLanes(src + <usize>(i * 3 + j) * tap, lanes));
+      }
+      for (let pass = 0; pass < 2; pass++) {
+        const count = pass == 0 ? 3 : 6;
+        for (let q = 0; q < count; q++) {
+          const p = pass == 0 ? PATCH + <usize>(q * 16) : PATCH + <usize>(q * 96);
+          const s: usize = pass == 0 ? 96 : 16;
+          const g0 = v128.load(p), g1 = v128.load(p + s), g2 = v128.load(p + 2 * s);
+          const sixth = f32x4.splat(<f32>(1.0 / 6.0));
+          const outer = f32x4.add(g0, g2);
+          const a = f32x4.add(f32x4.mul(f32x4.splat(<f32>(1.0 / 24.0)), g0), f32x4.mul(sixth, g2));
+          const b = f32x4.mul(f32x4.splat(<f32>(1.0 / 12.0)), g1);
+          v128.store(p, f32x4.mul(f32x4.splat(0.25), g0));
+          v128.store(p + s, f32x4.neg(f32x4.mul(sixth, f32x4.add(outer, g1))));
+          v128.store(p + 2 * s, f32x4.neg(f32x4.mul(sixth, f32x4.sub(outer, g1))));
+          v128.store(p + 3 * s, f32x4.add(a, b));
+          v128.store(p + 4 * s, f32x4.sub(a, b));
+          v128.store(p + 5 * s, g2);
+        }
+      }
+      const dst = u + (<usize>(c * filters + f) << 2);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+    }
+  }
+}
+
+/**
+ * V[e][t − tile0][c] = (Bᵀ d B)[e] for the block's tiles t = (b, ty, tx), whose 6×6 input patch starts at
+ * (4·ty − padTop, 4·tx − padLeft); pixels outside the image are zeros (padding, or tiles past the edge).
+ */
+export function winogradInputTransform(v: usize, input: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
+  const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    const image = input + (<usize>(b * height * width * channels) << 2);
+    const y0 = ty * 4 - padTop;
+    const x0 = tx * 4 - padLeft;
+    const inside = y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width;
+    for (let c = 0; c < channels; c += 4) {
+      const lanes = min(4, channels - c);
+      for (let i = 0; i < 6; i++) {
+        const y = y0 + i;
+        const row = image + (<usize>((y * width + x0) * channels + c) << 2);
+        for (let j = 0; j < 6; j++) {
+          const x = x0 + j;
+          const ok = inside || (y >= 0 && y < height && x >= 0 && x < width);
+          v128.store(PATCH + <usize>(i * 96 + j * 16),
+            ok ? loadLanes(row + (<usize>(j * channels) << 2), lanes) : f32x4.splat(0));
+        }
+      }
+      for (let j = 0; j < 6; j++) inputTransform6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputTransform6(PATCH + <usize>(i * 96), 16);
+      const dst = v + (<usize>(t * channels + c) << 2);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+    }
+  }
+}
+
+/**
+ * The tile products, 36 gemms. Forward (adjoint false): out[e] (tiles × filters) = input[e] (tiles × channels) ·
+ * U[e]. Adjoint: out[e] (tiles × channels) = input[e] (tiles × filters) · U[e]ᵀ.
+ */
+export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32, channels: i32, filters: i32,
+  adjoint: bool): void {
+  const inCols = adjoint ? filters : channels;
+  const outCols = adjoint ? channels : filters;
+  const inPlane = <usize>winogradPlaneStride(tiles, inCols) << 2;
+  const outPlane = <usize>winogradPlaneStride(tiles, outCols) << 2;
+  const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
+  for (let e: usize = 0; e < 36; e++) {
+    gemm(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, outCols, inCols, false, adjoint, false);
+  }
+}
+
+/**
+ * out[b][y][x][f] = (Aᵀ M A)[y mod 4][x mod 4] of tile (b, y/4, x/4), plus bias[f] when bias ≠ 0, then max(·, 0)
+ * when relu; only the outH × outW valid outputs are stored.
+ */
+export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
+  filters: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
+  const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    const rows = min(4, outH - ty * 4);
+    const cols = min(4, outW - tx * 4);
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      const src = m + (<usize>(t * filters + f) << 2);
+      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) outputTransform6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 4; i++) outputTransform6(PATCH + <usize>(i * 96), 16);
+      const add = bias != 0 ? loadLanes(bias + (<usize>f << 2), lanes) : zero;
+      for (let i = 0; i < rows; i++) {
+        const row = out + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
+        for (let j = 0; j < cols; j++) {
+          let y = v128.load(PATCH + <usize>(i * 96 + j * 16));
+          if (bias != 0) y = f32x4.add(y, add);
+          if (relu) y = f32x4.max(y, zero);
+          storeLanes(row + (<usize>(j * filters) << 2), y, lanes);
+        }
+      }
+    }
+  }
+}
+
+/** dM[e][t][f] = (A dY Aᵀ)[e], dY the tile's 4×4 block of dOut (zeros past outH × outW): outputTransform's adjoint. */
+export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
+  tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
+  const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    const rows = min(4, outH - ty * 4);
+    const cols = min(4, outW - tx * 4);
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      for (let i = 0; i < 4; i++) {
+        const row = dOut + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
+        for (let j = 0; j < 4; j++) {
+          v128.store(PATCH + <usize>(i * 96 + j * 16),
+            i < rows && j < cols ? loadLanes(row + (<usize>(j * filters) << 2), lanes) : f32x4.splat(0));
+        }
+      }
+      for (let j = 0; j < 4; j++) outputAdjoint4(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) outputAdjoint4(PATCH + <usize>(i * 96), 16);
+      const dst = dm + (<usize>(t * filters + f) << 2);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+    }
+  }
+}
+
+/** dInput += B dV Bᵀ of every tile at its patch's place (pixels outside the image dropped): inputTransform's adjoint. */
+export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
+  const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
+  for (let t = 0; t < tiles; t++) {
+    const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
+    const image = dInput + (<usize>(b * height * width * channels) << 2);
+    const y0 = ty * 4 - padTop;
+    const x0 = tx * 4 - padLeft;
+    for (let c = 0; c < channels; c += 4) {
+      const lanes = min(4, channels - c);
+      const src = dv + (<usize>(t * channels + c) << 2);
+      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) inputAdjoint6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputAdjoint6(PATCH + <usize>(i * 96), 16);
+      for (let i = 0; i < 6; i++) {
+        const y = y0 + i;
+        if (y < 0 || y >= height) continue;
+        const row = image + (<usize>(y * width * channels + c) << 2);
+        for (let j = 0; j < 6; j++) {
+          const x = x0 + j;
+          if (x < 0 || x >= width) continue;
+          const at = row + (<usize>(x * channels) << 2);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// The direct convolution (bias and relu in the store) on every backend, against a direct convolution in float64
+// written here: within γ(depth + 1)·Σ|terms| (each output is a sequential f32 sum of depth products and the bias;
+// Higham §3.1), bit for bit equal to the TypeScript twin, on awkward sizes: widths that leave 1 to 3 pixels of a
+// 4-pixel block, filter counts off 8, strides 1 and 2, 'same' padding that cuts windows on every side.
+import { describe, expect, it } from 'vitest';
+import * as reference from '../../src/kernels/nn/conv-direct.js';
+import { backends, onHeap, randomFloats } from '../helpers.js';
+import { expectSameValues } from './nn-helpers.js';
+
+interface Geometry {
+  batch: number; height: number; width: number; channels: number; kernelH: number; kernelW: number; stride: number;
+  filters: number; padding: 'valid' | 'same';
+}
+
+function shape(g: Geometry) {
+  if (g.padding === 'valid') {
+    return { outH: Math.floor((g.height - g.kernelH) / g.stride) + 1, outW: Math.floor((g.width - g.kernelW) / g.stride) + 1, padTop: 0, padLeft: 0 };
+  }
+  const outH = Math.ceil(g.height / g.stride), outW = Math.ceil(g.width / g.stride);
+  return {
+    outH, outW, padTop: Math.floor(Math.max((outH - 1) * g.stride + g.kernelH - g.height, 0) / 2),
+    padLeft: Math.floor(Math.max((outW - 1) * g.stride + g.kernelW - g.width, 0) / 2),
+  };
+}
+
+const GEOMETRIES: Geometry[] = [
+  { batch: 2, height: 28, width: 28, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 32, padding: 'valid' },
+  { batch: 1, height: 7, width: 9, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 3, padding: 'same' },
+  { batch: 2, height: 5, width: 6, channels: 3, kernelH: 3, kernelW: 3, stride: 1, filters: 9, padding: 'same' },
+  { batch: 1, height: 9, width: 11, channels: 2, kernelH: 3, kernelW: 2, stride: 2, filters: 17, padding: 'same' },
+  { batch: 1, height: 8, width: 7, channels: 4, kernelH: 5, kernelW: 5, stride: 1, filters: 1, padding: 'same' },
+  { batch: 3, height: 3, width: 3, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 8, padding: 'valid' },
+  { batch: 1, height: 1, width: 1, channels: 3, kernelH: 3, kernelW: 3, stride: 1, filters: 5, padding: 'same' },
+  { batch: 0, height: 4, width: 4, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 4, padding: 'valid' },
+];
+
+const label = (g: Geometry) =>
+  `${g.batch}×${g.height}×${g.width}×${g.channels} k${g.kernelH}×${g.kernelW} s${g.stride} → ${g.filters}, ${g.padding}`;
+const gamma = (n: number) => (n * 2 ** -24) / (1 - n * 2 ** -24);
+const SENTINEL = 12345.5;
+
+for (const backend of backends) {
+  const k = backend.kernels;
+  describe(`conv2dDirect (${backend.name})`, () => {
+    for (const g of GEOMETRIES) {
+      for (const epilogue of [{ bias: false, relu: false }, { bias: true, relu: true }]) {
+        it(`equals a float64 convolution, ${label(g)}${epilogue.bias ? ', bias + relu' : ''}`, () => {
+          const { outH, outW, padTop, padLeft } = shape(g);
+          const depth = g.kernelH * g.kernelW * g.channels;
+          const size = g.batch * outH * outW * g.filters;
+          const x = randomFloats(g.batch * g.height * g.width * g.channels, 41);
+          const w = randomFloats(depth * g.filters, 42);
+          const bias = randomFloats(g.filters, 43);
+          const input = onHeap(backend, x, 1);
+          const kernel = onHeap(backend, w, 2);
+          const biasBlock = onHeap(backend, bias, 3);
+          const out = onHeap(backend, new Float32Array(size + 4).fill(NaN).fill(SENTINEL, size), 1);
+          k.conv2dDirect(out.view(), input.view(), kernel.view(), epilogue.bias ? biasBlock.view() : null, epilogue.relu,
+            g.batch, g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW, g.filters);
+          const got = out.view();
+          for (let b = 0; b < g.batch; b++) {
+            for (let oy = 0; oy < outH; oy++) {
+              for (let ox = 0; ox < outW; ox++) {
+                for (let f = 0; f < g.filters; f++) {
+                  let s = epilogue.bias ? bias[f] : 0, t = Math.abs(s);
+                  for (let ky = 0; ky < g.kernelH; ky++) {
+                    for (let kx = 0; kx < g.kernelW; kx++) {
+                      const y = oy * g.stride + ky - padTop, xx = ox * g.stride + kx - padLeft;
+                      if (y < 0 || y >= g.height || xx < 0 || xx >= g.width) continue;
+                      for (let c = 0; c < g.channels; c++) {
+                        const term = x[((b * g.height + y) * g.width + xx) * g.channels + c] * w[((ky * g.kernelW + kx) * g.channels + c) * g.filters + f];
+                        s += term;
+                        t += Math.abs(term);
+                      }
+                    }
+                  }
+                  const i = ((b * outH + oy) * outW + ox) * g.filters + f;
+                  const expected = epilogue.relu ? Math.max(s, 0) : s;
+                  const tolerance = gamma(depth + 1) * t;
+                  if (!(Math.abs(got[i] - expected) <= tolerance)) expect.fail(`out[${i}] = ${got[i]}, expected ${expected} ± ${tolerance}`);
+                }
+              }
+            }
+          }
+          for (let i = size; i < size + 4; i++) expect(got[i]).toBe(SENTINEL);
+          const twin = new Float32Array(size);
+          reference.conv2dDirect(twin, x, w, epilogue.bias ? bias : null, epilogue.relu, g.batch, g.height, g.width,
+            g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW, g.filters);
+          // The relaxed build may fuse each multiply-add (one rounding instead of two): bounded above, not bit-identical.
+          if (backend.name !== 'wasm-relaxed-simd') expectSameValues(got.subarray(0, size), twin);
+          for (const block of [input, kernel, biasBlock, out]) block.free();
+        });
+      }
+    }
+
+    it('conv2dDirectFits: the packed weights must fit the kernel\'s 16384-float panel', () => {
+      expect(reference.conv2dDirectFits(9, 32)).toBe(true);
+      expect(reference.conv2dDirectFits(27, 600)).toBe(true);      // 27 · 600 = 16200
+      expect(reference.conv2dDirectFits(27, 607)).toBe(false);     // 27 · 608 = 16416
+      expect(reference.conv2dDirectFits(1, 4097)).toBe(false);
+    });
+  });
+}

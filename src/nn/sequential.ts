@@ -233,16 +233,22 @@ export class Sequential {
   static fromJSON(json: ModelJSON | string): Sequential {
     const parsed = parseModel(json);
     const model = new Sequential(parsed.layers, { seed: parsed.seed, name: parsed.name });
-    model.build(parsed.inputShape);
-    if (parsed.weights.length !== model.countParams()) {
-      throw new RangeError(`Sequential.fromJSON: the weights hold ${parsed.weights.length} values but the architecture ` +
-        `has ${model.countParams()}`);
-    }
-    model.setWeightsFlat(parsed.weights);
-    if (parsed.compile !== null) model.compile(parsed.compile);
-    if (parsed.optimizerState !== null) {
-      if (parsed.compile === null) throw new Error('Sequential.fromJSON: `optimizerState` without `compile`');
-      model.setOptimizerState(parsed.optimizerState);
+    // The model holds kernel memory from build on: a document that fails a later check must not leave it behind.
+    try {
+      model.build(parsed.inputShape);
+      if (parsed.weights.length !== model.countParams()) {
+        throw new RangeError(`Sequential.fromJSON: the weights hold ${parsed.weights.length} values but the architecture ` +
+          `has ${model.countParams()}`);
+      }
+      model.setWeightsFlat(parsed.weights);
+      if (parsed.compile !== null) model.compile(parsed.compile);
+      if (parsed.optimizerState !== null) {
+        if (parsed.compile === null) throw new Error('Sequential.fromJSON: `optimizerState` without `compile`');
+        model.setOptimizerState(parsed.optimizerState);
+      }
+    } catch (e) {
+      model.dispose();
+      throw e;
     }
     model.metadata = parsed.metadata;
     return model;

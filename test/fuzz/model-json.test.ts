@@ -90,10 +90,7 @@ describe('fuzz: Sequential.fromJSON', () => {
     expect({ size: heap.byteLength, used: heap.usedBytes }).toEqual(before);
   });
 
-  // Defect in src/nn/sequential.ts (engine's file): Sequential.fromJSON builds the model (allocating its parameter
-  // arena in kernel memory) before setOptimizerState/compile check the rest of the document, and does not dispose it
-  // when they throw: every such failed load keeps its arena (heap.usedBytes grows by the model's size per call).
-  it.skip('failed loads keep no kernel memory (skipped: sequential.ts leaks the arena of a model whose compile or optimizer state fails)', async () => {
+  it('failed loads keep no kernel memory', async () => {
     const { json } = await savedModel();
     const heap = currentBackend().heap;
     const bad = [

@@ -332,7 +332,7 @@ export function readmeTable(rec: Recorded, file: string): string {
   const flow = /^flow epoch/;
   const flowRow = find(rec, flow, px);
   lines.push(['one shuffled epoch of `flow`, batch 64, call', `${flowRow ? `${fmtNumber(flowRow.throughput)} images/s, ` : ''}${floorText(flow, px)}`, speedUps(rec, flow, px)]);
-  for (const [label, pattern] of [['tutorial CNN training step, batch 64, one thread', /^CNN training/], ['tutorial CNN inference, batch 64, one thread', /^CNN inference/]] as const) {
+  for (const [label, pattern] of [['tutorial CNN training step, batch 64, one thread', /^CNN training/], ['tutorial CNN inference, batch 64, one thread', /^CNN inference(?! vs)/], ['tutorial CNN inference, batch 64, one thread, against ONNX Runtime (call rows)', /^CNN inference vs ONNX Runtime, batch 64$/]] as const) {
     const row = find(rec, pattern, px);
     const others = rec.rows.filter((r) => pattern.test(r.case) && r.role === 'peer' && r.status !== 'ok')
       .map((r) => `${r.impl}: ${r.status === 'skipped' ? r.reason : 'cannot run it'}`);

@@ -3,26 +3,16 @@
 // trains.
 import { describe, expect, it } from 'vitest';
 import { currentBackend } from '../../src/runtime/backend.js';
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
+import type { Sequential } from '../../src/nn/index.js';
 import ndarray from 'ndarray';
-import { patterns } from './nn-test-helpers.js';
+import { compiledSmallModel, patterns } from './nn-test-helpers.js';
 
-function smallModel(seed: number) {
-  const model = new Sequential([
-    new Conv2D({ filters: 6, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
-    new MaxPooling2D({ poolSize: 2 }),
-    new Flatten(),
-    new Dense({ units: 3, activation: 'softmax' }),
-  ], { seed });
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
 
 /** Kernel memory a model holds after `use` (its parameters, optimizer slots and workspace). */
 async function heldBytes(use: (model: Sequential) => unknown): Promise<number> {
   const heap = currentBackend().heap;
   const before = heap.usedBytes;
-  const model = smallModel(1);
+  const model = compiledSmallModel(1);
   await use(model);
   const held = heap.usedBytes - before;
   model.dispose();
@@ -40,8 +30,8 @@ describe('workspace sizing', () => {
     expect(sizes).toEqual([300]);
     expect(big).toBe(exact);
     // And a batch larger than the data trains exactly as one batch of all of it.
-    const a = smallModel(2);
-    const b = smallModel(2);
+    const a = compiledSmallModel(2);
+    const b = compiledSmallModel(2);
     await a.fit(data, { batchSize: 4096, verbose: 0, shuffle: false });
     await b.fit(data, { batchSize: 300, verbose: 0, shuffle: false });
     expect(a.getWeightsFlat()).toEqual(b.getWeightsFlat());
@@ -62,7 +52,7 @@ describe('labels of array data', () => {
     const { x, y } = patterns(300, 2);
     const bad = Uint8Array.from(y);
     bad[299] = 3;
-    const model = smallModel(3);
+    const model = compiledSmallModel(3);
     const before = model.getWeightsFlat();
     await expect(model.fit({ x, y: bad }, { batchSize: 16, verbose: 0 })).rejects.toThrow(
       'fit: class labels must be integers in [0, 3) for a model with 3 outputs. Received: 3 at index 299');
@@ -78,10 +68,10 @@ describe('labels of array data', () => {
 
   it('are read once: changing them during fit changes nothing', async () => {
     const data = patterns(96, 4);
-    const reference = smallModel(5);
+    const reference = compiledSmallModel(5);
     await reference.fit(data, { batchSize: 16, epochs: 2, verbose: 0 });
     const y = Uint8Array.from(data.y);
-    const model = smallModel(5);
+    const model = compiledSmallModel(5);
     await model.fit({ x: data.x, y }, {
       batchSize: 16, epochs: 2, verbose: 0, onBatchEnd: () => y.fill(2),
     });
@@ -92,7 +82,7 @@ describe('labels of array data', () => {
 describe('fit', () => {
   it('refuses a second fit on the same model while the first runs', async () => {
     const data = patterns(64, 6);
-    const model = smallModel(7);
+    const model = compiledSmallModel(7);
     const first = model.fit(data, { batchSize: 8, verbose: 0 });
     await expect(model.fit(data, { batchSize: 8, verbose: 0 })).rejects.toThrow(
       'fit: this model is already training (an earlier fit call has not finished); await it before calling fit again');
@@ -105,7 +95,7 @@ describe('fit', () => {
 
   it('yields to the event loop every ~50 ms of work, inside an epoch', async () => {
     const data = patterns(64, 8);
-    const model = smallModel(9);
+    const model = compiledSmallModel(9);
     let timerRan = false;
     const seenAt: boolean[] = [];
     setTimeout(() => (timerRan = true), 0);
@@ -128,7 +118,7 @@ describe('fit', () => {
 describe('one input path: fit takes what flow takes', () => {
   const data = patterns(60, 12);
   const trained = async (x: unknown, y: unknown) => {
-    const model = smallModel(13);
+    const model = compiledSmallModel(13);
     await model.fit({ x, y } as never, { batchSize: 16, epochs: 2, verbose: 0 });
     const w = model.getWeightsFlat();
     model.dispose();

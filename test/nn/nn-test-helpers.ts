@@ -7,6 +7,7 @@ import type { Backend } from '../../src/runtime/backend.js';
 import type { Layer, LayerViews } from '../../src/nn/layer.js';
 import { Random } from '../../src/random.js';
 import { poison } from '../helpers.js';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 
 export class LayerHarness {
   readonly blocks;
@@ -163,3 +164,20 @@ export function patterns(n: number, seed: number) {
   return { x: { data, shape: [n, 8, 8, 1] }, y };
 }
 
+
+/** The small network the training, engine and memory tests share: 8×8×1 images of `patterns`, 3 classes. */
+export function smallModel(seed: number): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 6, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Flatten(),
+    new Dense({ units: 3, activation: 'softmax' }),
+  ], { seed });
+}
+
+/** smallModel compiled with Adam and the sparse cross-entropy. */
+export function compiledSmallModel(seed = 1): Sequential {
+  const model = smallModel(seed);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}

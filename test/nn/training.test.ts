@@ -2,18 +2,10 @@
 // the first epoch, progress lines, callbacks, and the generator's flow iterator as the data source.
 import { describe, expect, it } from 'vitest';
 import { currentBackend } from '../../src/runtime/backend.js';
-import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
+import { Adam } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
-import { patterns, poisonFreeHeap } from './nn-test-helpers.js';
+import { patterns, poisonFreeHeap, smallModel } from './nn-test-helpers.js';
 
-function smallModel(seed: number) {
-  return new Sequential([
-    new Conv2D({ filters: 6, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
-    new MaxPooling2D({ poolSize: 2 }),
-    new Flatten(),
-    new Dense({ units: 3, activation: 'softmax' }),
-  ], { seed });
-}
 
 describe('training', () => {
   it('learns three line orientations to high held-out accuracy in a few epochs', async () => {

@@ -9,18 +9,8 @@ import { currentBackend } from '../../src/runtime/backend.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { randomBytes } from '../helpers.js';
-import { patterns } from '../nn/nn-test-helpers.js';
+import { compiledSmallModel, patterns } from '../nn/nn-test-helpers.js';
 
-function smallModel(seed = 1) {
-  const model = new Sequential([
-    new Conv2D({ filters: 6, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
-    new MaxPooling2D({ poolSize: 2 }),
-    new Flatten(),
-    new Dense({ units: 3, activation: 'softmax' }),
-  ], { seed });
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
 
 const heap = () => currentBackend().heap;
 
@@ -28,7 +18,7 @@ describe('use after dispose', () => {
   it('Sequential: every method throws, the memory is back in the heap, dispose twice is harmless', async () => {
     const data = patterns(40, 1);
     const before = heap().usedBytes;
-    const model = smallModel();
+    const model = compiledSmallModel();
     await model.fit(data, { batchSize: 8, verbose: 0 });
     expect(heap().usedBytes).toBeGreaterThan(before);
     model.dispose();
@@ -52,7 +42,7 @@ describe('use after dispose', () => {
     gen.standardize(x);
     const flow = gen.flow(x, null, { batchSize: 4, seed: 1 });
     flow.at(0);
-    const model = smallModel();
+    const model = compiledSmallModel();
     expect(heap().usedBytes).toBeGreaterThan(before);
     for (const owner of [model, flow, gen]) owner[Symbol.dispose]();
     expect(heap().usedBytes).toBe(before);

@@ -5,12 +5,15 @@
 // file system), which is flushed to disk (fsync) and then renamed over the target. A failure at any point (disk full,
 // a file-size limit, a crash) leaves the previous file as it was; the temporary file is removed.
 //
+// Symbolic links: a target that is a link is written through it (the link's final target is replaced, the link stays),
+// as a plain `writeFile` would; renaming over the link itself would silently turn it into a file.
+//
 // Directories: `mkdir(dir, { recursive: true })` loops forever at 100% CPU where mkdir fails with ENOENT although the
 // parent exists (procfs, sysfs: `mkdir /proc/x`). So directories are made here one level at a time, each mkdir tried
 // once, and that case is an error that says what happened.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** A target that cannot be written, with the reason; `where` (the caller's name) starts the message. */
@@ -78,6 +81,23 @@ export function makeDirectory(where: string, dir: string): void {
   }
 }
 
+/** The file a write to `path` lands in: `path` itself, or the final target of the link chain it starts. */
+async function followLinks(where: string, path: string): Promise<string> {
+  let at = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let s;
+    try {
+      s = await lstat(at);
+    } catch (e) {
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return at;
+      throw new WriteError(`${where}: cannot write ${path}: cannot look at ${at} (${reason(e)})`);
+    }
+    if (!s.isSymbolicLink()) return at;
+    at = resolve(dirname(at), await readlink(at));
+  }
+  throw new WriteError(`${where}: cannot write ${path}: too many levels of symbolic links`);
+}
+
 /** A fresh name beside `path`, hidden, that no other writer picks. */
 function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -128,9 +148,11 @@ async function syncDirectory(dir: string): Promise<void> {
  */
 export async function writeFilesAtomic(where: string, files: readonly { path: string; data: string | Uint8Array }[]): Promise<void> {
   const written: { temp: string; path: string }[] = [];
+  const targets = [];
+  for (const { path, data } of files) targets.push({ path: await followLinks(where, path), data });
   try {
-    for (const { path } of files) makeDirectory(where, dirname(path));
-    for (const { path, data } of files) written.push({ temp: await writeTemporary(where, path, data), path });
+    for (const { path } of targets) makeDirectory(where, dirname(path));
+    for (const { path, data } of targets) written.push({ temp: await writeTemporary(where, path, data), path });
     for (let i = 0; i < written.length; i++) {
       try {
         await rename(written[i].temp, written[i].path);
@@ -142,7 +164,7 @@ export async function writeFilesAtomic(where: string, files: readonly { path: st
   } finally {
     for (const { temp } of written) if (temp !== '') await rm(temp, { force: true }).catch(() => {});
   }
-  for (const dir of new Set(files.map((f) => dirname(resolve(f.path))))) await syncDirectory(dir);
+  for (const dir of new Set(targets.map((f) => dirname(f.path)))) await syncDirectory(dir);
 }
 
 /** Replaces `path` with `data` atomically (see writeFilesAtomic). */

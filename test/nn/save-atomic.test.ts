@@ -2,7 +2,7 @@
 // child process: Node ignores SIGXFSZ, so the write fails with EFBIG as on a full disk) leaves the old model byte for
 // byte and no temporary file. And a directory that cannot be made is an error at once, never a spin (procfs).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,30 @@ describe('atomic saves', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect((await loadModel(path)).getWeightsFlat()).toEqual(model(2).getWeightsFlat());
     expect(readdirSync(join(work, 'a', 'b', 'c'))).toEqual(['model.json']);
+  });
+
+  it('a target that is a symbolic link is written through: the link stays a link, its target gets the new model', async () => {
+    const dir = join(work, 'links');
+    mkdirSync(join(dir, 'real'), { recursive: true });
+    const real = join(dir, 'real', 'model.json');
+    await saveModel(model(1), real);
+    symlinkSync(join('real', 'model.json'), join(dir, 'link.json'));
+    symlinkSync('link.json', join(dir, 'chain.json'));
+    await saveModel(model(2), join(dir, 'chain.json'));
+    expect(lstatSync(join(dir, 'chain.json')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.json'))).toBe(join('real', 'model.json'));
+    expect((await loadModel(real)).getWeightsFlat()).toEqual(model(2).getWeightsFlat());
+    expect(readdirSync(join(dir, 'real'))).toEqual(['model.json']);
+    // A dangling link: the file it names is created.
+    symlinkSync(join('real', 'new.json'), join(dir, 'dangling.json'));
+    await saveModel(model(3), join(dir, 'dangling.json'));
+    expect((await loadModel(join(dir, 'real', 'new.json'))).getWeightsFlat()).toEqual(model(3).getWeightsFlat());
+    // A loop is an error naming the path, and nothing is written.
+    symlinkSync('loop-b.json', join(dir, 'loop-a.json'));
+    symlinkSync('loop-a.json', join(dir, 'loop-b.json'));
+    await expect(saveModel(model(4), join(dir, 'loop-a.json'))).rejects.toThrow(
+      `cannot write ${join(dir, 'loop-a.json')}: too many levels of symbolic links`);
   });
 });
 

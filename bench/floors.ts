@@ -13,10 +13,11 @@
 // The module is AssemblyScript compiled at first use (assemblyscript is a devDependency) and cached under
 // node_modules/.cache, so that nothing is added to the library's own assembly/.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Impl } from './runner.js';
+import { makeDirectory } from '../src/write-file-node.js';
 
 const SOURCE = `
 // 64 bytes a step; the tail byte by byte. OR-ing the loads keeps the optimiser from dropping them.
@@ -102,7 +103,7 @@ export function floorModule(): Promise<WebAssembly.Module> {
       optimizeLevel: 3, runtime: 'stub', enable: ['simd'], importMemory: true, noAssert: true,
     } as Parameters<typeof asc.compileString>[1]);
     if (result.error || !result.binary) throw new Error(`bench floors: asc failed: ${result.error?.message ?? ''} ${result.stderr.toString()}`);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory('bench floors', dirname(path));
     writeFileSync(`${path}.tmp`, result.binary);
     renameSync(`${path}.tmp`, path); // atomic: a concurrent run reads the whole file or none
     return new WebAssembly.Module(Uint8Array.from(result.binary));

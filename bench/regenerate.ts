@@ -2,15 +2,19 @@
 // speed table (between its speed markers) and the size-sweep chart. So the figures in the docs always come from a
 // file in bench/results/ that records its commit, machine and load.
 //   node dist-bench/bench/regenerate.js bench/results/latest.json
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { makeDirectory } from '../src/write-file-node.js';
 import { renderChart } from './chart.js';
 import { markdownReport, readmeTable, replaceMarked, SCHEMA, type Recorded } from './report.js';
 
-/** Writes through a temporary file and a rename: a reader never sees half a file. */
+/**
+ * Writes through a temporary file and a rename: a reader never sees half a file. Directories are made one level at a
+ * time (src/write-file-node.ts says why the recursive mkdir is not used on a user's path).
+ */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectory('bench', dirname(path));
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
 }

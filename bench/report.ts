@@ -1,7 +1,7 @@
 // From runs to a record, and from a record to text: the JSON written to bench/results/, the tables printed and
 // written into BENCHMARKS.md, and the README's speed table. With --processes k the suite ran in k processes; each
 // row's figures are then the median over them, and each ratio is given with its interquartile range.
-import type { Kind, Result, Role, Status, Unit, Verification } from './runner.js';
+import type { Kind, Result, Verification } from './runner.js';
 import type { Machine, Source } from './record.js';
 import type { SuiteReport } from './suite.js';
 
@@ -15,36 +15,16 @@ export interface Spread {
   values: number[];
 }
 
-/** One implementation of one case, over every process of the run. */
-export interface Row {
-  case: string;
-  section: string;
-  kind: Kind;
-  impl: string;
-  role: Role;
-  unit: Unit;
-  elements: number;
-  work: number;
-  read?: number;
-  written?: number;
-  /** 'ok' when timed in every process; otherwise the first process's status and reason. */
-  status: Status;
-  reason?: string;
-  /** The verification with the largest error ÷ bound over the processes. */
-  verification?: Verification;
-  /** Median over the processes of each process's median, ms per call. */
-  median: number;
-  /** Interquartile range, ms: of the samples with one process, of the processes' medians with several. */
-  q1: number;
-  q3: number;
-  samples: number;
-  throughput: number;
+/**
+ * One implementation of one case, over every process of the run: a runner Result whose per-process figures are
+ * replaced by their median over the processes (ms per call), the interquartile range (of the samples with one
+ * process, of the processes' medians with several), and each ratio as a Spread. `status` is 'ok' when timed in every
+ * process, otherwise the first process's status and reason; `verification` is the one with the largest error ÷ bound.
+ */
+export interface Row extends Omit<Result, 'min' | 'max' | 'repeat' | 'vsBestPeer' | 'vsFloor' | 'vsCopy'> {
   vsBestPeer: Spread;
-  bestPeer?: string;
   vsFloor: Spread;
-  floor?: string;
   vsCopy: Spread;
-  note?: string;
 }
 
 export interface Headline {

@@ -6,6 +6,7 @@ export { gatherRows } from './gather';
 export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
 export { warpU8, warpF32 } from './warp';
+export { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize';
 export { im2col, col2im } from './conv2d';
 export { conv2dDirect } from './conv-direct';
 export {

@@ -9,3 +9,4 @@ export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, IdxError, DEF
 export { gunzip, isGzip } from './data/gunzip.js';
 export type { ByteImages, LabeledImages, DataSet } from './data/types.js';
 export { TUTORIAL_SCALINGS, SCALINGS, scalingOptions, tutorialModel, firstImages, type Scaling, type TutorialScaling } from './tutorial.js';
+export * from './image/index.js';

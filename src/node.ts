@@ -3,3 +3,5 @@ export * from './index.js';
 export { loadMnist, loadMnistDetailed, MNIST_TOLERANCE, type LoadMnistOptions, type MnistLoad } from './data/mnist.js';
 export { loadIdxFile, loadIdxDirectory, readIdxBytes, IDX_FILES } from './data/idx-node.js';
 export { saveModel, loadModel, saveTfjs, saveOnnx } from './nn/io-node.js';
+export { loadImg } from './image/load-node.js';
+export { saveImg, type SaveImgOptions } from './image/save-node.js';

@@ -5,6 +5,7 @@ import { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stat
 import { gatherRows } from './gather.js';
 import { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg.js';
 import { warpU8, warpF32 } from './warp.js';
+import { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize.js';
 import { jsNnKernels } from './nn/index.js';
 
 export const jsKernels: Kernels = {
@@ -12,5 +13,6 @@ export const jsKernels: Kernels = {
   momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32, gatherRows,
   rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64,
   warpU8, warpF32,
+  resizeNearestU8, resampleHorizontalU8, resampleVerticalU8,
   ...jsNnKernels,
 };

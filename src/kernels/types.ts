@@ -35,6 +35,13 @@ export interface Kernels extends NnKernels {
     channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
   warpF32(out: Float32Array, input: Float32Array, params: Float64Array, nImages: number, height: number, width: number,
     channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
+  /** PIL's resampling on 8-bit HWC images (src/kernels/resize.ts): nearest by row/column tables, and the two passes. */
+  resizeNearestU8(out: Uint8Array, input: Uint8Array, rows: Int32Array, cols: Int32Array, outHeight: number,
+    outWidth: number, inWidth: number, channels: number): void;
+  resampleHorizontalU8(out: Uint8Array, input: Uint8Array, bounds: Int32Array, weights: Int32Array, taps: number,
+    rows: number, firstRow: number, inWidth: number, outWidth: number, channels: number): void;
+  resampleVerticalU8(out: Uint8Array, input: Uint8Array, bounds: Int32Array, weights: Int32Array, taps: number,
+    outHeight: number, rowLength: number): void;
 }
 
 /** Number of f64 fields per channel in a moments result. */

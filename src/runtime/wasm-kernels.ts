@@ -25,6 +25,12 @@ interface PixprepExports {
     planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
   warpF32(out: number, input: number, params: number, nImages: number, height: number, width: number, channels: number,
     planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
+  resizeNearestU8(out: number, input: number, rows: number, cols: number, outHeight: number, outWidth: number,
+    inWidth: number, channels: number): void;
+  resampleHorizontalU8(out: number, input: number, bounds: number, weights: number, taps: number, rows: number,
+    firstRow: number, inWidth: number, outWidth: number, channels: number): void;
+  resampleVerticalU8(out: number, input: number, bounds: number, weights: number, taps: number, outHeight: number,
+    rowLength: number): void;
   gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
     kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
@@ -121,6 +127,12 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
       exports.warpU8(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
     warpF32: (out, input, params, nImages, height, width, channels, planar, mode, order, cval, mul, add) =>
       exports.warpF32(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
+    resizeNearestU8: (out, input, rows, cols, outHeight, outWidth, inWidth, channels) =>
+      exports.resizeNearestU8(at(out), at(input), at(rows), at(cols), outHeight, outWidth, inWidth, channels),
+    resampleHorizontalU8: (out, input, bounds, weights, taps, rows, firstRow, inWidth, outWidth, channels) =>
+      exports.resampleHorizontalU8(at(out), at(input), at(bounds), at(weights), taps, rows, firstRow, inWidth, outWidth, channels),
+    resampleVerticalU8: (out, input, bounds, weights, taps, outHeight, rowLength) =>
+      exports.resampleVerticalU8(at(out), at(input), at(bounds), at(weights), taps, outHeight, rowLength),
     gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
     im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
       exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),

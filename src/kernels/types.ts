@@ -1,48 +1,229 @@
-// The kernel interface both backends implement: src/kernels/*.ts in plain TypeScript (the readable specification,
-// and the fallback) and assembly/*.ts compiled to WebAssembly SIMD (src/runtime/wasm-kernels.ts adapts it).
-// Arguments are ordered outputs first, then inputs, then sizes. Kernels allocate nothing. For the wasm backend every
-// array must be a view into the backend's heap (HeapBlock.view).
-import type { NnKernels } from './nn-types.js';
+// The kernel table: every kernel declared once, by name and argument kinds. Everything else is derived from it: the
+// Kernels interface below (mapped types), the js backend (src/kernels/index.ts picks each name from the twins) and
+// the wasm adapter (src/runtime/wasm-kernels.ts, one generic loop over this table). A new kernel touches this table,
+// its AssemblyScript in assembly/X.ts (exported from assembly/index.ts) and its TypeScript twin in src/kernels/X.ts
+// (the readable specification, the js backend and the test reference) — nothing else.
+//
+// Conventions: arguments are outputs first, then inputs, then sizes; row-major; NHWC images; kernels allocate
+// nothing. For the wasm backend every array must be a view into the backend's heap (HeapBlock.view).
+//
+// An argument is written 'name: kind', kind one of
+//   'u8' | 'i32' | 'f32' | 'f64'   an array the kernel reads,
+//   '<array> out'                  an array the kernel writes (or updates in place),
+//   '<array>?' / '<array>? out'    the same, or null (the wasm kernel receives the null pointer 0),
+//   'int' | 'float' | 'bool'       a number (a count, an index, a size), a float, a flag.
+// An entry is an object literal so that later fields (e.g. how a call splits across threads) can join it.
 
-export interface Kernels extends NnKernels {
+export type ArrayKind = 'u8' | 'i32' | 'f32' | 'f64';
+export type ArgKind = ArrayKind | `${ArrayKind} out` | `${ArrayKind}?` | `${ArrayKind}? out` | 'int' | 'float' | 'bool';
+
+/** One kernel's declaration. */
+export interface KernelEntry {
+  /** The arguments in call order, each 'name: kind'. */
+  readonly args: readonly `${string}: ${ArgKind}`[];
+  /** What the kernel returns: nothing, or one float (softmaxCrossEntropy's loss). */
+  readonly returns?: 'float';
+}
+
+/** One argument of a declaration, parsed: its name, kind, and for an array its element type, nullability, direction. */
+export interface KernelArg {
+  readonly name: string;
+  readonly kind: ArgKind;
+  /** The element type of an array argument; null for a number or flag. */
+  readonly array: ArrayKind | null;
+  readonly nullable: boolean;
+  /** The kernel writes (or updates) this array. */
+  readonly out: boolean;
+}
+
+/** The arguments of a declaration, parsed (the adapter and its debug checks read them once, at instantiation). */
+export function kernelArgs(entry: KernelEntry): KernelArg[] {
+  return entry.args.map((arg) => {
+    const [name, kind] = arg.split(': ') as [string, ArgKind];
+    const array = kind === 'int' || kind === 'float' || kind === 'bool' ? null : (kind.match(/^\w+/)![0] as ArrayKind);
+    return { name, kind, array, nullable: kind.includes('?'), out: kind.endsWith(' out') };
+  });
+}
+
+export const KERNELS = {
   /** out[i] = fround(fround(input[i] * scale) + offset) for i < n. */
-  scaleU8(out: Float32Array, input: Uint8Array, n: number, scale: number, offset: number): void;
-  scaleF32(out: Float32Array, input: Float32Array, n: number, scale: number, offset: number): void;
+  scaleU8: { args: ['out: f32 out', 'input: u8', 'n: int', 'scale: float', 'offset: float'] },
+  scaleF32: { args: ['out: f32 out', 'input: f32', 'n: int', 'scale: float', 'offset: float'] },
   /** out[i] = input[i] * mul[i % channels] + add[i % channels] in f32, n a multiple of channels (1..4). */
-  affineU8(out: Float32Array, input: Uint8Array, n: number, channels: number, mul: Float32Array, add: Float32Array): void;
-  affineF32(out: Float32Array, input: Float32Array, n: number, channels: number, mul: Float32Array, add: Float32Array): void;
+  affineU8: { args: ['out: f32 out', 'input: u8', 'n: int', 'channels: int', 'mul: f32', 'add: f32'] },
+  affineF32: { args: ['out: f32 out', 'input: f32', 'n: int', 'channels: int', 'mul: f32', 'add: f32'] },
+
   /** Per channel c: out[6c .. 6c + 5] = count, mean, m2 (sum of squared deviations), min, max, nonFinite. */
-  momentsU8(out: Float64Array, input: Uint8Array, n: number, channels: number): void;
-  momentsF32(out: Float64Array, input: Float32Array, n: number, channels: number): void;
+  momentsU8: { args: ['out: f64 out', 'input: u8', 'n: int', 'channels: int'] },
+  momentsF32: { args: ['out: f64 out', 'input: f32', 'n: int', 'channels: int'] },
   /** Per image i: out[2i] = mean, out[2i + 1] = population std, over all imageSize values of the image. */
-  sampleMomentsU8(out: Float64Array, input: Uint8Array, nImages: number, imageSize: number): void;
-  sampleMomentsF32(out: Float64Array, input: Float32Array, nImages: number, imageSize: number): void;
+  sampleMomentsU8: { args: ['out: f64 out', 'input: u8', 'nImages: int', 'imageSize: int'] },
+  sampleMomentsF32: { args: ['out: f64 out', 'input: f32', 'nImages: int', 'imageSize: int'] },
+
   /** For k < count: out[k·rowBytes ..] = source[indices[k]·rowBytes ..] (rows of rowBytes bytes). */
-  gatherRows(out: Uint8Array, source: Uint8Array, indices: Int32Array, count: number, rowBytes: number): void;
+  gatherRows: { args: ['out: u8 out', 'source: u8', 'indices: i32', 'count: int', 'rowBytes: int'] },
+
   /** Givens rotations i = m−1 … l on rows (i, i+1) of the n×n float64 z (the QL sweeps of src/linalg/eigen.ts). */
-  rotateRowsF64(z: Float64Array, n: number, l: number, m: number, cosines: Float64Array, sines: Float64Array): void;
+  rotateRowsF64: { args: ['z: f64 out', 'n: int', 'l: int', 'm: int', 'cosines: f64', 'sines: f64'] },
   /** The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does). */
-  tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
-  tred2Rank2F64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void;
-  tred2AccumulateF64(z: Float64Array, n: number, i: number, d: Float64Array): void;
+  tred2SymvF64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64', 'e: f64 out'] },
+  tred2Rank2F64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64 out', 'e: f64'] },
+  tred2AccumulateF64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64'] },
   /** A block of rows of the upper triangle of U·diag(gains)·Uᵀ, accumulated into acc (ZCA's W). */
-  gramBlockF64(acc: Float64Array, rows: Float64Array, gains: Float64Array, D: number, i0: number, i1: number): void;
+  gramBlockF64: { args: ['acc: f64 out', 'rows: f64', 'gains: f64', 'D: int', 'i0: int', 'i1: int'] },
+
   /**
    * Augmentation's warp (src/kernels/warp.ts): nImages images through their inverse affine maps (params, 8 f64 per
    * image), fill mode 0..3, spline order 0 or 1, then out = f32(v·mul[c]) + add[c]; planar: NCHW, else NHWC.
    */
-  warpU8(out: Float32Array, input: Uint8Array, params: Float64Array, nImages: number, height: number, width: number,
-    channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
-  warpF32(out: Float32Array, input: Float32Array, params: Float64Array, nImages: number, height: number, width: number,
-    channels: number, planar: boolean, mode: number, order: number, cval: number, mul: Float32Array, add: Float32Array): void;
+  warpU8: {
+    args: ['out: f32 out', 'input: u8', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
+      'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
+  },
+  warpF32: {
+    args: ['out: f32 out', 'input: f32', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
+      'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
+  },
+
   /** PIL's resampling on 8-bit HWC images (src/kernels/resize.ts): nearest by row/column tables, and the two passes. */
-  resizeNearestU8(out: Uint8Array, input: Uint8Array, rows: Int32Array, cols: Int32Array, outHeight: number,
-    outWidth: number, inWidth: number, channels: number): void;
-  resampleHorizontalU8(out: Uint8Array, input: Uint8Array, bounds: Int32Array, weights: Int32Array, taps: number,
-    rows: number, firstRow: number, inWidth: number, outWidth: number, channels: number): void;
-  resampleVerticalU8(out: Uint8Array, input: Uint8Array, bounds: Int32Array, weights: Int32Array, taps: number,
-    outHeight: number, rowLength: number): void;
-}
+  resizeNearestU8: {
+    args: ['out: u8 out', 'input: u8', 'rows: i32', 'cols: i32', 'outHeight: int', 'outWidth: int', 'inWidth: int',
+      'channels: int'],
+  },
+  resampleHorizontalU8: {
+    args: ['out: u8 out', 'input: u8', 'bounds: i32', 'weights: i32', 'taps: int', 'rows: int', 'firstRow: int',
+      'inWidth: int', 'outWidth: int', 'channels: int'],
+  },
+  resampleVerticalU8: {
+    args: ['out: u8 out', 'input: u8', 'bounds: i32', 'weights: i32', 'taps: int', 'outHeight: int',
+      'rowLength: int'],
+  },
+
+  /**
+   * C = op(A) · op(B) (+ C when accumulate), row-major. op(A) is m×k: A is stored m×k, or k×m when transA.
+   * op(B) is k×n: B is stored k×n, or n×k when transB. C is m×n. Any of m, n, k may be 0.
+   */
+  gemm: {
+    args: ['c: f32 out', 'a: f32', 'b: f32', 'm: int', 'n: int', 'k: int', 'transA: bool', 'transB: bool',
+      'accumulate: bool'],
+  },
+
+  /**
+   * Unfolds image patches into rows: row r = (b, oy, ox) of batch·outH·outW rows, column (ky, kx, ci) of
+   * kernelH·kernelW·channels columns: cols[r][(ky·kernelW + kx)·channels + ci] =
+   * input[b][oy·stride + ky − padTop][ox·stride + kx − padLeft][ci], or 0 outside the image.
+   */
+  im2col: {
+    args: ['cols: f32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'kernelH: int',
+      'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int', 'outH: int', 'outW: int'],
+  },
+  /** The adjoint of im2col: dInput[...] += cols[r][...] for every (r, column) im2col reads. Caller zeroes dInput. */
+  col2im: {
+    args: ['dInput: f32 out', 'cols: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'kernelH: int',
+      'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int', 'outH: int', 'outW: int'],
+  },
+
+  /**
+   * A direct convolution: out[b][oy][ox][f] = bias[f] (0 when null) + Σ input[b][oy·stride + ky − padTop]
+   * [ox·stride + kx − padLeft][c] · kernel[ky][kx][c][f] (zero outside the image), then max(·, 0) when relu. For few
+   * channels: kernelH·kernelW·channels · filters (rounded up to 8) ≤ 16384 and filters ≤ 4096 (conv2dDirectFits).
+   */
+  conv2dDirect: {
+    args: ['out: f32 out', 'input: f32', 'kernel: f32', 'bias: f32?', 'relu: bool', 'batch: int', 'height: int',
+      'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'filters: int'],
+  },
+
+  /**
+   * Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (src/kernels/winograd.ts). The batch's output is cut in
+   * 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx; each call but the kernel transform handles the `tiles`
+   * tiles from tile0 (a block small enough for its planes to stay in cache). Operands are 36 planes
+   * winogradPlaneStride(rows, cols) floats apart: U (channels × filters), V (tiles × channels), M (tiles × filters).
+   * U = G g Gᵀ of the Keras kernel [3, 3, channels, filters].
+   */
+  winogradKernelTransform: { args: ['u: f32 out', 'kernel: f32', 'channels: int', 'filters: int'] },
+  /** V = Bᵀ d B of each tile's 6×6 input patch at (4·ty − padTop, 4·tx − padLeft), zeros outside the image. */
+  winogradInputTransform: {
+    args: ['v: f32 out', 'input: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
+  },
+  /** out[e] = input[e] · U[e] (tiles × filters), or, when adjoint, input[e] · U[e]ᵀ (tiles × channels). */
+  winogradMultiply: {
+    args: ['out: f32 out', 'input: f32', 'u: f32', 'tiles: int', 'channels: int', 'filters: int', 'adjoint: bool'],
+  },
+  /** out = Aᵀ M A per tile (+ bias, when not null; then max(·, 0) when relu), the valid outH × outW outputs only. */
+  winogradOutputTransform: {
+    args: ['out: f32 out', 'm: f32', 'bias: f32?', 'relu: bool', 'outH: int', 'outW: int', 'filters: int',
+      'tile0: int', 'tiles: int'],
+  },
+  /** dM = A dY Aᵀ per tile (dY zero past outH × outW): the output transform's adjoint. */
+  winogradOutputAdjoint: {
+    args: ['dm: f32 out', 'dOut: f32', 'outH: int', 'outW: int', 'filters: int', 'tile0: int', 'tiles: int'],
+  },
+  /** dInput += B dV Bᵀ at each tile's patch (outside pixels dropped): the input transform's adjoint. */
+  winogradInputAdjoint: {
+    args: ['dInput: f32 out', 'dv: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
+  },
+
+  /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
+   * (first maximum in row-major window order). */
+  maxPoolForward: {
+    args: ['out: f32 out', 'argmax: i32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int',
+      'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+  },
+  /** dInput[argmax[i]] += dOut[i] for i < n. Caller zeroes dInput. */
+  maxPoolBackward: { args: ['dInput: f32 out', 'dOut: f32', 'argmax: i32', 'n: int'] },
+
+  /** out[r·cols + j] += bias[j]. */
+  biasAdd: { args: ['out: f32 out', 'bias: f32', 'rows: int', 'cols: int'] },
+  /** dBias[j] += Σ_r dOut[r·cols + j]. */
+  biasGrad: { args: ['dBias: f32 out', 'dOut: f32', 'rows: int', 'cols: int'] },
+
+  /** out[i] = max(input[i], 0); out may equal input. */
+  reluForward: { args: ['out: f32 out', 'input: f32', 'n: int'] },
+  /** dInput[i] = output[i] > 0 ? dOut[i] : 0; dInput may equal dOut. */
+  reluBackward: { args: ['dInput: f32 out', 'dOut: f32', 'output: f32', 'n: int'] },
+
+  /**
+   * Row-wise softmax of logits into probs (max-subtracted, stable), and the mean categorical cross-entropy against
+   * one-hot (or soft) targets over the rows, returned in float64. dLogits = (probs − targets) / rows, the gradient
+   * of that mean. dLogits may be null (inference). Loss terms use log(max(p, 1e-7))-free exact log-sum-exp form.
+   */
+  softmaxCrossEntropy: {
+    args: ['probs: f32 out', 'dLogits: f32? out', 'logits: f32', 'targets: f32', 'rows: int', 'classes: int'],
+    returns: 'float',
+  },
+
+  /**
+   * One Adam step as Keras does it (t ≥ 1): lr_t = lr·sqrt(1 − β2^t)/(1 − β1^t); m += (g − m)(1 − β1);
+   * v += (g² − v)(1 − β2); param −= lr_t · m / (sqrt(v) + ε).
+   */
+  adam: {
+    args: ['param: f32 out', 'grad: f32', 'm: f32 out', 'v: f32 out', 'n: int', 'learningRate: float', 'beta1: float',
+      'beta2: float', 'epsilon: float', 'step: int'],
+  },
+  /** param −= learningRate · grad. */
+  sgd: { args: ['param: f32 out', 'grad: f32', 'n: int', 'learningRate: float'] },
+} as const satisfies Record<string, KernelEntry>;
+
+export type KernelName = keyof typeof KERNELS;
+
+type ArrayOf<A extends string> = A extends 'u8' ? Uint8Array : A extends 'i32' ? Int32Array
+  : A extends 'f32' ? Float32Array : A extends 'f64' ? Float64Array : never;
+/** The TypeScript type of an argument of one kind. */
+export type ValueOf<K extends string> = K extends 'int' | 'float' ? number : K extends 'bool' ? boolean
+  : K extends `${infer A}? out` ? ArrayOf<A> | null : K extends `${infer A}?` ? ArrayOf<A> | null
+  : K extends `${infer A} out` ? ArrayOf<A> : ArrayOf<K>;
+type ArgValue<S> = S extends `${string}: ${infer K}` ? ValueOf<K> : never;
+type Params<A extends readonly string[]> = { -readonly [I in keyof A]: ArgValue<A[I]> };
+
+/** The function a kernel entry declares. */
+export type KernelFunction<E extends KernelEntry> =
+  (...args: Params<E['args']>) => E extends { returns: 'float' } ? number : void;
+
+/** The kernel interface both backends implement (the js twins in src/kernels, the wasm adapter), from the table. */
+export type Kernels = { readonly [N in keyof typeof KERNELS]: KernelFunction<(typeof KERNELS)[N]> };
 
 /** Number of f64 fields per channel in a moments result. */
 export const MOMENT_FIELDS = 6;

@@ -14,7 +14,7 @@
 // (tiles mostly used: 11×11 outputs give 3.4, 3×3 outputs 2.25). The direct kernel pays for 1 or 2 channels (the
 // first layer of gray images); its gain above that is not consistent (3 channels lost, 8 won). Everything else
 // (other kernel sizes and strides, 3 to 15 channels) stays im2col + gemm.
-import { conv2dDirectFits } from '../kernels/nn/conv-direct.js';
+import { conv2dDirectFits } from '../kernels/conv-direct.js';
 
 export type ConvAlgorithm = 'winograd' | 'direct' | 'im2col';
 

@@ -3,18 +3,18 @@
 // [kh, kw, cin, cout] read row-major, so weights move to and from Keras/TF.js without a transpose.
 // Backward: dW += colsᵀ·dY, dBias += Σ dY, dCols = dY·Wᵀ folded back onto the image by col2im.
 // 3×3 stride-1 layers with enough channels (src/nn/conv-algorithm.ts) run Winograd F(4×4, 3×3) instead
-// (src/kernels/nn/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
+// (src/kernels/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
 // that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
 // columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
 // Layers with 1 or 2 input channels (the first) run a direct convolution with bias and relu in its store
-// (src/kernels/nn/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
-import type { NnKernels } from '../kernels/nn-types.js';
+// (src/kernels/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
+import type { Kernels } from '../kernels/types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
   type Activation, type LayerViews, type ParamSpec,
 } from './layer.js';
 import { chooseConvAlgorithm, type ConvAlgorithm } from './conv-algorithm.js';
-import { winogradBlockTiles, winogradPlanesFloats } from '../kernels/nn/winograd.js';
+import { winogradBlockTiles, winogradPlanesFloats } from '../kernels/winograd.js';
 import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
 
 export interface Conv2DOptions {
@@ -135,7 +135,7 @@ export class Conv2D extends Layer {
     return views;
   }
 
-  forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
+  forward(k: Kernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
     const [kh, kw] = this.kernelSize;
     const { outH, outW, padTop, padLeft } = this.geometry;
@@ -163,7 +163,7 @@ export class Conv2D extends Layer {
     activationForward(k, this.activation, out, rows * this.filters);
   }
 
-  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
+  backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
     v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
     const [kh, kw] = this.kernelSize;

@@ -1,7 +1,7 @@
 // Dense: Y (batch × units) = X (batch × in) · W (in × units) + b, W stored as Keras stores it.
 // Backward: dW += Xᵀ·dY, dBias += Σ dY, dX = dY·Wᵀ. 'softmax' is left to the loss kernel, fused with
 // cross-entropy, so this layer's output is the logits and its dOut the logits' gradient.
-import type { NnKernels } from '../kernels/nn-types.js';
+import type { Kernels } from '../kernels/types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
   type Activation, type LayerViews, type ParamSpec,
@@ -52,14 +52,14 @@ export class Dense extends Layer {
     return [this.inputShape[0], this.units];
   }
 
-  forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
+  forward(k: Kernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
     const n = this.inputShape[0];
     k.gemm(out, input, v.kernel, batch, this.units, n, false, false, false);
     if (this.useBias) k.biasAdd(out, v.bias, batch, this.units);
     activationForward(k, this.activation, out, batch * this.units);
   }
 
-  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
+  backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
     v: LayerViews, batch: number): void {
     const n = this.inputShape[0];
     activationBackward(k, this.activation, dOut, out, batch * this.units);

@@ -1,6 +1,6 @@
 // Flatten: NHWC is already row-major per sample, so the output is the input itself (the model gives both one
 // buffer) and the same order as Keras' channels_last Flatten, which keeps exported Dense weights valid.
-import type { NnKernels } from '../kernels/nn-types.js';
+import type { Kernels } from '../kernels/types.js';
 import { Layer, type LayerViews } from './layer.js';
 import { checkOptions, shape } from './options.js';
 
@@ -26,11 +26,11 @@ export class Flatten extends Layer {
     return [input.reduce((a, b) => a * b, 1)];
   }
 
-  forward(_k: NnKernels, out: Float32Array, input: Float32Array, _v: LayerViews, batch: number): void {
+  forward(_k: Kernels, out: Float32Array, input: Float32Array, _v: LayerViews, batch: number): void {
     if (out !== input) out.set(input.subarray(0, batch * this.inputSize));
   }
 
-  backward(_k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, _out: Float32Array, _input: Float32Array,
+  backward(_k: Kernels, dInput: Float32Array | null, dOut: Float32Array, _out: Float32Array, _input: Float32Array,
     _v: LayerViews, batch: number): void {
     if (dInput !== null && dInput !== dOut) dInput.set(dOut.subarray(0, batch * this.inputSize));
   }

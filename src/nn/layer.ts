@@ -1,6 +1,6 @@
 // What every layer is: a shape rule (build), its parameters' shapes, and a forward/backward pair over flat arrays
 // owned by the model (llm.c style: outputs first, then inputs, then sizes; nothing allocated inside a layer).
-import type { NnKernels } from '../kernels/nn-types.js';
+import type { Kernels } from '../kernels/types.js';
 import type { Random } from '../random.js';
 
 export type LayerClassName = 'Conv2D' | 'MaxPooling2D' | 'Flatten' | 'Dense';
@@ -116,14 +116,14 @@ export abstract class Layer {
    * out = layer(input) for `batch` samples. A layer with activation 'softmax' writes the logits: the softmax is
    * applied by the loss kernel, fused with cross-entropy (and by the model at inference).
    */
-  abstract forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void;
+  abstract forward(k: Kernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void;
 
   /**
    * Accumulates parameter gradients into v.dKernel / v.dBias and writes dInput (skipped when null: the first
    * layer's input needs no gradient). May overwrite dOut (the relu mask is applied in place). For 'softmax', dOut
    * is the gradient with respect to the logits.
    */
-  abstract backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array,
+  abstract backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array,
     input: Float32Array, v: LayerViews, batch: number): void;
 
   /** The options that rebuild this layer (pixprep's own format). */
@@ -134,12 +134,12 @@ export abstract class Layer {
 }
 
 /** Applies the activation in place after the affine part of Dense/Conv2D. */
-export function activationForward(k: NnKernels, activation: Activation, out: Float32Array, n: number): void {
+export function activationForward(k: Kernels, activation: Activation, out: Float32Array, n: number): void {
   if (activation === 'relu') k.reluForward(out, out, n);
 }
 
 /** Masks dOut in place by relu's derivative (output > 0). */
-export function activationBackward(k: NnKernels, activation: Activation, dOut: Float32Array, out: Float32Array, n: number): void {
+export function activationBackward(k: Kernels, activation: Activation, dOut: Float32Array, out: Float32Array, n: number): void {
   if (activation === 'relu') k.reluBackward(dOut, dOut, out, n);
 }
 

@@ -1,6 +1,6 @@
 // MaxPooling2D ('valid' windows): forward records each output's winning input index, so backward is a scatter of
 // dOut to those indices, exact and with no search.
-import type { NnKernels } from '../kernels/nn-types.js';
+import type { Kernels } from '../kernels/types.js';
 import { Layer, type LayerViews } from './layer.js';
 import { checkOptions, invalid, pair, shape } from './options.js';
 
@@ -54,12 +54,12 @@ export class MaxPooling2D extends Layer {
     return batch * this.outputSize;
   }
 
-  forward(k: NnKernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
+  forward(k: Kernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
     k.maxPoolForward(out, v.ints, input, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
   }
 
-  backward(k: NnKernels, dInput: Float32Array | null, dOut: Float32Array, _out: Float32Array, _input: Float32Array,
+  backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, _out: Float32Array, _input: Float32Array,
     v: LayerViews, batch: number): void {
     if (dInput === null) return;
     dInput.fill(0, 0, batch * this.inputSize);

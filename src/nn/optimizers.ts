@@ -1,6 +1,6 @@
 // Optimizers step the whole parameter block at once: parameters, gradients and Adam's moments are each one flat
 // heap block in the same layout, so one kernel call updates every layer.
-import type { NnKernels } from '../kernels/nn-types.js';
+import type { Kernels } from '../kernels/types.js';
 import { checkOptions, positiveNumber, invalid } from './options.js';
 
 export interface AdamOptions {
@@ -25,7 +25,7 @@ export abstract class Optimizer {
   abstract readonly slots: number;
   abstract getConfig(): Record<string, number>;
   /** One update; `slots` are the state blocks, `step` counts updates from 1. */
-  abstract apply(k: NnKernels, params: Float32Array, grads: Float32Array, slots: Float32Array[], n: number, step: number): void;
+  abstract apply(k: Kernels, params: Float32Array, grads: Float32Array, slots: Float32Array[], n: number, step: number): void;
 }
 
 function fraction(where: string, name: string, value: unknown): number {
@@ -54,7 +54,7 @@ export class Adam extends Optimizer {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
-  apply(k: NnKernels, params: Float32Array, grads: Float32Array, slots: Float32Array[], n: number, step: number): void {
+  apply(k: Kernels, params: Float32Array, grads: Float32Array, slots: Float32Array[], n: number, step: number): void {
     k.adam(params, grads, slots[0], slots[1], n, this.learningRate, this.beta1, this.beta2, this.epsilon, step);
   }
 }
@@ -74,7 +74,7 @@ export class SGD extends Optimizer {
     return { learningRate: this.learningRate };
   }
 
-  apply(k: NnKernels, params: Float32Array, grads: Float32Array, _slots: Float32Array[], n: number): void {
+  apply(k: Kernels, params: Float32Array, grads: Float32Array, _slots: Float32Array[], n: number): void {
     k.sgd(params, grads, n, this.learningRate);
   }
 }

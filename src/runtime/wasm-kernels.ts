@@ -1,70 +1,12 @@
 // The wasm-simd backend: instantiates the embedded module and adapts its pointer-based exports to the Kernels
 // interface, so callers pass HeapBlock views and never see a raw pointer.
-import type { Kernels } from '../kernels/types.js';
+import { KERNELS, kernelArgs, type KernelEntry, type KernelName, type Kernels } from '../kernels/types.js';
 import { base64ToBytes } from '../base64.js';
 import { wasmBase64, wasmRelaxedBase64 } from './wasm-binary.js';
 
-interface PixprepExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  scaleU8(out: number, input: number, n: number, scale: number, offset: number): void;
-  scaleF32(out: number, input: number, n: number, scale: number, offset: number): void;
-  affineU8(out: number, input: number, n: number, channels: number, mul: number, add: number): void;
-  affineF32(out: number, input: number, n: number, channels: number, mul: number, add: number): void;
-  momentsU8(out: number, input: number, n: number, channels: number): void;
-  momentsF32(out: number, input: number, n: number, channels: number): void;
-  sampleMomentsU8(out: number, input: number, nImages: number, imageSize: number): void;
-  sampleMomentsF32(out: number, input: number, nImages: number, imageSize: number): void;
-  gatherRows(out: number, source: number, indices: number, count: number, rowBytes: number): void;
-  rotateRowsF64(z: number, n: number, l: number, m: number, cosines: number, sines: number): void;
-  tred2SymvF64(z: number, n: number, i: number, d: number, e: number): void;
-  tred2Rank2F64(z: number, n: number, i: number, d: number, e: number): void;
-  tred2AccumulateF64(z: number, n: number, i: number, d: number): void;
-  gramBlockF64(acc: number, rows: number, gains: number, D: number, i0: number, i1: number): void;
-  warpU8(out: number, input: number, params: number, nImages: number, height: number, width: number, channels: number,
-    planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
-  warpF32(out: number, input: number, params: number, nImages: number, height: number, width: number, channels: number,
-    planar: boolean, mode: number, order: number, cval: number, mul: number, add: number): void;
-  resizeNearestU8(out: number, input: number, rows: number, cols: number, outHeight: number, outWidth: number,
-    inWidth: number, channels: number): void;
-  resampleHorizontalU8(out: number, input: number, bounds: number, weights: number, taps: number, rows: number,
-    firstRow: number, inWidth: number, outWidth: number, channels: number): void;
-  resampleVerticalU8(out: number, input: number, bounds: number, weights: number, taps: number, outHeight: number,
-    rowLength: number): void;
-  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
-  im2col(cols: number, input: number, batch: number, height: number, width: number, channels: number, kernelH: number,
-    kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
-  col2im(dInput: number, cols: number, batch: number, height: number, width: number, channels: number, kernelH: number,
-    kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number): void;
-  /** bias = 0: no bias. */
-  conv2dDirect(out: number, input: number, kernel: number, bias: number, relu: boolean, batch: number, height: number,
-    width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
-    outH: number, outW: number, filters: number): void;
-  winogradKernelTransform(u: number, kernel: number, channels: number, filters: number): void;
-  winogradInputTransform(v: number, input: number, height: number, width: number, channels: number,
-    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
-  winogradMultiply(out: number, input: number, u: number, tiles: number, channels: number, filters: number,
-    adjoint: boolean): void;
-  /** bias = 0: no bias. */
-  winogradOutputTransform(out: number, m: number, bias: number, relu: boolean, outH: number, outW: number,
-    filters: number, tile0: number, tiles: number): void;
-  winogradOutputAdjoint(dm: number, dOut: number, outH: number, outW: number, filters: number, tile0: number,
-    tiles: number): void;
-  winogradInputAdjoint(dInput: number, dv: number, height: number, width: number, channels: number,
-    padTop: number, padLeft: number, outH: number, outW: number, tile0: number, tiles: number): void;
-  maxPoolForward(out: number, argmax: number, input: number, batch: number, height: number, width: number,
-    channels: number, pool: number, stride: number, outH: number, outW: number): void;
-  maxPoolBackward(dInput: number, dOut: number, argmax: number, n: number): void;
-  biasAdd(out: number, bias: number, rows: number, cols: number): void;
-  biasGrad(dBias: number, dOut: number, rows: number, cols: number): void;
-  reluForward(out: number, input: number, n: number): void;
-  reluBackward(dInput: number, dOut: number, output: number, n: number): void;
-  /** dLogits = 0: no gradient. */
-  softmaxCrossEntropy(probs: number, dLogits: number, logits: number, targets: number, rows: number, classes: number): number;
-  adam(param: number, grad: number, m: number, v: number, n: number, learningRate: number, beta1: number, beta2: number,
-    epsilon: number, step: number): void;
-  sgd(param: number, grad: number, n: number, learningRate: number): void;
-}
+/** The module's exports: each kernel of the table takes byte offsets for its arrays (0 for null) and numbers. */
+type WasmKernel = (...args: (number | boolean)[]) => number | undefined;
+type PixprepExports = { memory: WebAssembly.Memory; heapBase(): number } & { readonly [N in KernelName]: WasmKernel };
 
 export interface WasmInstance {
   exports: PixprepExports;
@@ -107,64 +49,52 @@ function adaptWasm(instance: WebAssembly.Instance): WasmInstance {
     }
     return view.byteOffset;
   };
+  const atOrNull = (view: ArrayBufferView | null): number => (view === null ? 0 : at(view));
 
-  const kernels: Kernels = {
-    scaleU8: (out, input, n, scale, offset) => exports.scaleU8(at(out), at(input), n, scale, offset),
-    scaleF32: (out, input, n, scale, offset) => exports.scaleF32(at(out), at(input), n, scale, offset),
-    affineU8: (out, input, n, channels, mul, add) => exports.affineU8(at(out), at(input), n, channels, at(mul), at(add)),
-    affineF32: (out, input, n, channels, mul, add) => exports.affineF32(at(out), at(input), n, channels, at(mul), at(add)),
-    momentsU8: (out, input, n, channels) => exports.momentsU8(at(out), at(input), n, channels),
-    momentsF32: (out, input, n, channels) => exports.momentsF32(at(out), at(input), n, channels),
-    sampleMomentsU8: (out, input, nImages, imageSize) => exports.sampleMomentsU8(at(out), at(input), nImages, imageSize),
-    sampleMomentsF32: (out, input, nImages, imageSize) => exports.sampleMomentsF32(at(out), at(input), nImages, imageSize),
-    gatherRows: (out, source, indices, count, rowBytes) => exports.gatherRows(at(out), at(source), at(indices), count, rowBytes),
-    rotateRowsF64: (z, n, l, m, cosines, sines) => exports.rotateRowsF64(at(z), n, l, m, at(cosines), at(sines)),
-    tred2SymvF64: (z, n, i, d, e) => exports.tred2SymvF64(at(z), n, i, at(d), at(e)),
-    tred2Rank2F64: (z, n, i, d, e) => exports.tred2Rank2F64(at(z), n, i, at(d), at(e)),
-    tred2AccumulateF64: (z, n, i, d) => exports.tred2AccumulateF64(at(z), n, i, at(d)),
-    gramBlockF64: (acc, rows, gains, D, i0, i1) => exports.gramBlockF64(at(acc), at(rows), at(gains), D, i0, i1),
-    warpU8: (out, input, params, nImages, height, width, channels, planar, mode, order, cval, mul, add) =>
-      exports.warpU8(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
-    warpF32: (out, input, params, nImages, height, width, channels, planar, mode, order, cval, mul, add) =>
-      exports.warpF32(at(out), at(input), at(params), nImages, height, width, channels, planar, mode, order, cval, at(mul), at(add)),
-    resizeNearestU8: (out, input, rows, cols, outHeight, outWidth, inWidth, channels) =>
-      exports.resizeNearestU8(at(out), at(input), at(rows), at(cols), outHeight, outWidth, inWidth, channels),
-    resampleHorizontalU8: (out, input, bounds, weights, taps, rows, firstRow, inWidth, outWidth, channels) =>
-      exports.resampleHorizontalU8(at(out), at(input), at(bounds), at(weights), taps, rows, firstRow, inWidth, outWidth, channels),
-    resampleVerticalU8: (out, input, bounds, weights, taps, outHeight, rowLength) =>
-      exports.resampleVerticalU8(at(out), at(input), at(bounds), at(weights), taps, outHeight, rowLength),
-    gemm: (c, a, b, m, n, k, transA, transB, accumulate) => exports.gemm(at(c), at(a), at(b), m, n, k, transA, transB, accumulate),
-    im2col: (cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
-      exports.im2col(at(cols), at(input), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
-    col2im: (dInput, cols, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW) =>
-      exports.col2im(at(dInput), at(cols), batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW),
-    conv2dDirect: (out, input, kernel, bias, relu, batch, height, width, channels, kernelH, kernelW, stride, padTop,
-      padLeft, outH, outW, filters) => exports.conv2dDirect(at(out), at(input), at(kernel), bias === null ? 0 : at(bias),
-      relu, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters),
-    winogradKernelTransform: (u, kernel, channels, filters) =>
-      exports.winogradKernelTransform(at(u), at(kernel), channels, filters),
-    winogradInputTransform: (v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
-      exports.winogradInputTransform(at(v), at(input), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
-    winogradMultiply: (out, input, u, tiles, channels, filters, adjoint) =>
-      exports.winogradMultiply(at(out), at(input), at(u), tiles, channels, filters, adjoint),
-    winogradOutputTransform: (out, m, bias, relu, outH, outW, filters, tile0, tiles) =>
-      exports.winogradOutputTransform(at(out), at(m), bias === null ? 0 : at(bias), relu, outH, outW, filters, tile0, tiles),
-    winogradOutputAdjoint: (dm, dOut, outH, outW, filters, tile0, tiles) =>
-      exports.winogradOutputAdjoint(at(dm), at(dOut), outH, outW, filters, tile0, tiles),
-    winogradInputAdjoint: (dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles) =>
-      exports.winogradInputAdjoint(at(dInput), at(dv), height, width, channels, padTop, padLeft, outH, outW, tile0, tiles),
-    maxPoolForward: (out, argmax, input, batch, height, width, channels, pool, stride, outH, outW) =>
-      exports.maxPoolForward(at(out), at(argmax), at(input), batch, height, width, channels, pool, stride, outH, outW),
-    maxPoolBackward: (dInput, dOut, argmax, n) => exports.maxPoolBackward(at(dInput), at(dOut), at(argmax), n),
-    biasAdd: (out, bias, rows, cols) => exports.biasAdd(at(out), at(bias), rows, cols),
-    biasGrad: (dBias, dOut, rows, cols) => exports.biasGrad(at(dBias), at(dOut), rows, cols),
-    reluForward: (out, input, n) => exports.reluForward(at(out), at(input), n),
-    reluBackward: (dInput, dOut, output, n) => exports.reluBackward(at(dInput), at(dOut), at(output), n),
-    softmaxCrossEntropy: (probs, dLogits, logits, targets, rows, classes) =>
-      exports.softmaxCrossEntropy(at(probs), dLogits === null ? 0 : at(dLogits), at(logits), at(targets), rows, classes),
-    adam: (param, grad, m, v, n, learningRate, beta1, beta2, epsilon, step) =>
-      exports.adam(at(param), at(grad), at(m), at(v), n, learningRate, beta1, beta2, epsilon, step),
-    sgd: (param, grad, n, learningRate) => exports.sgd(at(param), at(grad), n, learningRate),
-  };
-  return { exports, memory, kernels };
+  const kernels: Record<string, unknown> = {};
+  for (const name of Object.keys(KERNELS) as KernelName[]) {
+    const entry: KernelEntry = KERNELS[name];
+    const wasm = exports[name];
+    if (typeof wasm !== 'function' || wasm.length !== entry.args.length || entry.args.length > MAX_ARGS) {
+      throw new Error(`pixprep internal error: the wasm module's ${name} does not match the kernel table ` +
+        `(${entry.args.length} arguments declared, ${typeof wasm === 'function' ? wasm.length : 'no such export'} found)`);
+    }
+    const converters = kernelArgs(entry).map((arg) => (arg.array === null ? same : arg.nullable ? atOrNull : at));
+    kernels[name] = adapt(wasm, converters as ((value: never) => number | boolean)[]);
+  }
+  return { exports, memory, kernels: kernels as Kernels };
+}
+
+type Converter = (value: never) => number | boolean;
+const same = (value: unknown): unknown => value;
+/** The longest kernel signature (conv2dDirect's). */
+const MAX_ARGS = 17;
+
+/**
+ * One kernel's adapter: each argument through its converter (an array to its byte offset, a number as it is), then
+ * the wasm export. Closures of fixed arity, built once at instantiation: a call allocates nothing (no rest array).
+ */
+function adapt(f: WasmKernel, c: Converter[]): unknown {
+  const [c0, c1, c2, c3, c4, c5, c6, c7, c8] = c as ((v: unknown) => number)[];
+  switch (c.length) {
+    case 3: return (a: never, b: never, d: never) => f(c0(a), c1(b), c2(d));
+    case 4: return (a: never, b: never, d: never, e: never) => f(c0(a), c1(b), c2(d), c3(e));
+    case 5: return (a: never, b: never, d: never, e: never, g: never) => f(c0(a), c1(b), c2(d), c3(e), c4(g));
+    case 6: return (a: never, b: never, d: never, e: never, g: never, h: never) =>
+      f(c0(a), c1(b), c2(d), c3(e), c4(g), c5(h));
+    case 7: return (a: never, b: never, d: never, e: never, g: never, h: never, i: never) =>
+      f(c0(a), c1(b), c2(d), c3(e), c4(g), c5(h), c6(i));
+    case 9: return (a: never, b: never, d: never, e: never, g: never, h: never, i: never, j: never, k: never) =>
+      f(c0(a), c1(b), c2(d), c3(e), c4(g), c5(h), c6(i), c7(j), c8(k));
+    default: {
+      // The long signatures (convolutions, warps: 10 to 17 arguments, called once per layer or batch): one closure
+      // of the longest arity; the unused trailing converters pass undefined on, which the wasm call ignores.
+      const [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15, d16] =
+        Array.from({ length: MAX_ARGS }, (_, i) => (c[i] ?? same) as (v: unknown) => number);
+      return (a0: never, a1: never, a2: never, a3: never, a4: never, a5: never, a6: never, a7: never, a8: never,
+        a9: never, a10: never, a11: never, a12: never, a13: never, a14: never, a15: never, a16: never) =>
+        f(d0(a0), d1(a1), d2(a2), d3(a3), d4(a4), d5(a5), d6(a6), d7(a7), d8(a8), d9(a9), d10(a10), d11(a11),
+          d12(a12), d13(a13), d14(a14), d15(a15), d16(a16));
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // Higham §3.1), bit for bit equal to the TypeScript twin, on awkward sizes: widths that leave 1 to 3 pixels of a
 // 4-pixel block, filter counts off 8, strides 1 and 2, 'same' padding that cuts windows on every side.
 import { describe, expect, it } from 'vitest';
-import * as reference from '../../src/kernels/nn/conv-direct.js';
+import * as reference from '../../src/kernels/conv-direct.js';
 import { backends, onHeap, randomFloats } from '../helpers.js';
 import { expectSameValues } from './nn-helpers.js';
 

@@ -3,7 +3,7 @@
 // padding, strides 1 and 2, channel counts around the SIMD width. Written outputs start as poison (NaN); col2im
 // accumulates, so its dInput starts with values.
 import { describe, expect, it } from 'vitest';
-import * as reference from '../../src/kernels/nn/conv2d.js';
+import * as reference from '../../src/kernels/conv2d.js';
 import { backends, onHeap, outputOnHeap, randomFloats } from '../helpers.js';
 import { dotF64, expectSameValues, expectWithin } from './nn-helpers.js';
 

@@ -2,7 +2,7 @@
 // shapes the tutorial CNN uses, in all four transpose combinations, with and without accumulation. Without
 // accumulation C starts as poison (NaN), so an element gemm forgets to write (or reads before writing) shows.
 import { describe, expect, it } from 'vitest';
-import { gemm as referenceGemm } from '../../src/kernels/nn/gemm.js';
+import { gemm as referenceGemm } from '../../src/kernels/gemm.js';
 import { backends, onHeap, outputOnHeap, poison, randomFloats } from '../helpers.js';
 import { matmulF64 } from './nn-helpers.js';
 

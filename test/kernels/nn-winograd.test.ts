@@ -16,8 +16,8 @@
 //   forward N = 8 + 6 + 1 + C + 6 + 1 = C + 22;   input gradient N = 6 + 8 + 1 + F + 8 + 4 = F + 27.
 // The tests use C + 24 and F + 30.
 import { describe, expect, it } from 'vitest';
-import * as reference from '../../src/kernels/nn/winograd.js';
-import { winogradPlanesFloats } from '../../src/kernels/nn/winograd.js';
+import * as reference from '../../src/kernels/winograd.js';
+import { winogradPlanesFloats } from '../../src/kernels/winograd.js';
 import { backends, onHeap, randomFloats } from '../helpers.js';
 
 interface Geometry {

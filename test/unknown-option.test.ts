@@ -81,10 +81,10 @@ describe('UnknownOptionError, in the network', () => {
       'compile: unknown option `metric`. Did you mean `metrics`? Known options: optimizer, loss, metrics');
     await expectUnknownAsync(() => model.fit({ x: images, y: labels }, { epoch: 1 } as never),
       'fit: unknown option `epoch`. Did you mean `epochs`? Known options: epochs, batchSize, validationData, verbose, ' +
-      'shuffle, onEpochEnd, onBatchEnd, log');
+      'shuffle, onEpochEnd, onBatchEnd, log, dataFormat');
     expectUnknown(() => model.evaluate({ x: images, y: labels }, { batch_size: 2 } as never),
-      'evaluate: unknown option `batch_size`. Did you mean `batchSize`? Known options: batchSize');
-    expectUnknown(() => model.predict(images, { verbose: 0 } as never), 'predict: unknown option `verbose`. Known options: batchSize');
+      'evaluate: unknown option `batch_size`. Did you mean `batchSize`? Known options: batchSize, dataFormat');
+    expectUnknown(() => model.predict(images, { verbose: 0 } as never), 'predict: unknown option `verbose`. Known options: batchSize, dataFormat');
     expectUnknown(() => model.toTfjsArtifacts({ preprocess: null } as never),
       'toTfjsArtifacts: unknown option `preprocess`. Did you mean `preprocessing`? Known options: preprocessing');
     expectUnknown(() => model.toOnnx({ inputType: 'uint8' } as never),

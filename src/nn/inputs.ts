@@ -1,9 +1,10 @@
 // What fit, evaluate and predict accept as data, checked before the first step: a flow iterator (any BatchSource)
 // or arrays { x, y } (channels last, or channelsFirst with the dataFormat option, as the generator takes them), which
-// become an ArraySource so that the engine has one path. Labels are checked here in full
+// become an ArraySource so that the engine has one path. A channelsFirst flow's batches are transposed on the way in. Labels are checked here in full
 // (every class index of array data against the model's classes), so that bad data fails before any weight moves.
 import { ArraySource, isArrayData, isBatchSource, type ArrayData, type BatchSource, type ImageTensor } from './batch-source.js';
 import type { DataFormat } from '../generator/image-set.js';
+import { ChannelsLastSource } from './channels-last-source.js';
 import { checkLabelWidth, type LossName } from './losses.js';
 import { oneOf } from './options.js';
 
@@ -34,7 +35,7 @@ export function toSource(where: string, data: unknown, r: SourceRequest): BatchS
       throw new TypeError(`${where}: \`dataFormat\` applies to array data only; the flow iterator has its generator's dataFormat`);
     }
     checkSource(where, data);
-    return data;
+    return (data as { dataFormat?: unknown }).dataFormat === 'channelsFirst' ? new ChannelsLastSource(data) : data;
   }
   if (isArrayData(data)) {
     if (r.withLabels && data.y === undefined) throw new TypeError(`${where}: array data needs labels \`y\``);
@@ -91,11 +92,6 @@ export function capacityFor(source: BatchSource): number {
 }
 
 function checkSource(where: string, s: BatchSource): void {
-  if ((s as { dataFormat?: unknown }).dataFormat === 'channelsFirst') {
-    throw new RangeError(`${where}: the model takes channels-last images [height, width, channels]; ` +
-      "the flow iterator yields channelsFirst (create the generator with dataFormat: 'channelsLast'; arrays can be " +
-      "given channelsFirst with fit's dataFormat option)");
-  }
   const shapeOk = Array.isArray(s.imageShape) && s.imageShape.length === 3 &&
     s.imageShape.every((v) => Number.isInteger(v) && v >= 1);
   if (!shapeOk) throw new RangeError(`${where}: the source's imageShape must be [height, width, channels]. Received: ${JSON.stringify(s.imageShape)}`);

@@ -1,7 +1,8 @@
 // model.fit, evaluate and predict take channelsFirst arrays ([n, channels, height, width], the dataFormat option),
 // as the generator's flow does: each batch is gathered into the network's channels-last order by the same input
 // module (src/generator/image-set.ts), so training on the NCHW array is bit-identical to training on its NHWC
-// transpose (written here by a plain index loop). On both backends.
+// transpose (written here by a plain index loop). A channelsFirst generator's flow is taken too (its batches
+// transposed on the way in: src/nn/channels-last-source.ts). On both backends.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Conv2D, Dense, Flatten, ImageDataGenerator, MaxPooling2D, Sequential, setBackend, type ImageTensor } from '../../src/index.js';
 import { currentBackend } from '../../src/internal.js';
@@ -90,6 +91,42 @@ describe.each(['wasm-simd', 'js'] as const)('channelsFirst arrays in the model (
     using m = model();
     const want = m.predict(d.floats.last).data;
     expect(m.predict(view, { dataFormat: 'channelsFirst' }).data).toEqual(want);
+  });
+});
+
+describe.each(['wasm-simd', 'js'] as const)('channelsFirst flows in the model (%s)', (backendName) => {
+  it("a channelsFirst generator's flow trains, evaluates and predicts as the channelsLast one does", async () => {
+    setBackend(backendName);
+    const d = data();
+    // Rescaling only: fitted statistics would differ in their last bits between layouts (summation order).
+    const genLast = new ImageDataGenerator({ rescale: 1 / 255 });
+    const genFirst = new ImageDataGenerator({ rescale: 1 / 255, dataFormat: 'channelsFirst' });
+    const flowLast = genLast.flow(d.bytes.last, d.labels, { batchSize: 8, seed: 3 });
+    const flowFirst = genFirst.flow(d.bytes.first, d.labels, { batchSize: 8, seed: 3 });
+    // The flow's own batches stay channelsFirst: [k, 3, 7, 6], the transpose of the channelsLast flow's.
+    const [bl, bf] = [flowLast.at(2).x, flowFirst.at(2).x];
+    expect(bf.shape).toEqual([8, C, H, W]);
+    const transposed = new Float32Array(bl.data.length);
+    for (let k = 0; k < 8; k++) {
+      for (let c = 0; c < C; c++) {
+        for (let p = 0; p < H * W; p++) transposed[(k * C + c) * H * W + p] = bl.data[(k * H * W + p) * C + c];
+      }
+    }
+    expect(bf.data).toEqual(transposed);
+    using a = model();
+    using b = model();
+    const ha = await a.fit(flowLast, { epochs: 2, verbose: 0 });
+    const hb = await b.fit(flowFirst, { epochs: 2, verbose: 0 });
+    expect(b.inputShape).toEqual([H, W, C]);
+    expect(hb.loss).toEqual(ha.loss);
+    expect(b.getWeightsFlat()).toEqual(a.getWeightsFlat());
+    const testLast = genLast.flow(d.bytes.last, d.labels, { batchSize: 16, shuffle: false });
+    const testFirst = genFirst.flow(d.bytes.first, d.labels, { batchSize: 16, shuffle: false });
+    expect(b.evaluate(testFirst)).toEqual(a.evaluate(testLast));
+    expect(b.predict(testFirst).data).toEqual(a.predict(testLast).data);
+    for (const f of [flowLast, flowFirst, testLast, testFirst]) f.dispose();
+    genLast.dispose();
+    genFirst.dispose();
   });
 });
 

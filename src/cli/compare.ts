@@ -45,7 +45,9 @@ export async function compareScalings(data: DataSet, s: CompareSettings, print: 
     for (const { scaling, augment } of runs) {
       const name = rowName({ scaling, augment });
       if (single) say(`\n== ${name} ==`);
-      const onBatchEnd = progress === null ? undefined : progress.batchEnd.bind(progress, name, s.epochs);
+      // With --repeat, the seed too: the line says which of the runs is under way.
+      const label = s.repeat > 1 ? `${name} seed ${seed}` : name;
+      const onBatchEnd = progress === null ? undefined : progress.batchEnd.bind(progress, label, s.epochs);
       let result: TrainResult;
       try {
         result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0, augment }, single ? say : null, onBatchEnd);

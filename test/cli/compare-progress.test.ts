@@ -81,6 +81,16 @@ describe('compare progress line', () => {
     expect(stream.text.endsWith('\r\x1b[K'), 'erased at the end').toBe(true);
   });
 
+  it('with --repeat, each line names the seed too', async () => {
+    const { train, test } = loadMnist();
+    const data = { train: firstImages(train, 64), test: firstImages(test, 32) };
+    const stream = fakeStream(true);
+    await compareScalings(data, { epochs: 1, batchSize: 64, zcaEpsilon: 0.1, firstSeed: 4, repeat: 2, json: false }, () => {},
+      ProgressLine.on(stream));
+    const names = [...stream.text.matchAll(/\r(\w+ seed \d+): epoch 1\/1, batch 1\/1, loss \d+\.\d{4}\x1b\[K/g)].map((m) => m[1]);
+    expect(names).toEqual(['normalize seed 4', 'center seed 4', 'standardize seed 4', 'normalize seed 5', 'center seed 5', 'standardize seed 5']);
+  });
+
   it('the command: --json prints the results alone on stdout; stderr, not a terminal here, gets no progress', async () => {
     const { code, stdout, stderr } = await runNode(CLI, ['compare', '--limit', '128', '--epochs', '1', '--json']);
     expect(code, stderr).toBe(0);

@@ -17,7 +17,7 @@ export class UnknownOptionError extends TypeError {
   readonly suggestion: string | null;
 
   /** `where` names the call ("ImageDataGenerator", "flow", "fit", "Conv2D"); `noun` what the keys are ("option"). */
-  constructor(where: string, option: string, known: readonly string[], noun = 'option') {
+  constructor(readonly where: string, option: string, known: readonly string[], readonly noun = 'option') {
     const suggestion = suggest(option, known);
     super(`${where}: unknown ${noun} \`${capText(option)}\`.` + (suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`) +
       ` Known ${noun}s: ${known.join(', ')}`);
@@ -25,6 +25,21 @@ export class UnknownOptionError extends TypeError {
     this.known = [...known];
     this.suggestion = suggestion;
   }
+
+  /** The same error said from further out: "<context>: <where>: unknown option ...". */
+  within(context: string): UnknownOptionError {
+    return new UnknownOptionError(`${context}: ${this.where}`, this.option, this.known, this.noun);
+  }
+}
+
+/**
+ * `cause` rethrown from an outer call: its message prefixed with `context: `, its class kept (an
+ * UnknownOptionError keeps its fields; any other error class is made again from the new message).
+ */
+export function withContext(cause: unknown, context: string): Error {
+  if (cause instanceof UnknownOptionError) return cause.within(context);
+  const error = cause as Error;
+  return new (error.constructor as ErrorConstructor)(`${context}: ${error.message}`, { cause });
 }
 
 /**

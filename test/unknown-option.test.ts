@@ -87,6 +87,13 @@ describe('UnknownOptionError, in the network', () => {
     expectUnknown(() => model.predict(images, { verbose: 0 } as never), 'predict: unknown option `verbose`. Known options: batchSize, dataFormat');
     expectUnknown(() => model.toTfjsArtifacts({ preprocess: null } as never),
       'toTfjsArtifacts: unknown option `preprocess`. Did you mean `preprocessing`? Known options: preprocessing');
+    // A saved layer's config with an unknown name: the same error, said from fromJSON (its fields kept).
+    const saved = model.toJSON();
+    saved.layers[5].config = { ...saved.layers[5].config, unit: 4 };
+    const e = expectUnknown(() => Sequential.fromJSON(saved),
+      'Sequential.fromJSON: layers[5].config: Dense: unknown option `unit`. Did you mean `units`? Known options: units, ' +
+      'activation, useBias, inputShape, name');
+    expect([e.where, e.option, e.suggestion]).toEqual(['Sequential.fromJSON: layers[5].config: Dense', 'unit', 'units']);
     expectUnknown(() => model.toOnnx({ inputType: 'uint8' } as never),
       'toOnnx: unknown option `inputType`. Did you mean `inputDtype`? Known options: preprocessing, inputDtype');
   });

@@ -24,7 +24,7 @@ import { drawTransform, type TransformParams } from './augment.js';
 import { augments } from './augment-options.js';
 import { Augmenter } from './augmenter.js';
 import { WARP_PARAMS } from '../kernels/warp.js';
-import { checkOptionNames } from '../unknown-option-error.js';
+import { checkOptionNames, withContext } from '../unknown-option-error.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -341,8 +341,7 @@ export class ImageDataGenerator {
     try {
       gen = new ImageDataGenerator({ ...given, ...extra });
     } catch (cause) {
-      const error = cause as Error;
-      throw new (error.constructor as ErrorConstructor)(`${where}: the field \`options\`: ${error.message}`, { cause });
+      throw withContext(cause, `${where}: the field \`options\``);
     }
     const s = j.statistics as unknown;
     if (s === undefined) throw new TypeError(`${where}: missing field \`statistics\` (null when not fit)`);

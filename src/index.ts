@@ -7,6 +7,7 @@ export * from './generator/index.js';
 export * from './nn/index.js';
 export { parseIdx, parseIdxAsync, idxImages, idxLabels, encodeIdx, IdxError, DEFAULT_IDX_MAX_BYTES, type IdxReadOptions, type IdxArray, type IdxData, type IdxDtype } from './data/idx.js';
 export { gunzip, isGzip } from './data/gunzip.js';
+export { UnknownOptionError } from './unknown-option-error.js';
 export type { ByteImages, LabeledImages, DataSet } from './data/types.js';
-export { TUTORIAL_SCALINGS, SCALINGS, scalingOptions, tutorialModel, firstImages, type Scaling, type TutorialScaling } from './tutorial.js';
+export { SCALINGS, SCALING_CHOICES, scalingOptions, tutorialModel, firstImages, type Scaling, type TutorialScaling } from './tutorial.js';
 export * from './image/index.js';

@@ -5,23 +5,28 @@ import type { ByteImages } from './data/types.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from './nn/index.js';
 import type { Layer } from './nn/layer.js';
 
-/** The tutorial's three: normalize to [0, 1]; center and standardize the raw pixels, as the tutorial does. */
+/** The tutorial's three scalings. */
 export type TutorialScaling = 'normalize' | 'center' | 'standardize';
-export const TUTORIAL_SCALINGS: Readonly<Record<TutorialScaling, Readonly<ImageDataGeneratorOptions>>> = {
-  normalize: { rescale: 1 / 255 },
-  center: { featurewiseCenter: true },
-  standardize: { featurewiseCenter: true, featurewiseStdNormalization: true },
-};
 
-/** Every scaling `pixprep train` offers: the tutorial's, ZCA (issue 8) and none. */
-export const SCALINGS = ['normalize', 'center', 'standardize', 'zca', 'none'] as const;
-export type Scaling = (typeof SCALINGS)[number];
+/**
+ * The tutorial's three scalings by name, as generator options: normalize to [0, 1]; center and standardize the raw
+ * pixels, as the tutorial does. The one list the command (train, compare), the demo and the tests read.
+ */
+export const SCALINGS: Readonly<Record<TutorialScaling, Readonly<ImageDataGeneratorOptions>>> = Object.freeze({
+  normalize: Object.freeze({ rescale: 1 / 255 }),
+  center: Object.freeze({ featurewiseCenter: true }),
+  standardize: Object.freeze({ featurewiseCenter: true, featurewiseStdNormalization: true }),
+});
+
+/** What `pixprep train --scaling` takes: the tutorial's three, ZCA (issue 8) and none. */
+export type Scaling = TutorialScaling | 'zca' | 'none';
+export const SCALING_CHOICES: readonly Scaling[] = Object.freeze([...(Object.keys(SCALINGS) as TutorialScaling[]), 'zca', 'none']);
 
 /** Generator options of a scaling. ZCA rescales to [0, 1] first, so that zcaEpsilon is on the pixels' scale. */
 export function scalingOptions(scaling: Scaling, zcaEpsilon = 0.1): ImageDataGeneratorOptions {
   if (scaling === 'zca') return { rescale: 1 / 255, zcaWhitening: true, zcaEpsilon };
   if (scaling === 'none') return {};
-  return { ...TUTORIAL_SCALINGS[scaling] };
+  return { ...SCALINGS[scaling] };
 }
 
 /** The tutorial's layers: Conv2D 32 3×3 relu, MaxPool 2, Conv2D 64 3×3 relu, MaxPool 2, Flatten, Dense 64 relu, Dense classes softmax. */

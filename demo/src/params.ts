@@ -1,9 +1,19 @@
 // Settings from the page's URL, for quick runs: ?epochs=1&limit=2000&scaling=normalize&batchSize=64&seed=1, and
 // ?backend=js to run the TypeScript kernels instead of WebAssembly SIMD (or wasm-simd, wasm-relaxed-simd).
-import type { BackendName } from '../../src/index.js';
-import { DEFAULT_SETTINGS, SCALINGS, type Scaling, type TrainSettings } from './tutorial.js';
+import { SCALINGS, type BackendName, type TutorialScaling } from '../../src/index.js';
+import { TUTORIAL_DEFAULTS, type TutorialSettings } from '../../src/tutorial-run.js';
 
-function integer(params: URLSearchParams, name: keyof TrainSettings, min: number): number {
+/** What the page trains: the tutorial's run (src/tutorial-run.ts), on a prefix of the digits, tested every epoch for the plot. */
+export interface TrainSettings extends TutorialSettings {
+  scaling: TutorialScaling;
+  /** Train on the first `limit` training images (the test set stays whole); Infinity for all. */
+  limit: number;
+}
+
+/** `pixprep train`'s defaults, so the page trains what the command trains. */
+export const DEFAULT_SETTINGS: Readonly<TrainSettings> = { ...TUTORIAL_DEFAULTS, limit: Infinity, testEachEpoch: true };
+
+function integer(params: URLSearchParams, name: 'epochs' | 'batchSize' | 'limit' | 'seed', min: number): number {
   const text = params.get(name);
   if (text === null) return DEFAULT_SETTINGS[name] as number;
   const value = Number(text);
@@ -30,7 +40,8 @@ export function settingsFromUrl(search: string): TrainSettings {
     throw new RangeError(`URL parameter \`scaling\` must be one of ${Object.keys(SCALINGS).join(', ')}. Received: ${scaling}`);
   }
   return {
-    scaling: scaling as Scaling,
+    ...DEFAULT_SETTINGS,
+    scaling: scaling as TutorialScaling,
     epochs: integer(params, 'epochs', 1),
     batchSize: integer(params, 'batchSize', 1),
     limit: integer(params, 'limit', 1),

@@ -1,6 +1,6 @@
 // The messages between the page and the training worker.
 import type { BackendName } from '../../src/index.js';
-import type { TrainSettings } from './tutorial.js';
+import type { TrainSettings } from './params.js';
 
 export type ToWorker =
   | { type: 'train'; settings: TrainSettings; dataUrl: string; backend: BackendName | undefined }

@@ -1,10 +1,9 @@
 // "Before and after": the same sample digits raw and under each scaling, a histogram of all training pixels after
 // it, and the statistics fitted and observed. Each grid maps its own value range to black..white, so the digits look
 // alike: the scalings are affine, they move and stretch the values, not the picture. The numbers show the change.
-import { ImageDataGenerator, type LabeledImages } from '../../src/index.js';
+import { ImageDataGenerator, SCALINGS, type LabeledImages, type TutorialScaling as Scaling } from '../../src/index.js';
 import { drawDigits } from './digit-grid.js';
 import { drawHistogram, format, valueRange } from './histogram.js';
-import { SCALINGS, type Scaling } from './tutorial.js';
 
 const ROWS = 3;
 const COLS = 10;

@@ -1,11 +1,13 @@
-// The training worker: loads the digits, runs the tutorial's recipe off the page's thread, reports every batch, and
-// then answers predictions for drawn digits with the trained model and its fitted scaling, and exports it as ONNX.
+// The training worker: loads the digits, runs the tutorial off the page's thread (src/tutorial-run.ts, the code
+// `pixprep train` runs), reports every batch, and then answers predictions for drawn digits with the trained model
+// and its fitted scaling, and exports it as ONNX.
 import { backend, setBackend, type BackendName } from '../../src/index.js';
 import { loadDigits } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { trainTutorial, type TrainResult, type TrainSettings } from './tutorial.js';
+import { runTutorial, type TutorialRun } from '../../src/tutorial-run.js';
+import type { TrainSettings } from './params.js';
 
-let trained: TrainResult | null = null;
+let trained: TutorialRun | null = null;
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -16,7 +18,7 @@ async function train(settings: TrainSettings, dataUrl: string, kernels: BackendN
   const data = await loadDigits(dataUrl);
   post({ type: 'loaded', backend, trainImages: Math.min(settings.limit, data.train.y.length), testImages: data.test.y.length });
   const started = performance.now();
-  trained = await trainTutorial(data, settings, {
+  trained = await runTutorial(data, settings, {
     onBatchEnd: (epoch, batch, batches, logs) => post({ type: 'batch', epoch, batch, batches, loss: logs.loss, accuracy: logs.accuracy }),
     onEpochEnd: (epoch, logs) => post({
       type: 'epoch', epoch, loss: logs.loss, accuracy: logs.accuracy,

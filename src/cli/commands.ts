@@ -5,24 +5,26 @@ import { backend } from '../runtime/backend.js';
 import { WriteError, checkWritable } from '../write-file-node.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { limitTraining, loadData } from './data.js';
-import { SCALINGS, TUTORIAL_SCALINGS, type Scaling } from '../tutorial.js';
+import { SCALING_CHOICES, SCALINGS, type Scaling } from '../tutorial.js';
+import { TUTORIAL_DEFAULTS } from '../tutorial-run.js';
 import { compareScalings, compareTable, summarize, summaryTable } from './compare.js';
 import { trainOnce } from './train.js';
+import { ProgressLine } from './progress-line.js';
 import { AUGMENT_FLAGS, augmentationFromFlags, LIGHT_AUGMENTATION } from './augment-flags.js';
 
 const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
 const TRAINING: Record<string, FlagSpec> = {
   data: DATA,
-  epochs: { kind: 'int', min: 1, default: 5, help: 'training epochs' },
-  'batch-size': { kind: 'int', min: 1, default: 64, help: 'images per batch' },
-  seed: { kind: 'int', min: 0, default: 1, help: 'seeds the weights and the batch order' },
+  epochs: { kind: 'int', min: 1, default: TUTORIAL_DEFAULTS.epochs, help: 'training epochs' },
+  'batch-size': { kind: 'int', min: 1, default: TUTORIAL_DEFAULTS.batchSize, help: 'images per batch' },
+  seed: { kind: 'int', min: 0, default: TUTORIAL_DEFAULTS.seed, help: 'seeds the weights and the batch order' },
   limit: { kind: 'int', min: 1, default: null, help: 'train on the first N training images only (the test set stays whole)' },
   'zca-epsilon': { kind: 'number', min: 0, exclusive: true, default: 0.1, help: 'zcaEpsilon for --scaling zca (pixels in [0, 1])' },
   json: { kind: 'bool', help: 'print one JSON result instead of the tutorial output' },
 };
 const TRAIN: Record<string, FlagSpec> = {
   ...TRAINING,
-  scaling: { kind: 'choice', choices: SCALINGS, default: 'standardize', help: 'how pixels are scaled' },
+  scaling: { kind: 'choice', choices: SCALING_CHOICES, default: TUTORIAL_DEFAULTS.scaling, help: 'how pixels are scaled' },
   save: { kind: 'string', default: null, placeholder: 'FILE', help: 'save the trained model with the generator statistics (JSON)' },
   ...AUGMENT_FLAGS,
 };
@@ -67,12 +69,12 @@ export async function run(argv: readonly string[]): Promise<number> {
         scaling: f.scaling as Scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
         zcaEpsilon: f['zca-epsilon'] as number, save: f.save as string | null, verbose: json ? 0 : 1,
         augment: augmentationFromFlags(f),
-      }, json ? () => {} : (line) => console.log(line));
+      }, json ? null : (line) => console.log(line));
       if (json) console.log(JSON.stringify(result));
       return 0;
     }
     case 'compare': {
-      if (help) return say(usage('compare', `Trains the tutorial CNN once per scaling (${Object.keys(TUTORIAL_SCALINGS).join(', ')}), or once per seed with --repeat, and prints a table.`, COMPARE));
+      if (help) return say(usage('compare', `Trains the tutorial CNN once per scaling (${Object.keys(SCALINGS).join(', ')}), or once per seed with --repeat, and prints a table.`, COMPARE));
       const f = parseFlags('compare', rest, COMPARE);
       const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
       const json = f.json as boolean;
@@ -81,7 +83,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         epochs: f.epochs as number, batchSize: f['batch-size'] as number, firstSeed: f.seed as number,
         zcaEpsilon: f['zca-epsilon'] as number, repeat, json,
         augment: augmentationFromFlags(f) ?? (f.augment ? { ...LIGHT_AUGMENTATION, fillMode: f['fill-mode'] as 'nearest' } : null),
-      }, (line) => console.log(line));
+      }, (line) => console.log(line), ProgressLine.on(process.stderr));
       // --json: every run's result, in run order (each carries its scaling and seed).
       if (json) console.log(JSON.stringify(results));
       else if (repeat > 1) console.log('\n' + summaryTable(summarize(results)));

@@ -2,9 +2,10 @@
 // their mean, spread and range. One seed is one draw: on the embedded digits the test accuracy of a scaling moves
 // by about ±0.6 points from seed to seed, as much as the gaps between scalings, so a ranking needs several.
 import type { DataSet } from '../data/types.js';
-import { checkTutorialInput, TUTORIAL_SCALINGS, type TutorialScaling } from '../tutorial.js';
+import { checkTutorialInput, SCALINGS, type TutorialScaling } from '../tutorial.js';
 import { trainOnce, type TrainResult, type TrainSettings } from './train.js';
 import type { AugmentationOptions } from '../generator/augment-options.js';
+import type { ProgressLine } from './progress-line.js';
 
 export interface CompareSettings extends Omit<TrainSettings, 'scaling' | 'save' | 'verbose' | 'seed'> {
   /** The first seed; run k uses firstSeed + k. */
@@ -20,10 +21,19 @@ export function rowName(r: Pick<TrainResult, 'scaling' | 'augment'>): string {
   return r.augment ? `${r.scaling}+augment` : r.scaling;
 }
 
-/** Trains every tutorial scaling `repeat` times; returns the results in run order (seed by seed, scalings within). */
-export async function compareScalings(data: DataSet, s: CompareSettings, print: (line: string) => void): Promise<TrainResult[]> {
+/**
+ * Trains every tutorial scaling `repeat` times; returns the results in run order (seed by seed, scalings within).
+ * `progress` (a terminal's line, or null) follows each training batch by batch; it is erased before anything is
+ * printed, so `print`'s lines are never mixed with it.
+ */
+export async function compareScalings(data: DataSet, s: CompareSettings, print: (line: string) => void,
+  progress: ProgressLine | null = null): Promise<TrainResult[]> {
   checkTutorialInput(data.train.x.shape[1], data.train.x.shape[2]); // before the first heading is printed
-  const scalings = Object.keys(TUTORIAL_SCALINGS) as TutorialScaling[];
+  const say = progress === null ? print : (line: string) => {
+    progress.clear();
+    print(line);
+  };
+  const scalings = Object.keys(SCALINGS) as TutorialScaling[];
   const runs: { scaling: TutorialScaling; augment: AugmentationOptions | null }[] = scalings.map((scaling) => ({ scaling, augment: null }));
   if (s.augment) runs.push({ scaling: 'standardize', augment: s.augment });
   const results: TrainResult[] = [];
@@ -34,11 +44,19 @@ export async function compareScalings(data: DataSet, s: CompareSettings, print: 
     const seed = s.firstSeed + k;
     for (const { scaling, augment } of runs) {
       const name = rowName({ scaling, augment });
-      if (single) print(`\n== ${name} ==`);
-      const result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0, augment }, single ? print : () => {});
+      if (single) say(`\n== ${name} ==`);
+      // With --repeat, the seed too: the line says which of the runs is under way.
+      const label = s.repeat > 1 ? `${name} seed ${seed}` : name;
+      const onBatchEnd = progress === null ? undefined : progress.batchEnd.bind(progress, label, s.epochs);
+      let result: TrainResult;
+      try {
+        result = await trainOnce(data, { ...s, scaling, seed, save: null, verbose: 0, augment }, single ? say : null, onBatchEnd);
+      } finally {
+        progress?.clear();
+      }
       results.push(result);
       if (!single && !s.json) {
-        print(`${name.padEnd(11)} seed ${seed}: test accuracy ${percent(result.testAccuracy)}, ` +
+        say(`${name.padEnd(11)} seed ${seed}: test accuracy ${percent(result.testAccuracy)}, ` +
           `${Math.round(result.trainImagesPerSecond)} images/s, ${result.seconds.toFixed(1)} s`);
       }
     }

@@ -8,11 +8,12 @@ import type { HeapBlock } from '../runtime/heap.js';
 import { Ownership } from '../runtime/ownership.js';
 import { Scratch } from '../runtime/scratch.js';
 import { Random } from '../random.js';
-import { capText, describeValue, kindOf } from '../errors.js';
+import { describeValue, kindOf } from '../errors.js';
 import { type ImageSet, type ImageSource } from './image-set.js';
 import { Labels, type LabelInput } from './labels.js';
 import { reserveScaling, scaleImages, type Gather, type ScalingPlan, type WarpStage } from './pipeline.js';
 import type { Augmenter } from './augmenter.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 
 export interface FlowOptions {
   batchSize?: number;
@@ -89,9 +90,7 @@ export class FlowIterator implements Iterable<Batch> {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new TypeError(`flow: options must be an object. Received: ${describeValue(options)}`);
     }
-    for (const name of Object.keys(options)) {
-      if (!FLOW_OPTIONS.includes(name)) throw new Error(`flow: unknown option \`${capText(name)}\`. Known options: ${FLOW_OPTIONS.join(', ')}`);
-    }
+    checkOptionNames('flow', options, FLOW_OPTIONS);
     const { batchSize = 32, shuffle = true, seed, subset, sampleWeight } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`\`batchSize\` must be a positive integer. Received: batchSize=${describeValue(batchSize)}`);

@@ -13,7 +13,7 @@ import { FlowIterator, type FlowOptions } from './flow.js';
 import { ImageSource, type ImageInput, type ImageSet } from './image-set.js';
 import type { LabelInput } from './labels.js';
 import { Moments } from './moments.js';
-import { resolveOptions, type ImageDataGeneratorOptions, type ResolvedOptions } from './options.js';
+import { DEFAULT_OPTIONS, resolveOptions, type ImageDataGeneratorOptions, type ResolvedOptions } from './options.js';
 import { scaleImages, type ScalingPlan } from './pipeline.js';
 import { CovarianceAccumulator } from './zca.js';
 import { base64ToFloat32, float32ToBase64 } from '../base64.js';
@@ -24,6 +24,7 @@ import { drawTransform, type TransformParams } from './augment.js';
 import { augments } from './augment-options.js';
 import { Augmenter } from './augmenter.js';
 import { WARP_PARAMS } from '../kernels/warp.js';
+import { checkOptionNames, withContext } from '../unknown-option-error.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -334,12 +335,13 @@ export class ImageDataGenerator {
     if (extra !== undefined && (extra === null || typeof extra !== 'object' || Object.keys(extra).some((k) => k !== 'preprocessingFunction'))) {
       throw new TypeError(`${where}: the second argument may only give \`preprocessingFunction\`. Received: ${describeValue(extra)}`);
     }
+    // Names first, so that a misspelt one is the same UnknownOptionError as the constructor's, said of the field.
+    checkOptionNames(`${where}: the field \`options\``, given, Object.keys(DEFAULT_OPTIONS));
     let gen: ImageDataGenerator;
     try {
       gen = new ImageDataGenerator({ ...given, ...extra });
     } catch (cause) {
-      const error = cause as Error;
-      throw new (error.constructor as ErrorConstructor)(`${where}: the field \`options\`: ${error.message}`, { cause });
+      throw withContext(cause, `${where}: the field \`options\``);
     }
     const s = j.statistics as unknown;
     if (s === undefined) throw new TypeError(`${where}: missing field \`statistics\` (null when not fit)`);
@@ -635,9 +637,7 @@ function checkFitOptions(options: unknown): { augment: boolean; rounds: number; 
     throw new TypeError(`fit: options must be an object { augment, rounds, seed }. Received: ${options === null ? 'null' : typeof options}`);
   }
   const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!['augment', 'rounds', 'seed'].includes(name)) throw new Error(`fit: unknown option \`${name}\`. Known options: augment, rounds, seed`);
-  }
+  checkOptionNames('fit', o, ['augment', 'rounds', 'seed']);
   const { augment = false, rounds = 1, seed } = o;
   if (typeof augment !== 'boolean') throw new TypeError(`fit: \`augment\` must be true or false. Received: augment=${String(augment)}`);
   if (typeof rounds !== 'number' || !Number.isInteger(rounds) || rounds < 1) {
@@ -666,9 +666,7 @@ function checkTransformParams(params: unknown, where: string): TransformParams {
   }
   const given = params as Record<string, unknown>;
   const out: TransformParams = { ...NEUTRAL };
-  for (const name of Object.keys(given)) {
-    if (!(name in NEUTRAL)) throw new Error(`${where}: unknown transform parameter \`${name}\`. Known: ${Object.keys(NEUTRAL).join(', ')}`);
-  }
+  checkOptionNames(where, given, Object.keys(NEUTRAL), 'transform parameter');
   for (const name of ['theta', 'tx', 'ty', 'shear', 'zx', 'zy'] as const) {
     const v = given[name];
     if (v === undefined) continue;

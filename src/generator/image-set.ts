@@ -163,6 +163,30 @@ export class ImageSource {
   }
 
   /**
+   * Copies images indices[from..to) like gather, but always channels-last [height, width, channels], the network's
+   * input order, whatever the caller's layout: a channelsFirst source is transposed on the way, read through its
+   * strides (ndarray views included). Values are gather's: the same float32 of each pixel, only their order differs.
+   */
+  gatherChannelsLast(out: Float32Array, indices: ArrayLike<number> | null, from: number, to: number): void {
+    if (this.dataFormat === 'channelsLast') {
+      this.gather(out, indices, from, to);
+      return;
+    }
+    const [s0, sc, sh, sw] = this.stride;
+    const { height, width, channels, data } = this;
+    let o = 0;
+    for (let k = from; k < to; k++) {
+      const base = this.offset + (indices === null ? k : indices[k]) * s0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const at = base + y * sh + x * sw;
+          for (let c = 0; c < channels; c++) out[o++] = data[at + c * sc];
+        }
+      }
+    }
+  }
+
+  /**
    * Copies images indices[from..to) (or images from..to when indices is null) into out, dense, in the caller's
    * layout. Float64 pixels are converted to float32 on the way, as Keras converts its input to float32.
    */

@@ -2,8 +2,9 @@
 // that names the option, what was expected and what was received. An unknown name is an error, so a typo
 // (`featurewiseCentre`) cannot silently leave data unscaled.
 import type { DataFormat } from './image-set.js';
-import { capText, describeValue } from '../errors.js';
+import { describeValue } from '../errors.js';
 import { AUGMENTATION_DEFAULTS, resolveAugmentation, type AugmentationOptions } from './augment-options.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 
 /** One image as the preprocessing function sees it: a copy, float32, in the generator's data format. */
 export interface ImageView {
@@ -60,14 +61,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new TypeError(`ImageDataGenerator: options must be an object. Received: ${describeValue(options)}`);
   }
   const given = options as Record<string, unknown>;
-  const known = Object.keys(DEFAULT_OPTIONS);
-  for (const name of Object.keys(given)) {
-    if (known.includes(name)) continue;
-    const near = known.find((k) => k.toLowerCase().slice(0, 10) === name.toLowerCase().slice(0, 10));
-    throw new Error(
-      `ImageDataGenerator: unknown option \`${capText(name)}\`.` + (near ? ` Did you mean \`${near}\`?` : '') + ` Known options: ${known.filter((k) => !(k in AUGMENTATION_DEFAULTS)).join(', ')}, and Keras' augmentation options (rotationRange, zoomRange, ...)`,
-    );
-  }
+  checkOptionNames('ImageDataGenerator', given, Object.keys(DEFAULT_OPTIONS));
   const out: ResolvedOptions = { ...DEFAULT_OPTIONS, ...resolveAugmentation(given) };
   for (const name of BOOLEANS) {
     const v = given[name];

@@ -3,7 +3,7 @@
 // read through the generator's own input path (image-set.ts, labels.ts): the network accepts what flow accepts
 // (every pixel type, ndarray views, every integer label type, one-hot rows), with the same messages.
 import { Random } from '../random.js';
-import { ImageSource, type ImageInput } from '../generator/image-set.js';
+import { ImageSource, type DataFormat, type ImageInput } from '../generator/image-set.js';
 import { Labels as LabelSet, type LabelInput } from '../generator/labels.js';
 
 export interface BatchSource {
@@ -59,10 +59,10 @@ export class ArraySource implements BatchSource {
   /** A copy taken at construction: later changes by the caller do not leak into training. */
   private readonly labels: LabelSet | null;
 
+  /** `dataFormat`: the layout of data.x; batches are always channels last, the network's order. */
   constructor(where: string, data: ArrayData, readonly batchSize: number, shuffle: boolean, private readonly seed: number,
-    private batchesSeen = 0) {
-    // The model takes channels-last images: a channelsFirst array would be read in the wrong layout.
-    const images = ImageSource.from(data.x, where, 'channelsLast', false, true);
+    private batchesSeen = 0, dataFormat: DataFormat = 'channelsLast') {
+    const images = ImageSource.from(data.x, where, dataFormat, false, true);
     const n = images.n;
     this.images = images;
     this.sampleCount = n;
@@ -100,7 +100,7 @@ export class ArraySource implements BatchSource {
   batchInto(i: number, x: Float32Array, y: Float32Array | null): number {
     const start = i * this.batchSize;
     const count = Math.min(this.batchSize, this.sampleCount - start);
-    this.images.gather(x, this.order, start, start + count);
+    this.images.gatherChannelsLast(x, this.order, start, start + count);
     if (y !== null && this.labels !== null) this.labels.gather(y, this.order, start, start + count);
     return count;
   }

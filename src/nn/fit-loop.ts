@@ -1,11 +1,10 @@
 // fit's epochs over the engine: the steps of each epoch, the running loss and accuracy, validation, history,
 // progress and callbacks. Every ~50 ms of work the loop yields to the event loop (TF.js' yieldEvery idea), so a
 // page that trains on its main thread keeps drawing and answering input while it trains.
-import type { ArrayData, BatchSource } from './batch-source.js';
+import type { BatchSource } from './batch-source.js';
 import { evaluateLoop, loadBatch, trainStep, type Engine } from './engine.js';
 import { Progress } from './progress.js';
-import { bool, checkOptions, func, invalid, positiveInt } from './options.js';
-import type { BatchLogs, EpochLogs, FitOptions, History, LogWriter } from './types.js';
+import type { BatchLogs, EpochLogs, History, LogWriter } from './types.js';
 
 export interface FitSettings {
   epochs: number;
@@ -13,28 +12,6 @@ export interface FitSettings {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: BatchLogs) => void;
   log?: LogWriter;
-}
-
-/** fit's options, checked before anything runs. */
-export function fitOptions(where: string, options: unknown): {
-  settings: FitSettings; batchSize: number | undefined; shuffle: boolean; validationData: BatchSource | ArrayData | undefined;
-} {
-  const o = checkOptions(where, options,
-    ['epochs', 'batchSize', 'validationData', 'verbose', 'shuffle', 'onEpochEnd', 'onBatchEnd', 'log']);
-  const verbose = o.verbose ?? 1;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) invalid(where, 'verbose', 'one of 0, 1, 2', verbose);
-  return {
-    settings: {
-      epochs: o.epochs === undefined ? 1 : positiveInt(where, 'epochs', o.epochs),
-      verbose,
-      onEpochEnd: o.onEpochEnd === undefined ? undefined : func<FitOptions['onEpochEnd']>(where, 'onEpochEnd', o.onEpochEnd),
-      onBatchEnd: o.onBatchEnd === undefined ? undefined : func<FitOptions['onBatchEnd']>(where, 'onBatchEnd', o.onBatchEnd),
-      log: o.log === undefined ? undefined : func<LogWriter>(where, 'log', o.log),
-    },
-    batchSize: o.batchSize === undefined ? undefined : positiveInt(where, 'batchSize', o.batchSize),
-    shuffle: o.shuffle === undefined ? true : bool(where, 'shuffle', o.shuffle),
-    validationData: o.validationData as BatchSource | ArrayData | undefined,
-  };
 }
 
 /** Work between two yields to the event loop. */

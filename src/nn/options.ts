@@ -1,5 +1,6 @@
 // Option checking for the network's public API, in Keras' message shape: the message names where the option was
 // given, the option, what was expected and what was received, so that a typo fails at once and says how to fix it.
+import { checkOptionNames } from '../unknown-option-error.js';
 
 export type Options = Record<string, unknown>;
 
@@ -17,11 +18,7 @@ export function checkOptions(where: string, options: unknown, known: readonly st
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`${where}: options must be an object. Received: ${show(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new TypeError(`${where}: unknown option \`${key}\`. Expected one of: ${known.join(', ')}`);
-    }
-  }
+  checkOptionNames(where, options, known);
   return options as Options;
 }
 

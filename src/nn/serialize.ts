@@ -11,6 +11,7 @@ import { Dense } from './dense.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import type { OptimizerConfig } from './optimizers.js';
 import { describeValue } from '../errors.js';
+import { withContext } from '../unknown-option-error.js';
 
 export const MODEL_FORMAT = 'pixprep-sequential';
 export const MODEL_FORMAT_VERSION = 1;
@@ -148,8 +149,7 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
     try {
       return LAYERS[className](config);
     } catch (cause) {
-      const error = cause as Error;
-      throw new (error.constructor as ErrorConstructor)(`Sequential.fromJSON: layers[${i}].config: ${error.message}`, { cause });
+      throw withContext(cause, `Sequential.fromJSON: layers[${i}].config`);
     }
   });
   const w = json.weights as unknown;
@@ -167,8 +167,7 @@ export function parseModel(input: ModelJSON | string): ParsedModel {
     try {
       shapeNow = layer.build(shapeNow);
     } catch (cause) {
-      const error = cause as Error;
-      throw new (error.constructor as ErrorConstructor)(`Sequential.fromJSON: layers[${i}] on inputShape ${describeValue(inputShape)}: ${error.message}`, { cause });
+      throw withContext(cause, `Sequential.fromJSON: layers[${i}] on inputShape ${describeValue(inputShape)}`);
     }
     count += layer.paramCount;
   });

@@ -1,6 +1,7 @@
 // The network's shared types, in a module of their own so that the facade (sequential.ts), the engine, progress,
 // serialize and the TF.js export each depend on these narrow shapes and never on each other's classes: src/ has no
 // import cycle, type-only imports included (test/architecture/imports.test.ts checks it).
+import type { DataFormat } from '../generator/image-set.js';
 import type { ArrayData, BatchSource } from './batch-source.js';
 import type { Layer } from './layer.js';
 import type { LossName } from './losses.js';
@@ -50,6 +51,8 @@ export interface FitOptions {
   onBatchEnd?: (batch: number, logs: BatchLogs) => void;
   /** Receives each progress line instead of stdout/console (tests, apps). */
   log?: LogWriter;
+  /** The layout of array data's images (x and validationData's x): 'channelsLast' (default) or 'channelsFirst'. */
+  dataFormat?: DataFormat;
 }
 
 export interface History {
@@ -63,10 +66,14 @@ export interface History {
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /** The layout of array images: 'channelsLast' (default) or 'channelsFirst' ([n, channels, height, width]). */
+  dataFormat?: DataFormat;
 }
 
 export interface PredictOptions {
   batchSize?: number;
+  /** The layout of array images: 'channelsLast' (default) or 'channelsFirst' ([n, channels, height, width]). */
+  dataFormat?: DataFormat;
 }
 
 /** The compile configuration as saved: the optimizer's class and config, the loss, the metrics. */

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { backend as nodeBackend, encodeIdx, ImageDataGenerator, loadMnist } from '../../src/node.js';
+import { backend as nodeBackend, encodeIdx, ImageDataGenerator, loadMnist, SCALINGS } from '../../src/node.js';
+import { runTutorial } from '../../src/tutorial-run.js';
 import { writeMnistAssets } from '../../demo/scripts/mnist-assets.mjs';
 import { settingsFromUrl } from '../../demo/src/params.js';
-import { SCALINGS, trainTutorial } from '../../demo/src/tutorial.js';
 import { format } from '../../demo/src/histogram.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -205,7 +205,7 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
 
     // The browser's test accuracy is the one Node reaches with the same code, data, settings and seed. (Run after the
     // browser part, not during it: training blocks this process's event loop, which Playwright's calls need.)
-    const node = await trainTutorial(loadMnist(), settings);
+    const node = await runTutorial(loadMnist(), settings);
     console.log(`browser (${state.workerBackend}): test accuracy ${state.accuracy}, loss ${state.loss}; ` +
       `node (${nodeBackend}): ${node.testAccuracy}, loss ${node.testLoss}; drawn 7 predicted as ${predicted}; ` +
       `${((performance.now() - t0) / 1000).toFixed(1)} s`);

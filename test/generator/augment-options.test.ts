@@ -160,7 +160,7 @@ describe('applyTransform and randomTransform', () => {
     );
     expect(() => g.applyTransform(image, { theta: NaN })).toThrow('applyTransform: params.theta must be a finite number. Received: NaN');
     expect(() => g.applyTransform(image, { flipHorizontal: 1 } as never)).toThrow('applyTransform: params.flipHorizontal must be true or false. Received: 1');
-    expect(() => g.applyTransform(image, { rotation: 3 } as never)).toThrow('applyTransform: unknown transform parameter `rotation`. Known: theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness');
+    expect(() => g.applyTransform(image, { rotation: 3 } as never)).toThrow('applyTransform: unknown transform parameter `rotation`. Known transform parameters: theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness');
     expect(() => g.applyTransform(image, null as never)).toThrow('applyTransform: params must be an object of transform parameters (as getRandomTransform returns). Received: null');
     expect(() => g.randomTransform({ data: new Uint8Array(3), shape: [3] } as never)).toThrow('randomTransform: x must be one image of rank 3');
   });
@@ -211,7 +211,7 @@ describe('fit(x, { augment, rounds, seed })', () => {
     expect(() => g.fit(x, { rounds: 0, augment: true })).toThrow('fit: `rounds` must be a positive integer. Received: rounds=0');
     expect(() => g.fit(x, { augment: 'yes' } as never)).toThrow('fit: `augment` must be true or false. Received: augment=yes');
     expect(() => g.fit(x, { augment: true, seed: 0.5 })).toThrow('fit: `seed` must be an integer. Received: seed=0.5');
-    expect(() => g.fit(x, { round: 2 } as never)).toThrow('fit: unknown option `round`. Known options: augment, rounds, seed');
+    expect(() => g.fit(x, { round: 2 } as never)).toThrow('fit: unknown option `round`. Did you mean `rounds`? Known options: augment, rounds, seed');
     expect(() => gen({ zcaWhitening: true, rotationRange: 5 }).fit(x, { augment: true })).toThrow('fit: `augment` with zcaWhitening is not supported');
   });
 });

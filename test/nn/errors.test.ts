@@ -23,7 +23,7 @@ function compiled() {
 describe('layer options', () => {
   it('rejects unknown option names, naming the known ones', () => {
     expect(() => new Conv2D({ filters: 2, kernelSize: 3, kernel_size: 3 } as never)).toThrow(
-      'Conv2D: unknown option `kernel_size`. Expected one of: filters, kernelSize, strides, padding, activation, useBias, inputShape, name');
+      'Conv2D: unknown option `kernel_size`. Did you mean `kernelSize`? Known options: filters, kernelSize, strides, padding, activation, useBias, inputShape, name');
     expect(() => new Dense({ units: 2, activations: 'relu' } as never)).toThrow('Dense: unknown option `activations`');
     expect(() => new MaxPooling2D({ pool: 2 } as never)).toThrow('MaxPooling2D: unknown option `pool`');
     expect(() => new Flatten({ dataFormat: 'channelsLast' } as never)).toThrow('Flatten: unknown option `dataFormat`');
@@ -63,7 +63,7 @@ describe('layer options', () => {
 describe('compile', () => {
   it('rejects unknown options, optimizers, losses and metrics', () => {
     expect(() => model().compile({ optimizer: 'adam', lr: 0.1 } as never)).toThrow(
-      'compile: unknown option `lr`. Expected one of: optimizer, loss, metrics');
+      'compile: unknown option `lr`. Known options: optimizer, loss, metrics');
     expect(() => model().compile({ optimizer: 'rmsprop' as never })).toThrow(
       "compile: `optimizer` must be 'adam', 'sgd', or an Adam or SGD instance. Received: optimizer=\"rmsprop\"");
     expect(() => model().compile({ loss: 'mse' as never })).toThrow(
@@ -89,7 +89,7 @@ describe('fit, evaluate and predict data', () => {
   it('rejects unknown fit options and invalid values', async () => {
     const data = patterns(8, 1);
     await expect(compiled().fit(data, { batch_size: 4 } as never)).rejects.toThrow(
-      'fit: unknown option `batch_size`. Expected one of: epochs, batchSize, validationData, verbose, shuffle, onEpochEnd, onBatchEnd, log');
+      'fit: unknown option `batch_size`. Did you mean `batchSize`? Known options: epochs, batchSize, validationData, verbose, shuffle, onEpochEnd, onBatchEnd, log');
     await expect(compiled().fit(data, { epochs: 0 })).rejects.toThrow('fit: `epochs` must be a positive integer. Received: epochs=0');
     await expect(compiled().fit(data, { batchSize: 1.5 })).rejects.toThrow('fit: `batchSize` must be a positive integer. Received: batchSize=1.5');
     await expect(compiled().fit(data, { verbose: 3 as never })).rejects.toThrow('fit: `verbose` must be one of 0, 1, 2. Received: verbose=3');

@@ -16,7 +16,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../src/generator/index.js';
 import { Sequential, Conv2D, MaxPooling2D, Flatten, Dense } from '../../src/nn/index.js';
 import { saveOnnx } from '../../src/nn/io-node.js';
-import { scalingOptions, tutorialModel, SCALINGS } from '../../src/tutorial.js';
+import { scalingOptions, tutorialModel, SCALING_CHOICES } from '../../src/tutorial.js';
 import { Random } from '../../src/random.js';
 
 const TOLERANCE = 1e-5;
@@ -62,7 +62,7 @@ async function trainedTutorial(gen: ImageDataGenerator): Promise<Sequential> {
 }
 
 describe('ONNX export of the tutorial network, run by ONNX Runtime', () => {
-  for (const scaling of SCALINGS) {
+  for (const scaling of SCALING_CHOICES) {
     it(`${scaling}: scaled-input and raw-pixel exports give pixprep's predictions on real digits`, async () => {
       const gen = new ImageDataGenerator(scalingOptions(scaling));
       if (scaling !== 'normalize' && scaling !== 'none') gen.fit(fitSet);

@@ -12,7 +12,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { Sequential, Conv2D, MaxPooling2D, Flatten, Dense } from '../../src/nn/index.js';
 import { saveTfjs } from '../../src/nn/io-node.js';
-import { scalingOptions, tutorialModel, SCALINGS } from '../../src/tutorial.js';
+import { scalingOptions, tutorialModel, SCALING_CHOICES } from '../../src/tutorial.js';
 import { Random } from '../../src/random.js';
 
 const { train, test } = loadMnist();
@@ -57,7 +57,7 @@ function expectClose(theirs: Float32Array, ours: Float32Array): void {
 }
 
 describe('TF.js export with preprocessing, loaded by tf.loadLayersModel', () => {
-  for (const scaling of SCALINGS) {
+  for (const scaling of SCALING_CHOICES) {
     it(`${scaling}: raw pixels in, pixprep's predictions out`, async () => {
       const gen = new ImageDataGenerator(scalingOptions(scaling));
       if (scaling !== 'normalize' && scaling !== 'none') gen.fit(fitSet);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '../../src/data/mnist.js';
 import { ImageDataGenerator } from '../../src/generator/image-data-generator.js';
-import { TUTORIAL_SCALINGS, firstImages, tutorialModel, type TutorialScaling } from '../../src/tutorial.js';
+import { SCALINGS, firstImages, tutorialModel, type TutorialScaling } from '../../src/tutorial.js';
 import { getBackend, setBackend, type BackendName } from '../../src/runtime/backend.js';
 
 const BATCH = 16;
@@ -103,7 +103,7 @@ describe('the tutorial network against TF.js ops and autodiff with Keras\' Adam'
   for (const [backendName, scaling] of cases) {
     it(`${STEPS} steps of batch ${BATCH} on ${scaling} digits (${backendName} backend): same losses, same weights`, async () => {
       setBackend(backendName);
-      const generator = new ImageDataGenerator(TUTORIAL_SCALINGS[scaling]).fit(train.x);
+      const generator = new ImageDataGenerator(SCALINGS[scaling]).fit(train.x);
       const x = generator.standardize(digits.x);
       const model = tutorialModel({ seed: 3 });
       model.build([28, 28, 1]);

@@ -32,6 +32,8 @@ export interface FileBatch {
 
 export interface SkippedFile {
   file: string;
+  /** The epoch (from 0) in which it failed. */
+  epoch: number;
   reason: string;
 }
 
@@ -78,6 +80,10 @@ export class FileIterator implements AsyncIterable<FileBatch> {
   readonly samples: number;
   /** Batches per epoch: ceil(samples / batchSize). */
   readonly length: number;
+  /** `samples`, under the name the network's sources use. */
+  get sampleCount(): number {
+    return this.samples;
+  }
   /** Keras' `class_indices`: class name → index. */
   readonly classIndices: Readonly<Record<string, number>>;
   /** Keras' `classes`: the class index of every file, in filenames' order (unshuffled). */
@@ -91,9 +97,13 @@ export class FileIterator implements AsyncIterable<FileBatch> {
   readonly classMode: ClassMode;
   /** Epochs completed. */
   epoch = 0;
-  /** Files skipped (onError 'skip') so far in the current epoch; skippedFiles says which and why. */
-  skipped = 0;
+  /** Files skipped (onError 'skip') so far, every epoch counted; skippedFiles says which, when and why. */
+  get skipped(): number {
+    return this.skippedFiles.length;
+  }
   readonly skippedFiles: SkippedFile[] = [];
+  /** skippedFiles already reported in a warning. */
+  private reported = 0;
   /** Listing problems and each epoch's skip summary, for the caller (fit prints them through its log). */
   readonly warnings: string[];
 
@@ -230,22 +240,27 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     return batch;
   }
 
-  /** Ends the epoch: reshuffles, reports the epoch's skipped files (a warning line), resets the count. */
+  /** Ends the epoch: reshuffles and reports the files skipped since the last report (one warning line). */
   onEpochEnd(): void {
-    if (this.skipped > 0) {
-      const first = this.skippedFiles.slice(-this.skipped).slice(0, 3).map((s) => `${s.file} (${s.reason})`).join('; ');
-      this.warnings.push(`${this.spec.where}: skipped ${this.skipped} of ${this.samples} files in epoch ${this.epoch + 1} (onError 'skip'): ${first}${this.skipped > 3 ? '; …' : ''}`);
-    }
+    this.reportSkips();
     this.epoch++;
-    this.skipped = 0;
     this.pending.clear();
     this.ready = null;
     this.arrange();
   }
 
-  /** Warnings not yet handed out (fit writes them to its log at the end of each epoch). */
+  /** Warnings not yet handed out, the skips since the last report included (fit writes them at each epoch's end). */
   takeWarnings(): string[] {
+    this.reportSkips();
     return this.warnings.splice(0);
+  }
+
+  private reportSkips(): void {
+    const fresh = this.skippedFiles.slice(this.reported);
+    this.reported = this.skippedFiles.length;
+    if (fresh.length === 0) return;
+    const first = fresh.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join('; ');
+    this.warnings.push(`${this.spec.where}: skipped ${fresh.length} of ${this.samples} files in epoch ${this.epoch + 1} (onError 'skip'): ${first}${fresh.length > 3 ? '; …' : ''}`);
   }
 
   /** One epoch of batches (decoding ahead); the epoch ends when the loop finishes or breaks. */
@@ -302,8 +317,7 @@ export class FileIterator implements AsyncIterable<FileBatch> {
           ok[k] = 1;
         } catch (error) {
           if (this.spec.onError === 'throw' || this.epoch !== epoch) throw error;
-          this.skipped++;
-          this.skippedFiles.push({ file: this.spec.filenames[sample], reason: (error as Error).message });
+          this.skippedFiles.push({ file: this.spec.filenames[sample], epoch, reason: (error as Error).message });
         }
       }
     };

@@ -1,7 +1,7 @@
 // The options flowFromDirectory and flowFromDataframe share (Keras' names and defaults), checked before any file is
 // read: a typo fails at once, naming the option, what was expected and what was received.
 import { describeValue } from '../errors.js';
-import type { ColorMode, Interpolation } from './image-shim.js';
+import type { ColorMode, Interpolation } from '../image/index.js';
 import type { ClassMode, FileDecoder } from './file-iterator.js';
 
 export interface FileFlowOptions {
@@ -19,6 +19,11 @@ export interface FileFlowOptions {
   keepAspectRatio?: boolean;
   /** 'throw' (default): a bad file is an error naming it; 'skip': left out of its batch, counted, reported per epoch. */
   onError?: 'throw' | 'skip';
+  /**
+   * false (default): a file whose channels differ from colorMode (a grayscale PNG in an 'rgb' flow) is an error
+   * naming it; true: every image is converted to colorMode with PIL's formulas, as Keras' load_img does.
+   */
+  convertColors?: boolean;
   /** Batches decoded ahead of the one in use (default 2): memory is (1 + prefetch) batches of decoded bytes. */
   prefetch?: number;
   /** Decodes one file (default: pixprep's decoders); may return a promise. */
@@ -26,7 +31,7 @@ export interface FileFlowOptions {
 }
 
 export const FILE_FLOW_OPTIONS = ['targetSize', 'colorMode', 'classes', 'classMode', 'batchSize', 'shuffle', 'seed', 'subset',
-  'interpolation', 'keepAspectRatio', 'onError', 'prefetch', 'decode'];
+  'interpolation', 'keepAspectRatio', 'onError', 'convertColors', 'prefetch', 'decode'];
 
 export type CheckedFileFlowOptions = Required<Omit<FileFlowOptions, 'classes' | 'subset' | 'seed' | 'decode' | 'targetSize'>> & {
   targetSize: [number, number] | null; classes: string[] | null; subset: 'training' | 'validation' | null; seed: number;
@@ -92,6 +97,7 @@ export function checkFileFlowOptions(where: string, options: unknown, extra: rea
     interpolation: oneOf(where, 'interpolation', o.interpolation ?? 'nearest', ['nearest', 'bilinear', 'bicubic'] as const),
     keepAspectRatio: flag(where, 'keepAspectRatio', o.keepAspectRatio ?? false),
     onError: oneOf(where, 'onError', o.onError ?? 'throw', ['throw', 'skip'] as const),
+    convertColors: flag(where, 'convertColors', o.convertColors ?? false),
     prefetch: prefetch as number,
     decode: (o.decode as FileDecoder | undefined) ?? null,
   };

@@ -57,7 +57,7 @@ export async function makeFileIterator(
   const augmenter = gen.augmenting ? new Augmenter(gen.options, shape[0], shape[1], channels, false) : null;
   return new FileIterator(currentBackend(), plan, {
     ...listed, tree, classMode: o.classMode, targetSize, colorMode: o.colorMode, interpolation: o.interpolation,
-    keepAspectRatio: o.keepAspectRatio, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, onError: o.onError,
+    keepAspectRatio: o.keepAspectRatio, convertColors: o.convertColors, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, onError: o.onError,
     prefetch: o.prefetch, decode,
   }, augmenter);
 }

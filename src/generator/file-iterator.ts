@@ -14,7 +14,7 @@ import { reserveScaling, scaleImages, type ScalingPlan, type WarpStage } from '.
 import type { Augmenter } from './augmenter.js';
 import { imageSeed } from './flow.js';
 import type { FileTree } from './file-tree.js';
-import { resizeImage, type ColorMode, type Img, type Interpolation } from './image-shim.js';
+import { resizeImage, toColorMode, type ColorMode, type Img, type Interpolation } from '../image/index.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 /**
@@ -55,6 +55,8 @@ export interface FileFlowSpec {
   shuffle: boolean;
   seed: number;
   onError: 'throw' | 'skip';
+  /** Convert every image to colorMode (Keras' load_img) instead of refusing a file with other channels. */
+  convertColors: boolean;
   prefetch: number;
   decode: FileDecoder;
   /** Problems met while listing (onError 'skip'), reported with the first epoch's skips. */
@@ -354,10 +356,14 @@ export class FileIterator implements AsyncIterable<FileBatch> {
       throw new Error(`${where}: cannot decode ${shown}: ${(cause as Error).message}`, { cause });
     }
     const want = CHANNELS[colorMode];
-    if (img.shape[2] !== want) {
-      throw new Error(`${where}: ${shown} has ${img.shape[2]} channel${img.shape[2] === 1 ? '' : 's'} but colorMode '${colorMode}' expects ${want}`);
+    if (img.shape[2] !== want && !this.spec.convertColors) {
+      const [h, w, c] = img.shape;
+      throw new Error(`${where}: ${shown} has ${c} channel${c === 1 ? '' : 's'} (${h}×${w}×${c}) but colorMode '${colorMode}' expects ${want}; ` +
+        "pass convertColors: true to convert as Keras' load_img does, or choose the colorMode of the files");
     }
-    const resized = resizeImage(img, targetSize, interpolation, keepAspectRatio);
-    return resized.data;
+    const converted = toColorMode(img, colorMode);
+    // As load_img: a resize only when the size differs (or a crop is asked for).
+    if (converted.shape[0] === targetSize[0] && converted.shape[1] === targetSize[1]) return converted.data;
+    return resizeImage(converted, targetSize, interpolation, keepAspectRatio).data;
   }
 }

@@ -162,6 +162,33 @@ describe('flowFromDirectory: batches', () => {
     expect(() => it.batchInto(0, new Float32Array(1000), null)).toThrow('flowFromDirectory: batch 0 has not been decoded yet; await iterator.prepare(0) before batchInto(0)');
   });
 
+  it('awkward batch sizes: 1, 3, one batch larger than the folder; the last batch partial', async () => {
+    const gen = new ImageDataGenerator({ rescale: 1 / 255 });
+    for (const batchSize of [1, 3, 11, 100]) {
+      const it = await gen.flowFromDirectory(root, { targetSize: [H, W], batchSize, seed: 5 });
+      expect(it.length).toBe(Math.ceil(11 / batchSize));
+      const sizes: number[] = [];
+      const seen: number[] = [];
+      for await (const b of it) {
+        sizes.push(b.x.shape[0]);
+        for (let j = 0; j < b.x.shape[0]; j++) {
+          const value = Math.round(b.x.data[j * H * W * C] * 255);
+          seen.push(EXPECTED.findIndex((p) => pixels.get(p)![0] === value && Math.round(b.x.data[j * H * W * C + 1] * 255) === pixels.get(p)![1]));
+        }
+      }
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(11);
+      expect(sizes.slice(0, -1).every((k) => k === batchSize)).toBe(true);
+      expect([...seen].sort((a, b) => a - b)).toEqual([...Array(11).keys()]); // every file once per epoch
+      it.dispose();
+      expect(() => it.batchInto(0, new Float32Array(1), null)).toThrow('FileIterator: used after dispose()');
+    }
+  });
+
+  it('refuses a channelsFirst generator (files decode channels last)', async () => {
+    await expect(new ImageDataGenerator({ dataFormat: 'channelsFirst' }).flowFromDirectory(root)).rejects.toThrow(
+      "flowFromDirectory: image files are decoded channels last; create the generator with dataFormat 'channelsLast'");
+  });
+
   it('checks its options', async () => {
     const gen = new ImageDataGenerator();
     await expect(gen.flowFromDirectory(root, { targetSize: [0, 3] as [number, number] })).rejects.toThrow(

@@ -189,6 +189,28 @@ describe('flowFromDirectory: batches', () => {
       "flowFromDirectory: image files are decoded channels last; create the generator with dataFormat 'channelsLast'");
   });
 
+  it('an async decoder (worker threads, a browser decoder) gets several files in flight, bounded, in order', async () => {
+    const { decodeImage } = await import('../../src/image/index.js');
+    let inFlight = 0;
+    let most = 0;
+    const slow = async (bytes: Uint8Array, name: string) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      // Later files finish first: the batch must still come out in its order.
+      await new Promise((r) => setTimeout(r, 20 - (bytes.length % 17)));
+      inFlight--;
+      return decodeImage(bytes, name);
+    };
+    const gen = new ImageDataGenerator({ rescale: 1 / 255 });
+    const want = [...gen.flow(stacked(EXPECTED), null, { batchSize: 4, seed: 3 })];
+    const it = await gen.flowFromDirectory(root, { targetSize: [H, W], batchSize: 4, seed: 3, prefetch: 1, decode: slow });
+    let i = 0;
+    for await (const b of it) expect(b.x.data).toEqual(want[i++].x.data);
+    expect(i).toBe(3);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8); // 4 files a batch, this batch and one ahead
+  });
+
   it('checks its options', async () => {
     const gen = new ImageDataGenerator();
     await expect(gen.flowFromDirectory(root, { targetSize: [0, 3] as [number, number] })).rejects.toThrow(

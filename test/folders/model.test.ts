@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { Conv2D, Dense, Flatten, ImageDataGenerator, MaxPooling2D, Sequential } from '../../src/index.js';
 import { encodePng, shapeImage, tempDir, writeFile } from './png.js';
+import { currentBackend } from '../../src/runtime/backend.js';
 
 const S = 12;
 const PER_CLASS = 13;
@@ -82,5 +83,22 @@ describe('model over a file iterator', () => {
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const history = await m.fit(files, { epochs: 2, verbose: 0 });
     expect(history.loss.every(Number.isFinite)).toBe(true);
+  });
+
+  it('kernel memory does not grow from epoch to epoch (decoding, resizing, augmenting, training); dispose returns it', async () => {
+    const heap = currentBackend().heap;
+    const gen = new ImageDataGenerator({ rescale: 1 / 255, rotationRange: 10 });
+    const files = await gen.flowFromDirectory(root, { targetSize: [S + 3, S - 1], colorMode: 'grayscale', interpolation: 'bilinear', batchSize: 4, seed: 1, classMode: 'sparse' });
+    const m = new Sequential([new Conv2D({ filters: 2, kernelSize: 3, inputShape: [S + 3, S - 1, 1] }), new Flatten(), new Dense({ units: 2, activation: 'softmax' })], { seed: 1 });
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await m.fit(files, { epochs: 1, verbose: 0 });
+    const [used, size] = [heap.usedBytes, heap.byteLength];
+    await m.fit(files, { epochs: 3, verbose: 0 });
+    expect(heap.usedBytes).toBe(used);
+    expect(heap.byteLength).toBe(size);
+    m.dispose();
+    const beforeDispose = heap.usedBytes;
+    files.dispose();
+    expect(heap.usedBytes).toBeLessThan(beforeDispose);
   });
 });

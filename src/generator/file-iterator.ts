@@ -353,7 +353,9 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     try {
       img = await this.spec.decode(bytes, shown, colorMode);
     } catch (cause) {
-      throw new Error(`${where}: cannot decode ${shown}: ${(cause as Error).message}`, { cause });
+      // pixprep's decoders start their messages with the name they were given: not twice.
+      const why = (cause as Error).message;
+      throw new Error(`${where}: cannot decode ${shown}: ${why.startsWith(`${shown}: `) ? why.slice(shown.length + 2) : why}`, { cause });
     }
     const want = CHANNELS[colorMode];
     if (img.shape[2] !== want && !this.spec.convertColors) {

@@ -96,6 +96,8 @@ describe('bad files', () => {
       await expect(drain(failing)).rejects.toThrow(`flowFromDirectory: `);
       await expect(failing.at(0)).rejects.toThrow(`${root}/a/${name}`);
       await expect(failing.at(0)).rejects.toThrow(why);
+      const message = await failing.at(0).then(() => '', (e: Error) => e.message);
+      expect(message.split(`${root}/a/${name}`)).toHaveLength(2); // the file named once
 
       const skipping = await gen.flowFromDirectory(root, { ...options, batchSize: 8, onError: 'skip' });
       const batches = [];

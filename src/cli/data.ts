@@ -9,7 +9,15 @@ import { isImageFolder, loadImageFolder, type FolderOptions } from './image-fold
 export async function loadData(data: string, folder?: FolderOptions): Promise<DataSet> {
   if (data === 'mnist') return loadMnist();
   if (folder !== undefined && (await isImageFolder(data))) return loadImageFolder(data, folder);
-  return loadIdxDirectory(data);
+  try {
+    return await loadIdxDirectory(data);
+  } catch (e) {
+    // Neither layout: say both, not only the IDX files it lacks.
+    if (folder !== undefined && /: missing (an IDX file|\d+ IDX files)/.test((e as Error).message)) {
+      throw new Error(`${(e as Error).message}; nor is it a folder of images (one sub-folder of image files per class)`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** The first n training images (all when n is null); the test set stays whole. */

@@ -77,6 +77,16 @@ describe('pixprep --data DIR (image folders)', () => {
     }
   });
 
+  it('a directory of neither layout says both', async () => {
+    const empty = tempDir('cli-empty');
+    writeFile(empty, 'cats/readme.txt', 'no images');
+    const { code, stderr } = await runNode(CLI, ['train', '--data', empty]);
+    rmSync(empty, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${empty}: missing 4 IDX files`);
+    expect(stderr).toContain('; nor is it a folder of images (one sub-folder of image files per class)');
+  });
+
   it('bad flags are usage errors naming the flag', async () => {
     const a = await runNode(CLI, ['train', '--data', split, '--target-size', '12by12']);
     expect(a.code).toBe(2);

@@ -1,6 +1,7 @@
 // The options flowFromDirectory and flowFromDataframe share (Keras' names and defaults), checked before any file is
 // read: a typo fails at once, naming the option, what was expected and what was received.
 import { describeValue } from '../errors.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 import type { ColorMode, Interpolation } from '../image/index.js';
 import type { ClassMode, FileDecoder } from './file-iterator.js';
 
@@ -63,10 +64,7 @@ export function checkFileFlowOptions(where: string, options: unknown, extra: rea
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`${where}: options must be an object. Received: ${describeValue(options)}`);
   }
-  const known = [...FILE_FLOW_OPTIONS, ...extra];
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) throw new Error(`${where}: unknown option \`${name}\`. Known options: ${known.join(', ')}`);
-  }
+  checkOptionNames(where, options, [...FILE_FLOW_OPTIONS, ...extra]);
   const o = options as Record<string, unknown>;
   const targetSize = o.targetSize === undefined ? [256, 256] : o.targetSize;
   if (targetSize !== null && !(Array.isArray(targetSize) && targetSize.length === 2 && targetSize.every((d) => Number.isInteger(d) && d >= 1))) {

@@ -219,7 +219,7 @@ describe('flowFromDirectory: batches', () => {
       "flowFromDirectory: `colorMode` must be one of 'grayscale', 'rgb', 'rgba'. Received: colorMode=\"rgbx\"");
     await expect(gen.flowFromDirectory(root, { classMode: 'onehot' as 'sparse' })).rejects.toThrow(
       "`classMode` must be one of 'categorical', 'binary', 'sparse', 'input', null");
-    await expect(gen.flowFromDirectory(root, { batchsize: 3 } as object)).rejects.toThrow('flowFromDirectory: unknown option `batchsize`');
+    await expect(gen.flowFromDirectory(root, { batchsize: 3 } as object)).rejects.toThrow('flowFromDirectory: unknown option `batchsize`. Did you mean `batchSize`?');
     await expect(gen.flowFromDirectory(42 as unknown as string)).rejects.toThrow('flowFromDirectory: `directory` must be a directory path (Node)');
   });
 });

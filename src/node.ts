@@ -5,3 +5,4 @@ export { loadIdxFile, loadIdxDirectory, readIdxBytes, IDX_FILES } from './data/i
 export { saveModel, loadModel, saveTfjs, saveOnnx } from './nn/io-node.js';
 export { loadImg } from './image/load-node.js';
 export { saveImg, type SaveImgOptions } from './image/save-node.js';
+export { readCsv } from './generator/csv-node.js';

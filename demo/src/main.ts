@@ -11,6 +11,7 @@ import { argmax, drawProbabilities } from './probabilities.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { renderScalings } from './scaling-panel.js';
 import { renderAugmentation } from './augment-panel.js';
+import { setupFolderPanel } from './folder-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -133,6 +134,10 @@ $('clear').addEventListener('click', () => {
   $('prediction').textContent = '—';
   delete $('prediction').dataset.class;
 });
+
+// ------------------------------------------------------------------------------------------------ a folder
+
+setupFolderPanel($('folder'));
 
 // ------------------------------------------------------------------------------------------------ scalings
 

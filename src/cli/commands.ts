@@ -11,10 +11,12 @@ import { compareScalings, compareTable, summarize, summaryTable } from './compar
 import { trainOnce } from './train.js';
 import { ProgressLine } from './progress-line.js';
 import { AUGMENT_FLAGS, augmentationFromFlags, LIGHT_AUGMENTATION } from './augment-flags.js';
+import { IMAGE_FOLDER_FLAGS, folderOptions, imageFolderStats, isImageFolder } from './image-folder.js';
 
-const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits) or a directory of MNIST-format IDX files" };
+const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits), a directory of MNIST-format IDX files, or a folder of images with one sub-folder per class" };
 const TRAINING: Record<string, FlagSpec> = {
   data: DATA,
+  ...IMAGE_FOLDER_FLAGS,
   epochs: { kind: 'int', min: 1, default: TUTORIAL_DEFAULTS.epochs, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, default: TUTORIAL_DEFAULTS.batchSize, help: 'images per batch' },
   seed: { kind: 'int', min: 0, default: TUTORIAL_DEFAULTS.seed, help: 'seeds the weights and the batch order' },
@@ -36,7 +38,7 @@ const COMPARE: Record<string, FlagSpec> = {
 };
 // Below a one-seed table: its gaps are often within one seed's spread (±0.6 points on the embedded digits).
 const SEED_HINT = 'Test accuracy varies from seed to seed; pixprep compare --repeat N gives each scaling\'s mean and spread over N seeds.';
-const STATS: Record<string, FlagSpec> = { data: DATA, json: { kind: 'bool', help: 'print JSON' } };
+const STATS: Record<string, FlagSpec> = { data: DATA, ...IMAGE_FOLDER_FLAGS, json: { kind: 'bool', help: 'print JSON' } };
 
 const HELP = `pixprep: Keras-style pixel scaling on WebAssembly SIMD, and the pixel-scaling tutorial's CNN
 
@@ -63,7 +65,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       const f = parseFlags('train', rest, TRAIN);
       // Before loading and training: a model that cannot be saved is found now, not after the whole run.
       if (f.save !== null) await checkSaveTarget(f.save as string);
-      const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
+      const data = limitTraining(await loadData(f.data as string, folderOptions('train', f)), f.limit as number | null);
       const json = f.json as boolean;
       const result = await trainOnce(data, {
         scaling: f.scaling as Scaling, epochs: f.epochs as number, batchSize: f['batch-size'] as number, seed: f.seed as number,
@@ -76,7 +78,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     case 'compare': {
       if (help) return say(usage('compare', `Trains the tutorial CNN once per scaling (${Object.keys(SCALINGS).join(', ')}), or once per seed with --repeat, and prints a table.`, COMPARE));
       const f = parseFlags('compare', rest, COMPARE);
-      const data = limitTraining(await loadData(f.data as string), f.limit as number | null);
+      const data = limitTraining(await loadData(f.data as string, folderOptions('compare', f)), f.limit as number | null);
       const json = f.json as boolean;
       const repeat = f.repeat as number;
       const results = await compareScalings(data, {
@@ -96,11 +98,20 @@ export async function run(argv: readonly string[]): Promise<number> {
     case 'stats': {
       if (help) return say(usage('stats', 'Prints min, max, mean and std per channel of the training and test images.', STATS));
       const f = parseFlags('stats', rest, STATS);
-      const data = await loadData(f.data as string);
-      const report = Object.fromEntries((['train', 'test'] as const).map((part) => {
-        const s = new ImageDataGenerator().fit(data[part].x).statistics!;
-        return [part, { images: data[part].y.length, shape: data[part].x.shape.slice(1), min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }];
-      }));
+      const folder = folderOptions('stats', f);
+      let report: Record<string, { images: number; shape: number[]; min: number[]; max: number[]; mean: number[]; std: number[] }>;
+      if (f.data !== 'mnist' && (await isImageFolder(f.data as string))) {
+        // Image folders stream (fitDirectory): never the whole set in memory.
+        const parts = await imageFolderStats(f.data as string, folder);
+        report = Object.fromEntries(Object.entries(parts).map(([part, { images, shape, stats: s }]) => (
+          [part, { images, shape, min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }])));
+      } else {
+        const data = await loadData(f.data as string);
+        report = Object.fromEntries((['train', 'test'] as const).map((part) => {
+          const s = new ImageDataGenerator().fit(data[part].x).statistics!;
+          return [part, { images: data[part].y.length, shape: data[part].x.shape.slice(1), min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }];
+        }));
+      }
       if (f.json) console.log(JSON.stringify(report));
       else {
         for (const [part, r] of Object.entries(report)) {

@@ -25,6 +25,11 @@ import { augments } from './augment-options.js';
 import { Augmenter } from './augmenter.js';
 import { WARP_PARAMS } from '../kernels/warp.js';
 import { checkOptionNames, withContext } from '../unknown-option-error.js';
+import { flowFromDirectory, type DirectoryFlowOptions } from './directory.js';
+import { flowFromDataframe, type DataframeFlowOptions } from './dataframe.js';
+import { fitFiles, type FitFilesOptions } from './fit-files.js';
+import type { DirectoryInput } from './file-flow.js';
+import type { FileIterator } from './file-iterator.js';
 
 // Images per statistics round: ~1 MiB of input, copied into kernel memory while it is still in cache.
 const FIT_CHUNK_BYTES = 1 << 20;
@@ -284,6 +289,32 @@ export class ImageDataGenerator {
       ? new Augmenter(this.options, source.height, source.width, source.channels, source.dataFormat === 'channelsFirst')
       : null;
     return new FlowIterator(currentBackend(), plan, source, y ?? null, this.options.validationSplit, options, augmenter);
+  }
+
+  /**
+   * Batches from a folder of image files, one sub-folder per class (Keras' flow_from_directory): a directory path in
+   * Node, a FileSystemDirectoryHandle or the FileList of <input webkitdirectory> in a browser. Resolves once the
+   * folder is listed; the iterator decodes batch by batch (see FileIterator).
+   */
+  flowFromDirectory(directory: DirectoryInput, options?: DirectoryFlowOptions): Promise<FileIterator> {
+    this.ownership.check();
+    return flowFromDirectory(this, directory, options);
+  }
+
+  /** Batches from image files named in records (Keras' flow_from_dataframe; readCsv makes records of a CSV file). */
+  flowFromDataframe(records: readonly Record<string, unknown>[], options?: DataframeFlowOptions): Promise<FileIterator> {
+    this.ownership.check();
+    return flowFromDataframe(this, records, options);
+  }
+
+  /**
+   * fit over image files, streaming: a folder (listed as flowFromDirectory lists it) or a file iterator, decoded
+   * batch by batch and folded in with partialFit, so the statistics are those of the whole set without holding it.
+   */
+  async fitDirectory(directory: DirectoryInput | FileIterator, options?: FitFilesOptions): Promise<this> {
+    this.ownership.check();
+    await fitFiles(this, directory, options);
+    return this;
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */

@@ -23,6 +23,21 @@ export interface BatchSource {
   onEpochEnd(): void;
 }
 
+/**
+ * A source whose batches must be fetched first (image files: flowFromDirectory's iterator): prepare(i) reads and
+ * decodes batch i (and the next few, ahead) and resolves to its sample count (0 when every file in it was skipped);
+ * batchInto(i) then runs synchronously as for arrays. fit, evaluate and predict await prepare before each batch.
+ */
+export interface PreparedSource extends BatchSource {
+  prepare(i: number): Promise<number>;
+  /** Messages to show at the end of an epoch (files skipped with onError 'skip'); each handed out once. */
+  takeWarnings?(): string[];
+}
+
+export function isPreparedSource(value: unknown): value is PreparedSource {
+  return isBatchSource(value) && typeof (value as PreparedSource).prepare === 'function';
+}
+
 /** Images for the network: what the generator's flow accepts (a typed array with its shape, or an ndarray view). */
 export type ImageTensor = ImageInput;
 

@@ -1,8 +1,9 @@
 // fit's epochs over the engine: the steps of each epoch, the running loss and accuracy, validation, history,
 // progress and callbacks. Every ~50 ms of work the loop yields to the event loop (TF.js' yieldEvery idea), so a
 // page that trains on its main thread keeps drawing and answering input while it trains.
-import type { BatchSource } from './batch-source.js';
+import { isPreparedSource, type BatchSource } from './batch-source.js';
 import { evaluateLoop, loadBatch, trainStep, type Engine } from './engine.js';
+import { evaluatePrepared } from './prepared-loops.js';
 import { Progress } from './progress.js';
 import type { BatchLogs, EpochLogs, History, LogWriter } from './types.js';
 
@@ -36,6 +37,8 @@ export async function fitLoop(where: string, e: Engine, source: BatchSource, val
     let correct = 0;
     let seen = 0;
     for (let i = 0; i < source.length; i++) {
+      // Image files: batch i is decoded first (0 samples: every file in it was skipped with onError 'skip').
+      if (isPreparedSource(source) && (await source.prepare(i)) === 0) continue;
       const count = loadBatch(where, e, source, i, true);
       const result = trainStep(e, count);
       if (!Number.isFinite(result.loss)) {
@@ -58,7 +61,8 @@ export async function fitLoop(where: string, e: Engine, source: BatchSource, val
       loss: lossSum / seen, accuracy: correct / seen, imagesPerSecond: seen / Math.max(trainSeconds, 1e-9), seconds: 0,
     };
     if (validation !== null) {
-      const val = evaluateLoop(`${where} (validationData)`, e, validation);
+      const vWhere = `${where} (validationData)`;
+      const val = isPreparedSource(validation) ? await evaluatePrepared(vWhere, e, validation) : evaluateLoop(vWhere, e, validation);
       logs.valLoss = val.loss;
       logs.valAccuracy = val.accuracy;
     }
@@ -73,6 +77,9 @@ export async function fitLoop(where: string, e: Engine, source: BatchSource, val
     }
     progress.epochEnd(epoch, logs);
     source.onEpochEnd();
+    for (const used of [source, validation]) {
+      if (isPreparedSource(used)) for (const line of used.takeWarnings?.() ?? []) (s.log ?? console.warn)(line);
+    }
     await s.onEpochEnd?.(epoch, logs);
     // At each epoch's end as well, so progress output and timers run between epochs however short they are.
     await yieldToEventLoop();

@@ -4,7 +4,8 @@
 // before anything runs; the layers, the built engine, the weights and the memory rule are ModelState's
 // (model-state.ts), which this class extends.
 import type { Layer } from './layer.js';
-import type { ArrayData, BatchSource, ImageTensor } from './batch-source.js';
+import { isPreparedSource, type ArrayData, type BatchSource, type ImageTensor, type PreparedSource } from './batch-source.js';
+import { evaluatePrepared, predictPrepared } from './prepared-loops.js';
 import { evaluateLoop, predictLoop, reserve, setOptimizer, type Engine } from './engine.js';
 import { fitLoop } from './fit-loop.js';
 import { batchOptions, compileOptions, fitOptions } from './call-options.js';
@@ -58,26 +59,37 @@ export class Sequential extends ModelState {
     }
   }
 
-  /** Mean loss and accuracy over the data (batches of 32 for arrays, as Keras). */
-  evaluate(data: BatchSource | ArrayData, options: EvaluateOptions = {}): { loss: number; accuracy: number } {
+  /**
+   * Mean loss and accuracy over the data (batches of 32 for arrays, as Keras). Over image files (a source that
+   * decodes, such as flowFromDirectory's iterator) the result is a promise.
+   */
+  evaluate(data: PreparedSource, options?: EvaluateOptions): Promise<{ loss: number; accuracy: number }>;
+  evaluate(data: BatchSource | ArrayData, options?: EvaluateOptions): { loss: number; accuracy: number };
+  evaluate(data: BatchSource | ArrayData, options: EvaluateOptions = {}): { loss: number; accuracy: number } | Promise<{ loss: number; accuracy: number }> {
     const where = 'evaluate';
     const { batchSize, dataFormat } = batchOptions(where, options);
     const { loss } = this.requireCompiled(where);
     const { source, e } = this.checked(where, data, { batchSize, shuffle: false, withLabels: true, seed: 0, batchesSeen: 0, dataFormat }, loss);
     reserve(e, capacityFor(source));
-    return evaluateLoop(where, e, source);
+    return isPreparedSource(source) ? evaluatePrepared(where, e, source) : evaluateLoop(where, e, source);
   }
 
-  /** The last layer's outputs (probabilities for a softmax model), shape [samples, units]. */
-  predict(x: ImageTensor | BatchSource, options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
+  /**
+   * The last layer's outputs (probabilities for a softmax model), shape [samples, units]. Over image files (a source
+   * that decodes, made with shuffle: false) the result is a promise.
+   */
+  predict(x: PreparedSource, options?: PredictOptions): Promise<{ data: Float32Array; shape: [number, number] }>;
+  predict(x: ImageTensor | BatchSource, options?: PredictOptions): { data: Float32Array; shape: [number, number] };
+  predict(x: ImageTensor | BatchSource, options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } | Promise<{ data: Float32Array; shape: [number, number] }> {
     const where = 'predict';
     this.ownership.check();
     const { batchSize, dataFormat } = batchOptions(where, options);
     const source = toPredictSource(where, x, batchSize, dataFormat);
     const e = this.engineFor(where, source);
     reserve(e, capacityFor(source));
-    const data = predictLoop(where, e, source);
-    return { data, shape: [data.length / e.classes, e.classes] };
+    const shaped = (data: Float32Array) => ({ data, shape: [data.length / e.classes, e.classes] as [number, number] });
+    if (isPreparedSource(source)) return predictPrepared(where, e, source).then(shaped);
+    return shaped(predictLoop(where, e, source));
   }
 
   /** A Keras-style table: layer (type), output shape, parameter count, and the totals. */

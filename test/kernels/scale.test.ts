@@ -56,6 +56,33 @@ for (const backend of backends) {
       }
     });
 
+    it('scaleU8/scaleF32 equal affineU8/affineF32 with one channel, bit for bit (before folding scale into affine)', () => {
+      const cases = [[1 / 255, 0], [1 / 255, -0.5], [0.5, 3], [-7.25, 1e-3], [1e30, -1e30], [3e-39, 0]];
+      for (const n of AWKWARD_LENGTHS) {
+        const x = randomBytes(n, n + 5);
+        const xf = randomFloats(n, n + 6, -1e6, 1e6);
+        const input = onHeap(backend, x, 1);
+        const inputF = onHeap(backend, xf, 2);
+        const a = outputOnHeap(backend, 'f32', n, 3);
+        const b = outputOnHeap(backend, 'f32', n);
+        for (const [scale, offset] of cases) {
+          const mul = onHeap(backend, new Float32Array([scale]));
+          const add = onHeap(backend, new Float32Array([offset]));
+          k.scaleU8(a.view(), input.view(), n, scale, offset);
+          k.affineU8(b.view(), input.view(), n, 1, mul.view(), add.view());
+          expect(new Uint32Array(b.view().slice().buffer)).toEqual(new Uint32Array(a.view().slice().buffer));
+          a.refill();
+          b.refill();
+          k.scaleF32(a.view(), inputF.view(), n, scale, offset);
+          k.affineF32(b.view(), inputF.view(), n, 1, mul.view(), add.view());
+          expect(new Uint32Array(b.view().slice().buffer)).toEqual(new Uint32Array(a.view().slice().buffer));
+          mul.free();
+          add.free();
+        }
+        for (const block of [input, inputF, a, b]) block.free();
+      }
+    });
+
     for (const channels of [1, 2, 3, 4]) {
       it(`affineU8 and affineF32 apply per-channel coefficients, C=${channels}`, () => {
         const mulValues = new Float32Array([1 / 255, 2 / 255, -1 / 100, 0.25]).subarray(0, channels);

@@ -73,16 +73,10 @@ export function kernelArgs(entry: KernelEntry): KernelArg[] {
 }
 
 export const KERNELS = {
-  /** out[i] = fround(fround(input[i] * scale) + offset) for i < n. */
-  scaleU8: {
-    args: ['out: f32 out', 'input: u8', 'n: int', 'scale: float', 'offset: float'],
-    extent: { out: (s) => s.n, input: (s) => s.n },
-  },
-  scaleF32: {
-    args: ['out: f32 out', 'input: f32', 'n: int', 'scale: float', 'offset: float'],
-    extent: { out: (s) => s.n, input: (s) => s.n },
-  },
-  /** out[i] = input[i] * mul[i % channels] + add[i % channels] in f32, n a multiple of channels (1..4). */
+  /**
+   * out[i] = fround(fround(input[i] * mul[i % channels]) + add[i % channels]), n a multiple of channels (1..4). One
+   * channel is the plain x * mul + add (rescale alone; each plane of a channelsFirst image).
+   */
   affineU8: {
     args: ['out: f32 out', 'input: u8', 'n: int', 'channels: int', 'mul: f32', 'add: f32'],
     extent: { out: (s) => s.n, input: (s) => s.n, mul: (s) => s.channels, add: (s) => s.channels },

@@ -115,8 +115,10 @@ export const KERNELS = {
     },
   },
 
-  /** Givens rotations i = m−1 … l on rows (i, i+1) of the n×n float64 z (the QL sweeps of src/linalg/eigen.ts). */
-  rotateRowsF64: {
+  // The linear-algebra kernels of ZCA's eigendecomposition (src/linalg/eigen.ts), named after the BLAS routine each
+  // one is (d: float64), with what it is for: the BLAS names say the operation, the suffix the extra bookkeeping.
+  /** BLAS drot, chained: Givens rotations i = m−1 … l on rows (i, i+1) of the n×n z (the QL sweeps). */
+  drotRows: {
     args: ['z: f64 out', 'n: int', 'l: int', 'm: int', 'cosines: f64', 'sines: f64'],
     extent: {
       z: (s) => (s.m > s.l ? (s.m + 1) * s.n : 0),
@@ -124,12 +126,15 @@ export const KERNELS = {
       sines: (s) => (s.m > s.l ? s.m : 0),
     },
   },
-  /** The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does). */
-  tred2SymvF64: {
+  /**
+   * The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does): BLAS dsymv
+   * (e = A·d on the lower triangle), dsyr2 (A −= d·eᵀ + e·dᵀ), and the accumulation of the reflection into Q.
+   */
+  dsymvTred2: {
     args: ['z: f64 out', 'n: int', 'i: int', 'd: f64', 'e: f64 out'],
     extent: { z: (s) => (s.i > 0 ? s.i * s.n + s.i : 0), d: (s) => s.i, e: (s) => s.i },
   },
-  tred2Rank2F64: {
+  dsyr2Tred2: {
     args: ['z: f64 out', 'n: int', 'i: int', 'd: f64 out', 'e: f64'],
     extent: { z: (s) => (s.i > 0 ? (s.i - 1) * s.n + s.i + 1 : 0), d: (s) => s.i, e: (s) => s.i },
   },

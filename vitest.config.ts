@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The wasm adapter checks every kernel call against the kernel table (types, sizes, extents): src/runtime/wasm-kernels.ts.
+    env: { PIXPREP_DEBUG_KERNELS: '1' },
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
       {

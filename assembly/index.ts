@@ -1,9 +1,9 @@
 // The module's exports, nothing else. Every kernel takes byte offsets into this module's memory and sizes;
 // the TypeScript side (src/runtime/) owns the memory above heapBase().
-export { scaleU8, scaleF32, affineU8, affineF32 } from './scale';
+export { affineU8, affineF32 } from './scale';
 export { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stats';
 export { gatherRows } from './gather';
-export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlockF64 } from './linalg';
+export { drotRows, dsymvTred2, dsyr2Tred2, tred2AccumulateF64, gramBlockF64 } from './linalg';
 export { gemm } from './gemm';
 export { warpU8, warpF32 } from './warp';
 export { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize';

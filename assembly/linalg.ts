@@ -7,7 +7,7 @@
  * (c·z_i − s·z_{i+1}, s·z_i + c·z_{i+1}) with c = cosines[i], s = sines[i]. Rotations are chained four at a time
  * so that the row carried from one to the next stays in registers.
  */
-export function rotateRowsF64(z: usize, n: i32, l: i32, m: i32, cosines: usize, sines: usize): void {
+export function drotRows(z: usize, n: i32, l: i32, m: i32, cosines: usize, sines: usize): void {
   const rowBytes = <usize>n << 3;
   let i = m - 1;
   for (; i - 3 >= l; i -= 4) {
@@ -83,7 +83,7 @@ export function rotateRowsF64(z: usize, n: i32, l: i32, m: i32, cosines: usize, 
 }
 
 /** p = A·u on the lower triangle; see the TypeScript twin. */
-export function tred2SymvF64(z: usize, n: i32, i: i32, d: usize, e: usize): void {
+export function dsymvTred2(z: usize, n: i32, i: i32, d: usize, e: usize): void {
   for (let j = 0; j < i; j++) {
     const col = z + <usize>j * (<usize>n << 3);
     const f = load<f64>(at(d, j));
@@ -108,7 +108,7 @@ export function tred2SymvF64(z: usize, n: i32, i: i32, d: usize, e: usize): void
 }
 
 /** A ← A − u·qᵀ − q·uᵀ on the lower triangle; see the TypeScript twin. */
-export function tred2Rank2F64(z: usize, n: i32, i: i32, d: usize, e: usize): void {
+export function dsyr2Tred2(z: usize, n: i32, i: i32, d: usize, e: usize): void {
   for (let j = 0; j < i; j++) {
     const col = z + <usize>j * (<usize>n << 3);
     const f = load<f64>(at(d, j));

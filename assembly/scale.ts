@@ -1,4 +1,5 @@
 // Pixel scaling: one affine map per channel, out[i] = in[i] * mul[i % C] + add[i % C], u8 or f32 in, f32 out.
+// One channel is the plain map x * mul + add (rescale alone, each plane of a channelsFirst image).
 // Normalize (mul = 1/255, add = 0), center and standardize (mul = rescale/(std+eps), add = -mean/(std+eps)) are all
 // this one kernel; the generator folds its options into (mul, add) in float64 before calling it.
 //
@@ -23,42 +24,6 @@
   const half = quarter < 2 ? i16x8.extend_low_i8x16_u(bytes) : i16x8.extend_high_i8x16_u(bytes);
   const words = (quarter & 1) == 0 ? i32x4.extend_low_i16x8_u(half) : i32x4.extend_high_i16x8_u(half);
   return f32x4.convert_i32x4_s(words);
-}
-
-/** out[i] = in[i] * scale + offset, in f32 arithmetic. u8 in. */
-export function scaleU8(out: usize, input: usize, n: i32, scale: f32, offset: f32): void {
-  const vs = f32x4.splat(scale);
-  const vo = f32x4.splat(offset);
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const b = v128.load(input + <usize>i);
-    const o = out + (<usize>i << 2);
-    v128.store(o, f32x4.add(f32x4.mul(u8x4ToF32(b, 0), vs), vo), 0);
-    v128.store(o, f32x4.add(f32x4.mul(u8x4ToF32(b, 1), vs), vo), 16);
-    v128.store(o, f32x4.add(f32x4.mul(u8x4ToF32(b, 2), vs), vo), 32);
-    v128.store(o, f32x4.add(f32x4.mul(u8x4ToF32(b, 3), vs), vo), 48);
-  }
-  for (; i < n; i++) {
-    store<f32>(out + (<usize>i << 2), <f32>load<u8>(input + <usize>i) * scale + offset);
-  }
-}
-
-/** out[i] = in[i] * scale + offset, in f32 arithmetic. f32 in; out may equal input (in place). */
-export function scaleF32(out: usize, input: usize, n: i32, scale: f32, offset: f32): void {
-  const vs = f32x4.splat(scale);
-  const vo = f32x4.splat(offset);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const p = <usize>i << 2;
-    const a = v128.load(input + p, 0);
-    const b = v128.load(input + p, 16);
-    v128.store(out + p, f32x4.add(f32x4.mul(a, vs), vo), 0);
-    v128.store(out + p, f32x4.add(f32x4.mul(b, vs), vo), 16);
-  }
-  for (; i < n; i++) {
-    const p = <usize>i << 2;
-    store<f32>(out + p, load<f32>(input + p) * scale + offset);
-  }
 }
 
 /** out[i] = in[i] * mul[i % C] + add[i % C], in f32 arithmetic. u8 in, interleaved channels. */

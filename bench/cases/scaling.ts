@@ -114,20 +114,16 @@ export function scalingKernelCase(kind: ScalingKind, data: ScalingData, wasm: Ba
     impls.push({
       name: 'pixprep wasm-simd', role: 'pixprep',
       note: kind === 'standardize' ? 'affineU8 on blocks in wasm memory (the fused per-channel kernel flow and standardize use)'
-        : kind === 'normalize' ? 'scaleU8 on blocks in wasm memory' : 'scaleF32 on blocks in wasm memory',
+        : kind === 'normalize' ? 'affineU8 (one channel) on blocks in wasm memory' : 'affineF32 (one channel) on blocks in wasm memory',
       setup: () => {
         data.heap.out.view.fill(NaN);
-        if (kind === 'standardize') {
-          heapCoefficients = { mul: wasm.heap.block('f32', 1), add: wasm.heap.block('f32', 1) };
-          heapCoefficients.mul.view[0] = scale;
-          heapCoefficients.add.view[0] = offset;
-        }
+        heapCoefficients = { mul: wasm.heap.block('f32', 1), add: wasm.heap.block('f32', 1) };
+        heapCoefficients.mul.view[0] = scale;
+        heapCoefficients.add.view[0] = offset;
       },
-      run: kind === 'normalize'
-        ? () => k.scaleU8(data.heap.out.view, data.heap.bytes.view, n, scale, 0)
-        : kind === 'standardize'
-          ? () => k.affineU8(data.heap.out.view, data.heap.bytes.view, n, 1, heapCoefficients!.mul.view, heapCoefficients!.add.view)
-          : () => k.scaleF32(data.heap.out.view, data.heap.floats.view, n, scale, offset),
+      run: u8
+        ? () => k.affineU8(data.heap.out.view, data.heap.bytes.view, n, 1, heapCoefficients!.mul.view, heapCoefficients!.add.view)
+        : () => k.affineF32(data.heap.out.view, data.heap.floats.view, n, 1, heapCoefficients!.mul.view, heapCoefficients!.add.view),
       output: () => data.heap.out.view,
       teardown: () => {
         heapCoefficients?.mul.free();
@@ -140,11 +136,9 @@ export function scalingKernelCase(kind: ScalingKind, data: ScalingData, wasm: Ba
     impls.push({
       name: 'pixprep TS reference', role: 'pixprep', note: 'the TypeScript twin (the js backend) on JavaScript arrays',
       setup: poison,
-      run: kind === 'normalize'
-        ? () => jsKernels.scaleU8(data.out, data.bytes, n, scale, 0)
-        : kind === 'standardize'
-          ? () => jsKernels.affineU8(data.out, data.bytes, n, 1, mul, add)
-          : () => jsKernels.scaleF32(data.out, data.floats, n, scale, offset),
+      run: u8
+        ? () => jsKernels.affineU8(data.out, data.bytes, n, 1, mul, add)
+        : () => jsKernels.affineF32(data.out, data.floats, n, 1, mul, add),
       output: () => data.out,
     });
   }

@@ -501,15 +501,18 @@ export class ImageDataGenerator {
       const bytes = source.bytes;
       const stagingBlock = scratch.get(bytes ? 'fit.u8' : 'fit.f32', bytes ? 'u8' : 'f32', chunk * size);
       const rowsBlock = scratch.get('fit.zca', 'f32', chunk * size);
-      const r = this.options.rescale ?? 1;
+      // The rescale as affine coefficients (mul, add) = (r, 0), in kernel memory.
+      const rescaleBlock = scratch.get('fit.rescale', 'f32', 2);
+      rescaleBlock.view.set([this.options.rescale ?? 1, 0]);
       for (let start = 0; start < source.n; start += chunk) {
         const end = Math.min(source.n, start + chunk);
         const n = (end - start) * size;
         const staging = stagingBlock.view.subarray(0, n);
         const rows = rowsBlock.view.subarray(0, n);
         source.gather(staging, null, start, end);
-        if (staging instanceof Uint8Array) backend.kernels.scaleU8(rows, staging, n, r, 0);
-        else backend.kernels.scaleF32(rows, staging, n, r, 0);
+        const mul = rescaleBlock.view.subarray(0, 1), add = rescaleBlock.view.subarray(1, 2);
+        if (staging instanceof Uint8Array) backend.kernels.affineU8(rows, staging, n, 1, mul, add);
+        else backend.kernels.affineF32(rows, staging, n, 1, mul, add);
         acc.add(rows, end - start);
       }
     } finally {
@@ -540,10 +543,11 @@ export class ImageDataGenerator {
     const oneBlock = scratch.get('fit.one', 'f32', C);
     const zeroBlock = scratch.get('fit.zero', 'f32', C);
     const fieldsBlock = scratch.get('fit.fields', 'f64', MOMENT_FIELDS * C);
+    const rescaleBlock = scratch.get('fit.rescale', 'f32', 2);
     oneBlock.view.fill(1);
     zeroBlock.view.fill(0);
+    rescaleBlock.view.set([this.options.rescale ?? 1, 0]);
     const augmenter = new Augmenter(this.options, source.height, source.width, C, planar);
-    const r = this.options.rescale ?? 1;
     const acc = new Moments(C);
     for (let round = 0; round < rounds; round++) {
       for (let start = 0; start < source.n; start += chunk) {
@@ -554,8 +558,9 @@ export class ImageDataGenerator {
         const warped = warpedBlock.view.subarray(0, k * size);
         const params = paramsBlock.view.subarray(0, k * WARP_PARAMS);
         source.gather(staging, null, start, end);
-        if (staging instanceof Uint8Array) kernels.scaleU8(scaled, staging, k * size, r, 0);
-        else kernels.scaleF32(scaled, staging, k * size, r, 0);
+        const mul = rescaleBlock.view.subarray(0, 1), add = rescaleBlock.view.subarray(1, 2);
+        if (staging instanceof Uint8Array) kernels.affineU8(scaled, staging, k * size, 1, mul, add);
+        else kernels.affineF32(scaled, staging, k * size, 1, mul, add);
         for (let i = 0; i < k; i++) augmenter.drawInto(random, params, i);
         augmenter.apply(kernels, warped, scaled, params, k, oneBlock.view.subarray(0, C), zeroBlock.view.subarray(0, C));
         const fields = fieldsBlock.view;

@@ -248,8 +248,10 @@ function applyAffine(
     for (let c = 0; c < C; c++) {
       const from = i * size + c * plane;
       const o = out.subarray(from, from + plane);
-      if (u8) kernels.scaleU8(o, input.subarray(from, from + plane) as Uint8Array, plane, mul[coefficients + c], add[coefficients + c]);
-      else kernels.scaleF32(o, input.subarray(from, from + plane) as Float32Array, plane, mul[coefficients + c], add[coefficients + c]);
+      const m = mul.subarray(coefficients + c, coefficients + c + 1);
+      const d = add.subarray(coefficients + c, coefficients + c + 1);
+      if (u8) kernels.affineU8(o, input.subarray(from, from + plane) as Uint8Array, plane, 1, m, d);
+      else kernels.affineF32(o, input.subarray(from, from + plane) as Float32Array, plane, 1, m, d);
     }
   }
 }

@@ -7,7 +7,7 @@
  * row in a register: 5 loads and 5 stores per 4 rotations instead of 8 and 8, with results bit-identical to one
  * rotation at a time (the same operations on each element in the same order).
  */
-export function rotateRowsF64(z: Float64Array, n: number, l: number, m: number, cosines: Float64Array, sines: Float64Array): void {
+export function drotRows(z: Float64Array, n: number, l: number, m: number, cosines: Float64Array, sines: Float64Array): void {
   let i = m - 1;
   for (; i - 3 >= l; i -= 4) {
     const c1 = cosines[i], s1 = sines[i], c2 = cosines[i - 1], s2 = sines[i - 1];
@@ -45,8 +45,11 @@ export function rotateRowsF64(z: Float64Array, n: number, l: number, m: number, 
 // transposed working matrix z (row j of z is column j of JAMA's V), with d the Householder vector u and e the work
 // vector p. Step i works on the leading i×i block.
 
-/** p = A·u on the lower triangle: e[j] += Σ_k z[j][k]·d[k] (k ≥ j), e[k] += z[j][k]·d[j] (k > j); keeps u in row i. */
-export function tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+/**
+ * BLAS dsymv, p = A·u on the lower triangle: e[j] += Σ_k z[j][k]·d[k] (k ≥ j), e[k] += z[j][k]·d[j] (k > j); keeps u
+ * in row i.
+ */
+export function dsymvTred2(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
   for (let j = 0; j < i; j++) {
     const col = j * n;
     const f = d[j];
@@ -61,8 +64,10 @@ export function tred2SymvF64(z: Float64Array, n: number, i: number, d: Float64Ar
   }
 }
 
-/** A ← A − u·qᵀ − q·uᵀ on the lower triangle (u = d, q = e), then d[j] = z[j][i−1] and z[j][i] = 0. */
-export function tred2Rank2F64(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+/**
+ * BLAS dsyr2, A ← A − u·qᵀ − q·uᵀ on the lower triangle (u = d, q = e), then d[j] = z[j][i−1] and z[j][i] = 0.
+ */
+export function dsyr2Tred2(z: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
   for (let j = 0; j < i; j++) {
     const col = j * n;
     const f = d[j];

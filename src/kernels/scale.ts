@@ -3,18 +3,7 @@
 
 const f32 = Math.fround;
 
-export function scaleU8(out: Float32Array, input: Uint8Array, n: number, scale: number, offset: number): void {
-  const s = f32(scale);
-  const o = f32(offset);
-  for (let i = 0; i < n; i++) out[i] = f32(input[i] * s) + o;
-}
-
-export function scaleF32(out: Float32Array, input: Float32Array, n: number, scale: number, offset: number): void {
-  const s = f32(scale);
-  const o = f32(offset);
-  for (let i = 0; i < n; i++) out[i] = f32(input[i] * s) + o;
-}
-
+/** out[i] = fround(fround(input[i] · mul[i % channels]) + add[i % channels]); one channel: a plain x · mul + add. */
 export function affineU8(out: Float32Array, input: Uint8Array, n: number, channels: number, mul: Float32Array, add: Float32Array): void {
   for (let i = 0; i < n; i++) {
     const c = i % channels;

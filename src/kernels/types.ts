@@ -14,6 +14,11 @@
 //   'int' | 'float' | 'bool'       a number (a count, an index, a size), a float, a flag.
 // An entry is an object literal so that later fields (e.g. how a call splits across threads) can join it.
 
+import { winogradPlanesFloats } from './winograd.js';
+
+/** Number of f64 fields per channel in a moments result. */
+export const MOMENT_FIELDS = 6;
+
 export type ArrayKind = 'u8' | 'i32' | 'f32' | 'f64';
 export type ArgKind = ArrayKind | `${ArrayKind} out` | `${ArrayKind}?` | `${ArrayKind}? out` | 'int' | 'float' | 'bool';
 
@@ -23,7 +28,29 @@ export interface KernelEntry {
   readonly args: readonly `${string}: ${ArgKind}`[];
   /** What the kernel returns: nothing, or one float (softmaxCrossEntropy's loss). */
   readonly returns?: 'float';
+  /**
+   * How many elements of each array argument a call touches, from its size arguments (s: ints and floats as given,
+   * flags as 0/1) and, for the few kernels whose reach depends on data (gathers and scatters by index), its arrays
+   * (a; a null array as an empty one). The wasm adapter's debug checks (PIXPREP_DEBUG_KERNELS=1, on in the tests)
+   * compare each with the length of the view passed: a size one too large throws instead of touching the next block.
+   */
+  readonly extent?: { readonly [arg: string]: (s: ExtentSizes, a: ExtentArrays) => number };
 }
+
+export type ExtentSizes = Readonly<Record<string, number>>;
+export type ExtentArrays = Readonly<Record<string, ArrayLike<number>>>;
+
+/** 1 + the largest of the first count entries of an index array (0 when none is ≥ 0): how far an index reaches. */
+function reach(indices: ArrayLike<number>, count: number): number {
+  let top = -1;
+  for (let i = 0; i < count && i < indices.length; i++) if (indices[i] > top) top = indices[i];
+  return top + 1;
+}
+/** Floats of 36 Winograd planes of a rows × cols operand (src/kernels/winograd.ts). */
+const planes = (rows: number, cols: number) => (rows * cols === 0 ? 0 : winogradPlanesFloats(rows, cols));
+/** Images a block of tiles [tile0, tile0 + tiles) reaches into (ceil(outH/4)·ceil(outW/4) tiles per image). */
+const tileImages = (s: ExtentSizes) =>
+  s.tiles === 0 ? 0 : Math.floor((s.tile0 + s.tiles - 1) / (((s.outH + 3) >> 2) * ((s.outW + 3) >> 2))) + 1;
 
 /** One argument of a declaration, parsed: its name, kind, and for an array its element type, nullability, direction. */
 export interface KernelArg {
@@ -46,31 +73,80 @@ export function kernelArgs(entry: KernelEntry): KernelArg[] {
 }
 
 export const KERNELS = {
-  /** out[i] = fround(fround(input[i] * scale) + offset) for i < n. */
-  scaleU8: { args: ['out: f32 out', 'input: u8', 'n: int', 'scale: float', 'offset: float'] },
-  scaleF32: { args: ['out: f32 out', 'input: f32', 'n: int', 'scale: float', 'offset: float'] },
-  /** out[i] = input[i] * mul[i % channels] + add[i % channels] in f32, n a multiple of channels (1..4). */
-  affineU8: { args: ['out: f32 out', 'input: u8', 'n: int', 'channels: int', 'mul: f32', 'add: f32'] },
-  affineF32: { args: ['out: f32 out', 'input: f32', 'n: int', 'channels: int', 'mul: f32', 'add: f32'] },
+  /**
+   * out[i] = fround(fround(input[i] * mul[i % channels]) + add[i % channels]), n a multiple of channels (1..4). One
+   * channel is the plain x * mul + add (rescale alone; each plane of a channelsFirst image).
+   */
+  affineU8: {
+    args: ['out: f32 out', 'input: u8', 'n: int', 'channels: int', 'mul: f32', 'add: f32'],
+    extent: { out: (s) => s.n, input: (s) => s.n, mul: (s) => s.channels, add: (s) => s.channels },
+  },
+  affineF32: {
+    args: ['out: f32 out', 'input: f32', 'n: int', 'channels: int', 'mul: f32', 'add: f32'],
+    extent: { out: (s) => s.n, input: (s) => s.n, mul: (s) => s.channels, add: (s) => s.channels },
+  },
 
   /** Per channel c: out[6c .. 6c + 5] = count, mean, m2 (sum of squared deviations), min, max, nonFinite. */
-  momentsU8: { args: ['out: f64 out', 'input: u8', 'n: int', 'channels: int'] },
-  momentsF32: { args: ['out: f64 out', 'input: f32', 'n: int', 'channels: int'] },
+  momentsU8: {
+    args: ['out: f64 out', 'input: u8', 'n: int', 'channels: int'],
+    extent: { out: (s) => MOMENT_FIELDS * s.channels, input: (s) => s.n },
+  },
+  momentsF32: {
+    args: ['out: f64 out', 'input: f32', 'n: int', 'channels: int'],
+    extent: { out: (s) => MOMENT_FIELDS * s.channels, input: (s) => s.n },
+  },
   /** Per image i: out[2i] = mean, out[2i + 1] = population std, over all imageSize values of the image. */
-  sampleMomentsU8: { args: ['out: f64 out', 'input: u8', 'nImages: int', 'imageSize: int'] },
-  sampleMomentsF32: { args: ['out: f64 out', 'input: f32', 'nImages: int', 'imageSize: int'] },
+  sampleMomentsU8: {
+    args: ['out: f64 out', 'input: u8', 'nImages: int', 'imageSize: int'],
+    extent: { out: (s) => 2 * s.nImages, input: (s) => s.nImages * s.imageSize },
+  },
+  sampleMomentsF32: {
+    args: ['out: f64 out', 'input: f32', 'nImages: int', 'imageSize: int'],
+    extent: { out: (s) => 2 * s.nImages, input: (s) => s.nImages * s.imageSize },
+  },
 
   /** For k < count: out[k·rowBytes ..] = source[indices[k]·rowBytes ..] (rows of rowBytes bytes). */
-  gatherRows: { args: ['out: u8 out', 'source: u8', 'indices: i32', 'count: int', 'rowBytes: int'] },
+  gatherRows: {
+    args: ['out: u8 out', 'source: u8', 'indices: i32', 'count: int', 'rowBytes: int'],
+    extent: {
+      out: (s) => s.count * s.rowBytes,
+      indices: (s) => s.count,
+      source: (s, a) => reach(a.indices, s.count) * s.rowBytes,
+    },
+  },
 
-  /** Givens rotations i = m−1 … l on rows (i, i+1) of the n×n float64 z (the QL sweeps of src/linalg/eigen.ts). */
-  rotateRowsF64: { args: ['z: f64 out', 'n: int', 'l: int', 'm: int', 'cosines: f64', 'sines: f64'] },
-  /** The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does). */
-  tred2SymvF64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64', 'e: f64 out'] },
-  tred2Rank2F64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64 out', 'e: f64'] },
-  tred2AccumulateF64: { args: ['z: f64 out', 'n: int', 'i: int', 'd: f64'] },
+  // The linear-algebra kernels of ZCA's eigendecomposition (src/linalg/eigen.ts), named after the BLAS routine each
+  // one is (d: float64), with what it is for: the BLAS names say the operation, the suffix the extra bookkeeping.
+  /** BLAS drot, chained: Givens rotations i = m−1 … l on rows (i, i+1) of the n×n z (the QL sweeps). */
+  drotRows: {
+    args: ['z: f64 out', 'n: int', 'l: int', 'm: int', 'cosines: f64', 'sines: f64'],
+    extent: {
+      z: (s) => (s.m > s.l ? (s.m + 1) * s.n : 0),
+      cosines: (s) => (s.m > s.l ? s.m : 0),
+      sines: (s) => (s.m > s.l ? s.m : 0),
+    },
+  },
+  /**
+   * The Householder tridiagonalisation's loops at step i (src/kernels/linalg.ts says what each does): BLAS dsymv
+   * (e = A·d on the lower triangle), dsyr2 (A −= d·eᵀ + e·dᵀ), and the accumulation of the reflection into Q.
+   */
+  dsymvTred2: {
+    args: ['z: f64 out', 'n: int', 'i: int', 'd: f64', 'e: f64 out'],
+    extent: { z: (s) => (s.i > 0 ? s.i * s.n + s.i : 0), d: (s) => s.i, e: (s) => s.i },
+  },
+  dsyr2Tred2: {
+    args: ['z: f64 out', 'n: int', 'i: int', 'd: f64 out', 'e: f64'],
+    extent: { z: (s) => (s.i > 0 ? (s.i - 1) * s.n + s.i + 1 : 0), d: (s) => s.i, e: (s) => s.i },
+  },
+  tred2AccumulateF64: {
+    args: ['z: f64 out', 'n: int', 'i: int', 'd: f64'],
+    extent: { z: (s) => (s.i + 1) * s.n + s.i + 1, d: (s) => s.i + 1 },
+  },
   /** A block of rows of the upper triangle of U·diag(gains)·Uᵀ, accumulated into acc (ZCA's W). */
-  gramBlockF64: { args: ['acc: f64 out', 'rows: f64', 'gains: f64', 'D: int', 'i0: int', 'i1: int'] },
+  gramBlockF64: {
+    args: ['acc: f64 out', 'rows: f64', 'gains: f64', 'D: int', 'i0: int', 'i1: int'],
+    extent: { acc: (s) => Math.max(0, s.i1 - s.i0) * s.D, rows: (s) => s.D * s.D, gains: (s) => s.D },
+  },
 
   /**
    * Augmentation's warp (src/kernels/warp.ts): nImages images through their inverse affine maps (params, 8 f64 per
@@ -79,24 +155,63 @@ export const KERNELS = {
   warpU8: {
     args: ['out: f32 out', 'input: u8', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
       'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
+    extent: {
+      out: (s) => s.nImages * s.height * s.width * s.channels,
+      input: (s) => s.nImages * s.height * s.width * s.channels,
+      params: (s) => 8 * s.nImages,
+      mul: (s) => s.channels,
+      add: (s) => s.channels,
+    },
   },
   warpF32: {
     args: ['out: f32 out', 'input: f32', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
       'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
+    extent: {
+      out: (s) => s.nImages * s.height * s.width * s.channels,
+      input: (s) => s.nImages * s.height * s.width * s.channels,
+      params: (s) => 8 * s.nImages,
+      mul: (s) => s.channels,
+      add: (s) => s.channels,
+    },
   },
 
   /** PIL's resampling on 8-bit HWC images (src/kernels/resize.ts): nearest by row/column tables, and the two passes. */
   resizeNearestU8: {
     args: ['out: u8 out', 'input: u8', 'rows: i32', 'cols: i32', 'outHeight: int', 'outWidth: int', 'inWidth: int',
       'channels: int'],
+    extent: {
+      out: (s) => s.outHeight * s.outWidth * s.channels,
+      rows: (s) => s.outHeight,
+      cols: (s) => s.outWidth,
+      input: (s, a) => {
+        const r = reach(a.rows, s.outHeight), c = reach(a.cols, s.outWidth);
+        return r === 0 || c === 0 ? 0 : ((r - 1) * s.inWidth + c) * s.channels;
+      },
+    },
   },
   resampleHorizontalU8: {
     args: ['out: u8 out', 'input: u8', 'bounds: i32', 'weights: i32', 'taps: int', 'rows: int', 'firstRow: int',
       'inWidth: int', 'outWidth: int', 'channels: int'],
+    extent: {
+      out: (s) => s.rows * s.outWidth * s.channels,
+      bounds: (s) => 2 * s.outWidth,
+      weights: (s) => s.outWidth * s.taps,
+      input: (s) => (s.rows === 0 ? 0 : (s.firstRow + s.rows) * s.inWidth * s.channels),
+    },
   },
   resampleVerticalU8: {
     args: ['out: u8 out', 'input: u8', 'bounds: i32', 'weights: i32', 'taps: int', 'outHeight: int',
       'rowLength: int'],
+    extent: {
+      out: (s) => s.outHeight * s.rowLength,
+      bounds: (s) => 2 * s.outHeight,
+      weights: (s) => s.outHeight * s.taps,
+      input: (s, a) => {
+        let rows = 0;
+        for (let y = 0; y < s.outHeight; y++) rows = Math.max(rows, a.bounds[2 * y] + a.bounds[2 * y + 1]);
+        return rows * s.rowLength;
+      },
+    },
   },
 
   /**
@@ -106,6 +221,7 @@ export const KERNELS = {
   gemm: {
     args: ['c: f32 out', 'a: f32', 'b: f32', 'm: int', 'n: int', 'k: int', 'transA: bool', 'transB: bool',
       'accumulate: bool'],
+    extent: { c: (s) => s.m * s.n, a: (s) => s.m * s.k, b: (s) => s.k * s.n },
   },
 
   /**
@@ -116,11 +232,19 @@ export const KERNELS = {
   im2col: {
     args: ['cols: f32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'kernelH: int',
       'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int', 'outH: int', 'outW: int'],
+    extent: {
+      cols: (s) => s.batch * s.outH * s.outW * s.kernelH * s.kernelW * s.channels,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+    },
   },
   /** The adjoint of im2col: dInput[...] += cols[r][...] for every (r, column) im2col reads. Caller zeroes dInput. */
   col2im: {
     args: ['dInput: f32 out', 'cols: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'kernelH: int',
       'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int', 'outH: int', 'outW: int'],
+    extent: {
+      dInput: (s) => s.batch * s.height * s.width * s.channels,
+      cols: (s) => s.batch * s.outH * s.outW * s.kernelH * s.kernelW * s.channels,
+    },
   },
 
   /**
@@ -132,6 +256,12 @@ export const KERNELS = {
     args: ['out: f32 out', 'input: f32', 'kernel: f32', 'bias: f32?', 'relu: bool', 'batch: int', 'height: int',
       'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int',
       'outH: int', 'outW: int', 'filters: int'],
+    extent: {
+      out: (s) => s.batch * s.outH * s.outW * s.filters,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+      kernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+      bias: (s) => s.filters,
+    },
   },
 
   /**
@@ -141,29 +271,45 @@ export const KERNELS = {
    * winogradPlaneStride(rows, cols) floats apart: U (channels × filters), V (tiles × channels), M (tiles × filters).
    * U = G g Gᵀ of the Keras kernel [3, 3, channels, filters].
    */
-  winogradKernelTransform: { args: ['u: f32 out', 'kernel: f32', 'channels: int', 'filters: int'] },
+  winogradKernelTransform: {
+    args: ['u: f32 out', 'kernel: f32', 'channels: int', 'filters: int'],
+    extent: { u: (s) => planes(s.channels, s.filters), kernel: (s) => 9 * s.channels * s.filters },
+  },
   /** V = Bᵀ d B of each tile's 6×6 input patch at (4·ty − padTop, 4·tx − padLeft), zeros outside the image. */
   winogradInputTransform: {
     args: ['v: f32 out', 'input: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
       'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
+    extent: { v: (s) => planes(s.tiles, s.channels), input: (s) => tileImages(s) * s.height * s.width * s.channels },
   },
   /** out[e] = input[e] · U[e] (tiles × filters), or, when adjoint, input[e] · U[e]ᵀ (tiles × channels). */
   winogradMultiply: {
     args: ['out: f32 out', 'input: f32', 'u: f32', 'tiles: int', 'channels: int', 'filters: int', 'adjoint: bool'],
+    extent: {
+      out: (s) => planes(s.tiles, s.adjoint ? s.channels : s.filters),
+      input: (s) => planes(s.tiles, s.adjoint ? s.filters : s.channels),
+      u: (s) => planes(s.channels, s.filters),
+    },
   },
   /** out = Aᵀ M A per tile (+ bias, when not null; then max(·, 0) when relu), the valid outH × outW outputs only. */
   winogradOutputTransform: {
     args: ['out: f32 out', 'm: f32', 'bias: f32?', 'relu: bool', 'outH: int', 'outW: int', 'filters: int',
       'tile0: int', 'tiles: int'],
+    extent: {
+      out: (s) => tileImages(s) * s.outH * s.outW * s.filters,
+      m: (s) => planes(s.tiles, s.filters),
+      bias: (s) => s.filters,
+    },
   },
   /** dM = A dY Aᵀ per tile (dY zero past outH × outW): the output transform's adjoint. */
   winogradOutputAdjoint: {
     args: ['dm: f32 out', 'dOut: f32', 'outH: int', 'outW: int', 'filters: int', 'tile0: int', 'tiles: int'],
+    extent: { dm: (s) => planes(s.tiles, s.filters), dOut: (s) => tileImages(s) * s.outH * s.outW * s.filters },
   },
   /** dInput += B dV Bᵀ at each tile's patch (outside pixels dropped): the input transform's adjoint. */
   winogradInputAdjoint: {
     args: ['dInput: f32 out', 'dv: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
       'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
+    extent: { dInput: (s) => tileImages(s) * s.height * s.width * s.channels, dv: (s) => planes(s.tiles, s.channels) },
   },
 
   /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
@@ -171,19 +317,39 @@ export const KERNELS = {
   maxPoolForward: {
     args: ['out: f32 out', 'argmax: i32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int',
       'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+    extent: {
+      out: (s) => s.batch * s.outH * s.outW * s.channels,
+      argmax: (s) => s.batch * s.outH * s.outW * s.channels,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+    },
   },
   /** dInput[argmax[i]] += dOut[i] for i < n. Caller zeroes dInput. */
-  maxPoolBackward: { args: ['dInput: f32 out', 'dOut: f32', 'argmax: i32', 'n: int'] },
+  maxPoolBackward: {
+    args: ['dInput: f32 out', 'dOut: f32', 'argmax: i32', 'n: int'],
+    extent: { dOut: (s) => s.n, argmax: (s) => s.n, dInput: (s, a) => reach(a.argmax, s.n) },
+  },
 
   /** out[r·cols + j] += bias[j]. */
-  biasAdd: { args: ['out: f32 out', 'bias: f32', 'rows: int', 'cols: int'] },
+  biasAdd: {
+    args: ['out: f32 out', 'bias: f32', 'rows: int', 'cols: int'],
+    extent: { out: (s) => s.rows * s.cols, bias: (s) => s.cols },
+  },
   /** dBias[j] += Σ_r dOut[r·cols + j]. */
-  biasGrad: { args: ['dBias: f32 out', 'dOut: f32', 'rows: int', 'cols: int'] },
+  biasGrad: {
+    args: ['dBias: f32 out', 'dOut: f32', 'rows: int', 'cols: int'],
+    extent: { dBias: (s) => s.cols, dOut: (s) => s.rows * s.cols },
+  },
 
   /** out[i] = max(input[i], 0); out may equal input. */
-  reluForward: { args: ['out: f32 out', 'input: f32', 'n: int'] },
+  reluForward: {
+    args: ['out: f32 out', 'input: f32', 'n: int'],
+    extent: { out: (s) => s.n, input: (s) => s.n },
+  },
   /** dInput[i] = output[i] > 0 ? dOut[i] : 0; dInput may equal dOut. */
-  reluBackward: { args: ['dInput: f32 out', 'dOut: f32', 'output: f32', 'n: int'] },
+  reluBackward: {
+    args: ['dInput: f32 out', 'dOut: f32', 'output: f32', 'n: int'],
+    extent: { dInput: (s) => s.n, dOut: (s) => s.n, output: (s) => s.n },
+  },
 
   /**
    * Row-wise softmax of logits into probs (max-subtracted, stable), and the mean categorical cross-entropy against
@@ -193,6 +359,12 @@ export const KERNELS = {
   softmaxCrossEntropy: {
     args: ['probs: f32 out', 'dLogits: f32? out', 'logits: f32', 'targets: f32', 'rows: int', 'classes: int'],
     returns: 'float',
+    extent: {
+      probs: (s) => s.rows * s.classes,
+      dLogits: (s) => s.rows * s.classes,
+      logits: (s) => s.rows * s.classes,
+      targets: (s) => s.rows * s.classes,
+    },
   },
 
   /**
@@ -202,9 +374,13 @@ export const KERNELS = {
   adam: {
     args: ['param: f32 out', 'grad: f32', 'm: f32 out', 'v: f32 out', 'n: int', 'learningRate: float', 'beta1: float',
       'beta2: float', 'epsilon: float', 'step: int'],
+    extent: { param: (s) => s.n, grad: (s) => s.n, m: (s) => s.n, v: (s) => s.n },
   },
   /** param −= learningRate · grad. */
-  sgd: { args: ['param: f32 out', 'grad: f32', 'n: int', 'learningRate: float'] },
+  sgd: {
+    args: ['param: f32 out', 'grad: f32', 'n: int', 'learningRate: float'],
+    extent: { param: (s) => s.n, grad: (s) => s.n },
+  },
 } as const satisfies Record<string, KernelEntry>;
 
 export type KernelName = keyof typeof KERNELS;
@@ -225,5 +401,3 @@ export type KernelFunction<E extends KernelEntry> =
 /** The kernel interface both backends implement (the js twins in src/kernels, the wasm adapter), from the table. */
 export type Kernels = { readonly [N in keyof typeof KERNELS]: KernelFunction<(typeof KERNELS)[N]> };
 
-/** Number of f64 fields per channel in a moments result. */
-export const MOMENT_FIELDS = 6;

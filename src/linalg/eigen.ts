@@ -2,7 +2,7 @@
 // algorithm with Wilkinson-style shifts on the tridiagonal, accumulating the transformations (EISPACK's tred2/tql2,
 // in the form JAMA gives them). Backward stable: A·v = λv to a few ulps of ‖A‖ for every pair, V orthonormal.
 // The O(n³) loops run as f64x2 kernels (assembly/linalg.ts, twins in src/kernels/linalg.ts): the tridiagonalisation's
-// symmetric product, rank-2 update and accumulation (tred2*F64), and the QL sweeps' Givens rotations (rotateRowsF64).
+// symmetric product, rank-2 update and accumulation (tred2*F64), and the QL sweeps' Givens rotations (drotRows).
 //
 // Memory order. JAMA indexes V[row][col] and its inner loops run down columns, which in a row-major array is a
 // stride-n walk and ruins the cache beyond n ≈ 300. Because A is symmetric we may store it transposed for free,
@@ -59,7 +59,7 @@ export function symmetricEigenRows(a: Float64Array, n: number): { values: Float6
     }
     if (n > 0) {
       tred2(z, d, e, n, kernels);
-      tql2(z, d, e, n, cosines, sines, (l, m) => kernels.rotateRowsF64(z, n, l, m, cosines, sines));
+      tql2(z, d, e, n, cosines, sines, (l, m) => kernels.drotRows(z, n, l, m, cosines, sines));
     }
     sortDescending(z, d, n);
     return { values: d.slice(), rows: z.slice() };
@@ -149,7 +149,7 @@ function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number, ker
       for (let j = 0; j < i; j++) e[j] = 0;
 
       // p = A·u / h, using the lower triangle only (column j of the lower triangle is contiguous in z).
-      kernels.tred2SymvF64(z, n, i, d, e);
+      kernels.dsymvTred2(z, n, i, d, e);
       f = 0;
       for (let j = 0; j < i; j++) {
         e[j] /= h;
@@ -158,7 +158,7 @@ function tred2(z: Float64Array, d: Float64Array, e: Float64Array, n: number, ker
       // q = p − (uᵀp / 2h)·u, then A ← A − u·qᵀ − q·uᵀ on the lower triangle.
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      kernels.tred2Rank2F64(z, n, i, d, e);
+      kernels.dsyr2Tred2(z, n, i, d, e);
     }
     d[i] = h;
   }
@@ -200,7 +200,7 @@ function tql2(
   let tst1 = 0;
   const eps = 2 ** -52;
   const maxIterations = 60;
-  // One sweep's rotations are recorded in cosines/sines, then applied to z's rows by the rotateRowsF64 kernel.
+  // One sweep's rotations are recorded in cosines/sines, then applied to z's rows by the drotRows kernel.
   for (let l = 0; l < n; l++) {
     // Find the first negligible subdiagonal element at or after l: the block l..m is unreduced.
     tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));

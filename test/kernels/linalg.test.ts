@@ -1,9 +1,9 @@
-// The eigendecomposition's kernels. rotateRowsF64, the QL sweeps' rotations: wasm bit-identical to the TypeScript twin (same f64 operations in the
+// The eigendecomposition's kernels. drotRows, the QL sweeps' rotations: wasm bit-identical to the TypeScript twin (same f64 operations in the
 // same order), both equal to rotations written out here one at a time, on awkward sizes and sweep ranges. The tred2
 // loops: each against a naive float64 loop written here and against its twin, on n = 1 (where every step is empty
 // and must write nothing) to 40, with poisoned guard cells around every array to catch a write past either end.
 import { describe, expect, it } from 'vitest';
-import { gramBlockF64, rotateRowsF64, tred2AccumulateF64, tred2Rank2F64, tred2SymvF64 } from '../../src/kernels/linalg.js';
+import { gramBlockF64, drotRows, tred2AccumulateF64, dsyr2Tred2, dsymvTred2 } from '../../src/kernels/linalg.js';
 import type { Backend } from '../../src/runtime/backend.js';
 import { backends, isPoison, poison, Random } from '../helpers.js';
 
@@ -20,7 +20,7 @@ function rotateOneByOne(z: Float64Array, n: number, l: number, m: number, c: Flo
 }
 
 for (const backend of backends) {
-  describe(`rotateRowsF64 (${backend.name})`, () => {
+  describe(`drotRows (${backend.name})`, () => {
     it('equals one rotation at a time, bit for bit, for n = 1, 2, 3, 17, 101 and every sweep length', () => {
       const rng = new Random(11);
       for (const n of [1, 2, 3, 17, 101]) {
@@ -35,13 +35,13 @@ for (const backend of backends) {
             s.view[i] = Math.sin(angle);
           }
           const z = guardedOnHeap(backend, start);
-          backend.kernels.rotateRowsF64(z.view(), n, l, m, c.view, s.view);
-          z.expectGuardsIntact(`rotateRowsF64 n=${n} l=${l} m=${m}`);
+          backend.kernels.drotRows(z.view(), n, l, m, c.view, s.view);
+          z.expectGuardsIntact(`drotRows n=${n} l=${l} m=${m}`);
           const expected = start.slice();
           rotateOneByOne(expected, n, l, m, c.view, s.view);
           expect(z.view()).toEqual(expected);
           const twin = start.slice();
-          rotateRowsF64(twin, n, l, m, c.view.slice(), s.view.slice());
+          drotRows(twin, n, l, m, c.view.slice(), s.view.slice());
           expect(z.view()).toEqual(twin);
           for (const b of [z, c, s]) b.free();
         }
@@ -185,24 +185,24 @@ for (const backend of backends) {
       return changed;
     }
 
-    it('tred2SymvF64 equals the naive p = A·u in float64 at every step i, writes only what it must', () => {
+    it('dsymvTred2 equals the naive p = A·u in float64 at every step i, writes only what it must', () => {
       const rng = new Random(12);
       for (const n of sizes) {
         for (const i of steps(n)) {
-          const changed = check('tred2SymvF64', n, i, rng, (z, d, e) => k.tred2SymvF64(z, n, i, d, e),
-            (z, d, e) => tred2SymvF64(z, n, i, d, e), (z0, d0, e0) => symvNaive(z0, n, i, d0, e0), i + 1);
+          const changed = check('dsymvTred2', n, i, rng, (z, d, e) => k.dsymvTred2(z, n, i, d, e),
+            (z, d, e) => dsymvTred2(z, n, i, d, e), (z0, d0, e0) => symvNaive(z0, n, i, d0, e0), i + 1);
           // Step 0 has an empty block: nothing may change (n = 1 has only this step).
           expect(changed, `n=${n} i=${i}`).toBe(i > 0);
         }
       }
     });
 
-    it('tred2Rank2F64 equals the naive A − u·qᵀ − q·uᵀ in float64 at every step i, writes only what it must', () => {
+    it('dsyr2Tred2 equals the naive A − u·qᵀ − q·uᵀ in float64 at every step i, writes only what it must', () => {
       const rng = new Random(13);
       for (const n of sizes) {
         for (const i of steps(n)) {
-          const changed = check('tred2Rank2F64', n, i, rng, (z, d, e) => k.tred2Rank2F64(z, n, i, d, e),
-            (z, d, e) => tred2Rank2F64(z, n, i, d, e), (z0, d0, e0) => rank2Naive(z0, n, i, d0, e0), 3);
+          const changed = check('dsyr2Tred2', n, i, rng, (z, d, e) => k.dsyr2Tred2(z, n, i, d, e),
+            (z, d, e) => dsyr2Tred2(z, n, i, d, e), (z0, d0, e0) => rank2Naive(z0, n, i, d0, e0), 3);
           expect(changed, `n=${n} i=${i}`).toBe(i > 0);
         }
       }

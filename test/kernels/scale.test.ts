@@ -6,18 +6,27 @@ import { AWKWARD_LENGTHS, backends, onHeap, outputOnHeap, poison, randomBytes, r
 
 const f32 = Math.fround;
 
+/** One channel's (mul, add) in the backend's heap: affine with channels = 1 is x * mul + add. */
+function coefficientsOnHeap(backend: (typeof backends)[number], mul: number, add: number) {
+  const m = onHeap(backend, new Float32Array([mul]));
+  const a = onHeap(backend, new Float32Array([add]));
+  return { mul: m.view, add: a.view, free: () => { m.free(); a.free(); } };
+}
+
 for (const backend of backends) {
   const k = backend.kernels;
   describe(`scale kernels (${backend.name})`, () => {
-    it('scaleU8 maps 0..255 by x * scale + offset on awkward lengths and unaligned starts', () => {
+    it('affineU8 with one channel maps 0..255 by x * mul + add on awkward lengths and unaligned starts', () => {
       for (const n of AWKWARD_LENGTHS) {
         for (const misalign of [0, 1, 3]) {
           const x = randomBytes(n, n * 7 + misalign);
           const input = onHeap(backend, x, misalign);
           const out = outputOnHeap(backend, 'f32', n, misalign);
-          k.scaleU8(out.view(), input.view(), n, 1 / 255, -0.5);
+          const one = coefficientsOnHeap(backend, 1 / 255, -0.5);
+          k.affineU8(out.view(), input.view(), n, 1, one.mul(), one.add());
           const expected = poison(new Float32Array(n));
-          reference.scaleU8(expected, x, n, 1 / 255, -0.5);
+          reference.affineU8(expected, x, n, 1, new Float32Array([1 / 255]), new Float32Array([-0.5]));
+          one.free();
           expect(out.view()).toEqual(expected);
           for (let i = 0; i < n; i++) expect(Math.abs(out.view()[i] - (x[i] / 255 - 0.5))).toBeLessThan(1e-7);
           input.free();
@@ -26,31 +35,35 @@ for (const backend of backends) {
       }
     });
 
-    it('scaleU8 gives exactly 0 and 1 for the extreme pixels under 1/255', () => {
+    it('affineU8 with one channel gives exactly 0 and 1 for the extreme pixels under 1/255', () => {
       const input = onHeap(backend, new Uint8Array([0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 255]));
       const out = outputOnHeap(backend, 'f32', 17);
-      k.scaleU8(out.view(), input.view(), 17, f32(1 / 255), 0);
+      const one = coefficientsOnHeap(backend, 1 / 255, 0);
+      k.affineU8(out.view(), input.view(), 17, 1, one.mul(), one.add());
+      one.free();
       expect(Array.from(out.view())).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1]);
       input.free();
       out.free();
     });
 
-    it('scaleF32 handles negative, huge and tiny floats, and runs in place', () => {
+    it('affineF32 with one channel handles negative, huge and tiny floats, and runs in place', () => {
       for (const n of AWKWARD_LENGTHS) {
         const x = randomFloats(n, n + 11, -1e30, 1e30);
         if (n > 2) { x[1] = -3e38; x[2] = 1e-40; }
         const input = onHeap(backend, x, 1);
         const out = outputOnHeap(backend, 'f32', n, 2);
-        k.scaleF32(out.view(), input.view(), n, 0.5, 3);
+        const one = coefficientsOnHeap(backend, 0.5, 3);
+        k.affineF32(out.view(), input.view(), n, 1, one.mul(), one.add());
         const expected = poison(new Float32Array(n));
-        reference.scaleF32(expected, x, n, 0.5, 3);
+        reference.affineF32(expected, x, n, 1, new Float32Array([0.5]), new Float32Array([3]));
         expect(out.view()).toEqual(expected);
         for (let i = 0; i < n; i++) {
           const exact = x[i] * 0.5 + 3;
           expect(Math.abs(out.view()[i] - exact)).toBeLessThanOrEqual(Math.abs(exact) * 2 ** -23);
         }
-        k.scaleF32(input.view(), input.view(), n, 0.5, 3);
+        k.affineF32(input.view(), input.view(), n, 1, one.mul(), one.add());
         expect(input.view()).toEqual(expected);
+        one.free();
         input.free();
         out.free();
       }
@@ -100,10 +113,12 @@ for (const backend of backends) {
       const n = 60_000 * 28 * 28;
       const input = backend.heap.block('u8', n);
       const out = backend.heap.block('f32', n);
+      const one = coefficientsOnHeap(backend, 1 / 255, -0.25);
       poison(out.view);
       const x = input.view;
       for (let i = 0; i < n; i++) x[i] = (i * 2654435761) >>> 24;
-      k.scaleU8(out.view, input.view, n, 1 / 255, -0.25);
+      k.affineU8(out.view, input.view, n, 1, one.mul(), one.add());
+      one.free();
       const y = out.view;
       const scale = f32(1 / 255);
       let wrong = 0;
@@ -116,12 +131,14 @@ for (const backend of backends) {
     it('calling a scaling kernel 10,000 times does not grow kernel memory after the first call', () => {
       const input = onHeap(backend, randomBytes(1001, 5));
       const out = onHeap(backend, new Float32Array(1001));
-      k.scaleU8(out.view(), input.view(), 1001, 1 / 255, 0);
+      const one = coefficientsOnHeap(backend, 1 / 255, 0);
+      k.affineU8(out.view(), input.view(), 1001, 1, one.mul(), one.add());
       const bytes = backend.heap.byteLength;
       const grows = backend.heap.growCount;
-      for (let i = 0; i < 10_000; i++) k.scaleU8(out.view(), input.view(), 1001, 1 / 255, 0);
+      for (let i = 0; i < 10_000; i++) k.affineU8(out.view(), input.view(), 1001, 1, one.mul(), one.add());
       expect(backend.heap.byteLength).toBe(bytes);
       expect(backend.heap.growCount).toBe(grows);
+      one.free();
       input.free();
       out.free();
     });

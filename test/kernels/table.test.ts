@@ -12,7 +12,8 @@ import { backends, onHeap, outputOnHeap } from '../helpers.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const names = Object.keys(KERNELS).sort();
 const exported = (path: string) =>
-  [...readFileSync(path, 'utf8').matchAll(/^export function (\w+)\s*\(/gm)].map((m) => m[1]).filter((n) => n in KERNELS);
+  [...readFileSync(path, 'utf8').matchAll(/^export function (\w+)\s*\(/gm)].map((m) => m[1])
+    .filter((n) => n in KERNELS);
 // The files that are not kernel families: the module's export list, the relaxed-SIMD helper, the table, the js backend.
 const kernelFiles = (dir: string, skip: string[]) =>
   readdirSync(resolve(ROOT, dir)).filter((f) => f.endsWith('.ts') && !skip.includes(f)).sort();
@@ -23,7 +24,8 @@ describe('the kernel table', () => {
     const ts = kernelFiles('src/kernels', ['index.ts', 'types.ts']);
     expect(ts).toEqual(asm);
     for (const file of asm) {
-      expect(exported(resolve(ROOT, 'src/kernels', file)).sort(), file).toEqual(exported(resolve(ROOT, 'assembly', file)).sort());
+      const twin = exported(resolve(ROOT, 'src/kernels', file)).sort();
+      expect(twin, file).toEqual(exported(resolve(ROOT, 'assembly', file)).sort());
     }
   });
 
@@ -58,7 +60,8 @@ for (const backend of backends.filter((b) => b.name !== 'js')) {
   describe(`the wasm adapter (${backend.name})`, () => {
     it('refuses an array that is not a view of wasm memory, before the kernel runs', () => {
       const out = outputOnHeap(backend, 'f32', 4);
-      expect(() => backend.kernels.reluForward(out.view(), new Float32Array(4), 4)).toThrow(/outside wasm memory/);
+      expect(() => backend.kernels.reluForward(out.view(), new Float32Array(4), 4))
+        .toThrow(/outside wasm memory|not a view of wasm memory/);
       expect(Array.from(out.view())).toEqual([NaN, NaN, NaN, NaN]);
       out.free();
     });

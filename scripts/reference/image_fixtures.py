@@ -92,6 +92,15 @@ def write_png(path, pixels, depth, color_type, interlace=False, extra=b''):
         f.write(data)
 
 
+def photo_crop(w, h):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        import scipy.misc
+        face = scipy.misc.face()
+    return Image.fromarray(face[300:300 + 3 * h:3, 400:400 + 3 * w:3].copy(), 'RGB')
+
+
 def noise(h, w, c, top=256):
     return rng.integers(0, top, size=(h, w, c))
 
@@ -143,6 +152,24 @@ def main():
     pil('rgb-8x3.ppm', Image.fromarray(noise(3, 8, 3).astype(np.uint8), 'RGB'))
     pil('gray-5x9.pgm', Image.fromarray(noise(9, 5, 1)[:, :, 0].astype(np.uint8), 'L'))
     pil('bilevel-10x2.pbm', Image.fromarray(noise(2, 10, 1, 2)[:, :, 0].astype(bool)))
+
+    # JPEG written by PIL (libjpeg-turbo): every subsampling, progressive, optimized tables, extreme qualities, sizes
+    # that are not whole MCUs, chroma planes at most 2 samples wide (libjpeg's box upsampling).
+    photo = photo_crop(61, 45)
+    pil('photo-420-q90-61x45.jpg', photo, quality=90)
+    pil('photo-444-q75-33x17.jpg', photo_crop(33, 17), quality=75, subsampling=0)
+    pil('photo-422-q80-29x31.jpg', photo_crop(29, 31), quality=80, subsampling=1)
+    pil('photo-gray-23x19.jpg', photo_crop(23, 19).convert('L'), quality=85)
+    pil('photo-progressive-57x41.jpg', photo_crop(57, 41), quality=90, progressive=True)
+    pil('photo-progressive-444-40x24.jpg', photo_crop(40, 24), quality=95, progressive=True, subsampling=0)
+    pil('photo-progressive-gray-19x27.jpg', photo_crop(19, 27).convert('L'), quality=70, progressive=True)
+    pil('photo-optimized-35x22.jpg', photo_crop(35, 22), quality=90, optimize=True)
+    pil('photo-q100-16x16.jpg', photo_crop(16, 16), quality=100)
+    pil('photo-q5-47x9.jpg', photo_crop(47, 9), quality=5)
+    pil('noise-q95-24x24.jpg', Image.fromarray(noise(24, 24, 3).astype(np.uint8), 'RGB'), quality=95)
+    pil('one-1x1.jpg', Image.fromarray(np.array([[[200, 30, 90]]], dtype=np.uint8), 'RGB'), quality=90)
+    pil('narrow-3x40.jpg', photo_crop(3, 40), quality=90)
+    pil('narrow-4x5.jpg', photo_crop(4, 5), quality=90)
 
     decode = {}
     for name in made:

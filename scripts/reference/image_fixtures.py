@@ -171,6 +171,14 @@ def main():
     pil('narrow-3x40.jpg', photo_crop(3, 40), quality=90)
     pil('narrow-4x5.jpg', photo_crop(4, 5), quality=90)
 
+    # Files pixprep refuses (test/image/errors.test.ts pins the messages).
+    bad = os.path.join(OUT, 'bad')
+    os.makedirs(bad, exist_ok=True)
+    photo_crop(8, 8).convert('CMYK').save(os.path.join(bad, 'cmyk.jpg'), quality=90)
+    photo_crop(8, 8).save(os.path.join(bad, 'image.tif'))
+    photo_crop(8, 8).save(os.path.join(bad, 'image.gif'))
+    write_png(os.path.join(bad, 'gray16.png'), noise(3, 4, 1, 65536), 16, 0)
+
     decode = {}
     for name in made:
         with Image.open(os.path.join(FILES, name)) as im:
@@ -196,6 +204,24 @@ def main():
     with open(os.path.join(OUT, 'resize.json'), 'w') as f:
         json.dump({'sources': {m: {'shape': list(a.reshape(29, 37, -1).shape), 'data': b64(a)} for m, a in sources.items()},
                    'cases': cases}, f, indent=0)
+    # Keras' load_img end to end (convert to the colour mode, then resize) on a few files.
+    loads = []
+    for name, color_mode, target, interp, keep in [
+            ('photo-420-q90-61x45.jpg', 'grayscale', (16, 16), 'bilinear', True),
+            ('photo-420-q90-61x45.jpg', 'rgb', (30, 20), 'nearest', False),
+            ('photo-progressive-57x41.jpg', 'rgb', (64, 64), 'bicubic', False),
+            ('rgba-7x9.png', 'rgba', (5, 11), 'bicubic', True),
+            ('palette-trns-13x10.png', 'rgb', (7, 7), 'bilinear', False)]:
+        with Image.open(os.path.join(FILES, name)) as im:
+            mode = {'grayscale': 'L', 'rgb': 'RGB', 'rgba': 'RGBA'}[color_mode]
+            if im.mode != mode:
+                im = im.convert(mode)
+            out = keras_resize(im, (target[1], target[0]), resample[interp], keep)
+            loads.append({'file': name, 'colorMode': color_mode, 'targetSize': list(target), 'interpolation': interp,
+                          'keepAspectRatio': keep, 'shape': list(np.asarray(out).reshape(target[0], target[1], -1).shape),
+                          'data': b64(np.asarray(out))})
+    with open(os.path.join(OUT, 'load.json'), 'w') as f:
+        json.dump(loads, f, indent=0)
     print(f'{len(made)} files, {len(cases)} resize cases in {OUT}')
 
 

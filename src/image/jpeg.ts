@@ -107,6 +107,7 @@ export function decodeJpeg(bytes: Uint8Array, name: string): Img {
     let marker = bytes[at + 1];
     at += 2;
     while (marker === 0xff && at < length) marker = bytes[at++];
+    if (marker === undefined || marker === 0xff) throw new ImageError(`${name}: truncated JPEG: the file ends inside a marker`);
     if (marker === 0xd9) break; // EOI
     if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue;
     if (marker === 0xdb) {
@@ -577,7 +578,6 @@ const CB_G = new Int32Array(256);
     CB_G[i] = -fix(0.34414) * x + half;
   }
 }
-const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
 /** IDCT every block, upsample the chroma as libjpeg does ("fancy"), convert to RGB (or L). */
 function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img {
@@ -601,22 +601,30 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img 
   }
   const full = components.map((c, i) => upsample(planes[i].plane, planes[i].stride, c, frame));
   const out = new Uint8Array(width * height * 3);
-  const [p0, p1, p2] = full;
+  const p0 = full[0], p1 = full[1], p2 = full[2];
   // RGB stored as is: an Adobe marker saying so, or no Adobe marker and components named 'R', 'G', 'B'.
   const rgb = adobeTransform === 0 || (adobeTransform < 0 && components[0].id === 82 && components[1].id === 71 && components[2].id === 66);
-  for (let i = 0, o = 0; i < width * height; i++, o += 3) {
-    if (rgb) {
+  const n = width * height;
+  if (rgb) {
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
       out[o] = p0[i];
       out[o + 1] = p1[i];
       out[o + 2] = p2[i];
-      continue;
     }
-    const y = p0[i];
-    const cb = p1[i];
-    const cr = p2[i];
-    out[o] = clamp8(y + CR_R[cr]);
-    out[o + 1] = clamp8(y + ((CB_G[cb] + CR_G[cr]) >> 16));
-    out[o + 2] = clamp8(y + CB_B[cb]);
+  } else {
+    const crR = CR_R, cbB = CB_B, crG = CR_G, cbG = CB_G;
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const y = p0[i];
+      const cb = p1[i];
+      const cr = p2[i];
+      // Uint8Array stores clamp nothing: values are clamped explicitly, as libjpeg's range_limit does.
+      const r = y + crR[cr];
+      const g = y + ((cbG[cb] + crG[cr]) >> 16);
+      const b = y + cbB[cb];
+      out[o] = r < 0 ? 0 : r > 255 ? 255 : r;
+      out[o + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+      out[o + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+    }
   }
   return { data: out, shape: [height, width, 3] };
 }

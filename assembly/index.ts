@@ -7,6 +7,7 @@ export { rotateRowsF64, tred2SymvF64, tred2Rank2F64, tred2AccumulateF64, gramBlo
 export { gemm } from './gemm';
 export { warpU8, warpF32 } from './warp';
 export { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize';
+export { jpegIdctIslow, jpegUpsampleFancy, jpegYccToRgb } from './jpeg';
 export { im2col, col2im } from './conv2d';
 export { conv2dDirect } from './conv-direct';
 export {

@@ -6,6 +6,9 @@
 // Refused with a clear error: arithmetic coding, lossless and hierarchical JPEG, 12-bit samples, CMYK/YCCK.
 import { ImageError, type Img } from './img.js';
 import { MAX_PIXELS } from './png.js';
+import type { Kernels } from '../kernels/types.js';
+import type { HeapBlock } from '../runtime/heap.js';
+import { currentBackend } from '../runtime/backend.js';
 
 // Zigzag position → natural (row-major) position, with 16 extra entries pointing at 63 so that a corrupt run
 // length cannot write outside the block (libjpeg's jpeg_natural_order does the same).
@@ -387,6 +390,7 @@ function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame, dcTab
     }
   };
 
+  if (!progressive) return decodeSequential(bytes, e, frame, comps, dcs, acs, restartInterval, name);
   const single = count === 1;
   const c0 = comps[0];
   // A single-component scan covers that component's own blocks, not the MCU padding (T.81 A.2.2).
@@ -439,258 +443,236 @@ function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame, dcTab
   return pos;
 }
 
-// jidctint.c's constants: FIX(x) = round(x · 2^13).
-const CONST_BITS = 13;
-const PASS1_BITS = 2;
-const F_0_298 = 2446, F_0_390 = 3196, F_0_541 = 4433, F_0_765 = 6270, F_0_899 = 7373, F_1_175 = 9633,
-  F_1_501 = 12299, F_1_847 = 15137, F_1_961 = 16069, F_2_053 = 16819, F_2_562 = 20995, F_3_072 = 25172;
-
-/** libjpeg's range limit after the IDCT: (x + 128) clamped, with the table's wrap-around for |x| ≥ 512. */
-function rangeLimit(x: number): number {
-  const i = x & 1023;
-  return i < 128 ? i + 128 : i < 512 ? 255 : i < 896 ? 0 : i - 896;
+/** The slow path of Huffman decoding (codes longer than LOOKAHEAD bits): (length << 8) | symbol, or −1. */
+function decodeLong(t: Huffman, bits: number, count: number): number {
+  for (let len = LOOKAHEAD + 1; len <= 16; len++) {
+    const code = (bits >>> (count - len)) & ((1 << len) - 1);
+    if (code <= t.maxCode[len]) return (len << 8) | t.values[t.valOffset[len] + code];
+  }
+  return -1;
 }
 
-const workspace = new Int32Array(64);
-
-/** The accurate integer IDCT (jidctint.c jpeg_idct_islow) of one block into out at (offset, stride). */
-export function idctIslow(coef: Int16Array, c0: number, q: Int32Array, out: Uint8Array, offset: number, stride: number): void {
-  const ws = workspace;
-  for (let col = 0; col < 8; col++) {
-    const i = c0 + col;
-    if (coef[i + 8] === 0 && coef[i + 16] === 0 && coef[i + 24] === 0 && coef[i + 32] === 0 && coef[i + 40] === 0 &&
-      coef[i + 48] === 0 && coef[i + 56] === 0) {
-      const dc = (coef[i] * q[col]) << PASS1_BITS;
-      for (let r = 0; r < 8; r++) ws[r * 8 + col] = dc;
-      continue;
+/**
+ * A sequential (baseline or extended) scan, the common case, written as one loop over local variables: the bit
+ * buffer lives in registers rather than in a closure's context, which is what makes entropy decoding fast in V8.
+ * Returns the offset of the marker after the scan. Same checks as decodeScan: a marker or the file's end reached
+ * inside the data is an error, never zeros decoded as pixels.
+ */
+function decodeSequential(bytes: Uint8Array, start: number, frame: Frame, comps: Component[], dcs: Huffman[],
+  acs: Huffman[], restartInterval: number, name: string): number {
+  const n = bytes.length;
+  let pos = start;
+  let bits = 0;
+  let count = 0;
+  let marker = false;
+  let padBits = 0;
+  // The blocks of one MCU: component index and block offset (in coefficients) relative to the MCU's first block.
+  const single = comps.length === 1;
+  const blockComp: number[] = [];
+  const blockRow: number[] = [];
+  const blockCol: number[] = [];
+  for (let i = 0; i < comps.length; i++) {
+    const c = comps[i];
+    const v = single ? 1 : c.v;
+    const h = single ? 1 : c.h;
+    for (let y = 0; y < v; y++) for (let x = 0; x < h; x++) {
+      blockComp.push(i);
+      blockRow.push(y);
+      blockCol.push(x);
     }
-    let z2 = coef[i + 16] * q[col + 16];
-    let z3 = coef[i + 48] * q[col + 48];
-    let z1 = Math.imul(z2 + z3, F_0_541);
-    let tmp2 = z1 + Math.imul(z3, -F_1_847);
-    let tmp3 = z1 + Math.imul(z2, F_0_765);
-    z2 = coef[i] * q[col];
-    z3 = coef[i + 32] * q[col + 32];
-    let tmp0 = (z2 + z3) << CONST_BITS;
-    let tmp1 = (z2 - z3) << CONST_BITS;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp3 = coef[i + 8] * q[col + 8];
-    tmp2 = coef[i + 24] * q[col + 24];
-    tmp1 = coef[i + 40] * q[col + 40];
-    tmp0 = coef[i + 56] * q[col + 56];
-    let z4 = tmp1 + tmp3;
-    z3 = tmp0 + tmp2;
-    z2 = tmp1 + tmp2;
-    z1 = tmp0 + tmp3;
-    const z5 = Math.imul(z3 + z4, F_1_175);
-    tmp3 = Math.imul(tmp3, F_1_501);
-    tmp2 = Math.imul(tmp2, F_3_072);
-    tmp1 = Math.imul(tmp1, F_2_053);
-    tmp0 = Math.imul(tmp0, F_0_298);
-    z4 = Math.imul(z4, -F_0_390) + z5;
-    z3 = Math.imul(z3, -F_1_961) + z5;
-    z1 = Math.imul(z1, -F_0_899);
-    z2 = Math.imul(z2, -F_2_562);
-    tmp3 += z1 + z4;
-    tmp2 += z2 + z3;
-    tmp1 += z2 + z4;
-    tmp0 += z1 + z3;
-    const sh = CONST_BITS - PASS1_BITS;
-    const rd = 1 << (sh - 1);
-    ws[col] = (tmp10 + tmp3 + rd) >> sh;
-    ws[56 + col] = (tmp10 - tmp3 + rd) >> sh;
-    ws[8 + col] = (tmp11 + tmp2 + rd) >> sh;
-    ws[48 + col] = (tmp11 - tmp2 + rd) >> sh;
-    ws[16 + col] = (tmp12 + tmp1 + rd) >> sh;
-    ws[40 + col] = (tmp12 - tmp1 + rd) >> sh;
-    ws[24 + col] = (tmp13 + tmp0 + rd) >> sh;
-    ws[32 + col] = (tmp13 - tmp0 + rd) >> sh;
   }
-  const sh = CONST_BITS + PASS1_BITS + 3;
-  const rd = 1 << (sh - 1);
-  for (let row = 0; row < 8; row++) {
-    const w = row * 8;
-    const o = offset + row * stride;
-    if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
-      const dc = rangeLimit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
-      for (let k = 0; k < 8; k++) out[o + k] = dc;
-      continue;
+  const perLine = single ? Math.ceil(comps[0].width / 8) : frame.mcusPerLine;
+  const mcuCount = single ? perLine * Math.ceil(comps[0].height / 8) : frame.mcusPerLine * frame.mcusPerColumn;
+  const predictors = new Int32Array(comps.length);
+  const natural = NATURAL;
+  for (let m = 0; m < mcuCount; m++) {
+    if (restartInterval > 0 && m > 0 && m % restartInterval === 0) {
+      bits = 0;
+      count = 0;
+      padBits = 0;
+      while (pos + 1 < n && bytes[pos] === 0xff && bytes[pos + 1] === 0xff) pos++;
+      if (pos + 1 < n && bytes[pos] === 0xff && bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7) {
+        pos += 2;
+        marker = false;
+      } else {
+        throw new ImageError(pos >= n ? `${name}: truncated JPEG: the file ends inside the image data`
+          : `${name}: corrupt JPEG: a restart marker is missing at byte ${pos}`);
+      }
+      predictors.fill(0);
     }
-    let z2 = ws[w + 2];
-    let z3 = ws[w + 6];
-    let z1 = Math.imul(z2 + z3, F_0_541);
-    let tmp0 = (ws[w] + ws[w + 4]) << CONST_BITS;
-    let tmp3 = z1 + Math.imul(z2, F_0_765);
-    let tmp1 = (ws[w] - ws[w + 4]) << CONST_BITS;
-    let tmp2 = z1 + Math.imul(z3, -F_1_847);
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp3 = ws[w + 1];
-    tmp2 = ws[w + 3];
-    tmp1 = ws[w + 5];
-    tmp0 = ws[w + 7];
-    let z4 = tmp1 + tmp3;
-    z3 = tmp0 + tmp2;
-    z2 = tmp1 + tmp2;
-    z1 = tmp0 + tmp3;
-    const z5 = Math.imul(z3 + z4, F_1_175);
-    tmp3 = Math.imul(tmp3, F_1_501);
-    tmp2 = Math.imul(tmp2, F_3_072);
-    tmp1 = Math.imul(tmp1, F_2_053);
-    tmp0 = Math.imul(tmp0, F_0_298);
-    z4 = Math.imul(z4, -F_0_390) + z5;
-    z3 = Math.imul(z3, -F_1_961) + z5;
-    z2 = Math.imul(z2, -F_2_562);
-    z1 = Math.imul(z1, -F_0_899);
-    tmp3 += z1 + z4;
-    tmp2 += z2 + z3;
-    tmp1 += z2 + z4;
-    tmp0 += z1 + z3;
-    out[o] = rangeLimit((tmp10 + tmp3 + rd) >> sh);
-    out[o + 7] = rangeLimit((tmp10 - tmp3 + rd) >> sh);
-    out[o + 1] = rangeLimit((tmp11 + tmp2 + rd) >> sh);
-    out[o + 6] = rangeLimit((tmp11 - tmp2 + rd) >> sh);
-    out[o + 2] = rangeLimit((tmp12 + tmp1 + rd) >> sh);
-    out[o + 5] = rangeLimit((tmp12 - tmp1 + rd) >> sh);
-    out[o + 3] = rangeLimit((tmp13 + tmp0 + rd) >> sh);
-    out[o + 4] = rangeLimit((tmp13 - tmp0 + rd) >> sh);
-  }
-}
-
-// jdcolor.c's tables: FIX(x) = round(x · 2^16).
-const CR_R = new Int32Array(256);
-const CB_B = new Int32Array(256);
-const CR_G = new Int32Array(256);
-const CB_G = new Int32Array(256);
-{
-  const fix = (x: number) => Math.round(x * 65536);
-  const half = 1 << 15;
-  for (let i = 0; i < 256; i++) {
-    const x = i - 128;
-    CR_R[i] = (fix(1.402) * x + half) >> 16;
-    CB_B[i] = (fix(1.772) * x + half) >> 16;
-    CR_G[i] = -fix(0.71414) * x;
-    CB_G[i] = -fix(0.34414) * x + half;
-  }
-}
-
-/** IDCT every block, upsample the chroma as libjpeg does ("fancy"), convert to RGB (or L). */
-function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img {
-  const { width, height, components } = frame;
-  const planes = components.map((c) => {
-    const stride = c.blocksPerLine * 8;
-    const plane = new Uint8Array(stride * c.blocksPerColumn * 8);
-    const q = quant[c.tq];
-    for (let br = 0; br < c.blocksPerColumn; br++) {
-      for (let bc = 0; bc < c.blocksPerLine; bc++) {
-        idctIslow(c.coefficients, (br * c.blocksPerLine + bc) * 64, q, plane, br * 8 * stride + bc * 8, stride);
+    const mr = Math.floor(m / perLine);
+    const mc = m - mr * perLine;
+    for (let b = 0; b < blockComp.length; b++) {
+      const ci = blockComp[b];
+      const c = comps[ci];
+      const coef = c.coefficients;
+      const offset = single ? (mr * c.blocksPerLine + mc) * 64
+        : ((mr * c.v + blockRow[b]) * c.blocksPerLine + mc * c.h + blockCol[b]) * 64;
+      let table = dcs[ci];
+      for (let k = 0; k < 64;) {
+        // Refill to at least 25 bits (a code of up to 16 bits plus up to 11 value bits needs two refills at most).
+        while (count <= 24) {
+          let byte = 0;
+          if (!marker && pos < n) {
+            byte = bytes[pos];
+            if (byte === 0xff) {
+              const next = bytes[pos + 1];
+              if (next === 0) pos += 2;
+              else if (next === 0xff) {
+                pos++;
+                continue;
+              } else {
+                marker = true;
+                byte = 0;
+                padBits += 8;
+              }
+            } else pos++;
+          } else padBits += 8;
+          bits = (bits << 8) | byte;
+          count += 8;
+        }
+        let entry = table.fast[(bits >>> (count - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)];
+        if (entry === 0) {
+          entry = decodeLong(table, bits, count);
+          if (entry < 0) throw new ImageError(`${name}: corrupt JPEG: an invalid Huffman code in the image data`);
+        }
+        count -= entry >> 8;
+        const symbol = entry & 255;
+        const size = k === 0 ? symbol : symbol & 15;
+        let value = 0;
+        if (size !== 0) {
+          if (count < size) {
+            while (count <= 24) {
+              let byte = 0;
+              if (!marker && pos < n) {
+                byte = bytes[pos];
+                if (byte === 0xff) {
+                  const next = bytes[pos + 1];
+                  if (next === 0) pos += 2;
+                  else if (next === 0xff) {
+                    pos++;
+                    continue;
+                  } else {
+                    marker = true;
+                    byte = 0;
+                    padBits += 8;
+                  }
+                } else pos++;
+              } else padBits += 8;
+              bits = (bits << 8) | byte;
+              count += 8;
+            }
+          }
+          value = (bits >>> (count - size)) & ((1 << size) - 1);
+          count -= size;
+          if (value < 1 << (size - 1)) value += 1 - (1 << size);
+        }
+        if (k === 0) {
+          predictors[ci] += value;
+          coef[offset] = predictors[ci];
+          table = acs[ci];
+          k = 1;
+          continue;
+        }
+        if (size === 0) {
+          if (symbol >> 4 !== 15) break;
+          k += 16;
+          continue;
+        }
+        k += symbol >> 4;
+        coef[offset + natural[k]] = value;
+        k++;
       }
     }
-    return { plane, stride };
-  });
-  if (components.length === 1) {
-    const out = new Uint8Array(width * height);
-    const { plane, stride } = planes[0];
-    for (let y = 0; y < height; y++) out.set(plane.subarray(y * stride, y * stride + width), y * width);
-    return { data: out, shape: [height, width, 1] };
-  }
-  const full = components.map((c, i) => upsample(planes[i].plane, planes[i].stride, c, frame));
-  const out = new Uint8Array(width * height * 3);
-  const p0 = full[0], p1 = full[1], p2 = full[2];
-  // RGB stored as is: an Adobe marker saying so, or no Adobe marker and components named 'R', 'G', 'B'.
-  const rgb = adobeTransform === 0 || (adobeTransform < 0 && components[0].id === 82 && components[1].id === 71 && components[2].id === 66);
-  const n = width * height;
-  if (rgb) {
-    for (let i = 0, o = 0; i < n; i++, o += 3) {
-      out[o] = p0[i];
-      out[o + 1] = p1[i];
-      out[o + 2] = p2[i];
-    }
-  } else {
-    const crR = CR_R, cbB = CB_B, crG = CR_G, cbG = CB_G;
-    for (let i = 0, o = 0; i < n; i++, o += 3) {
-      const y = p0[i];
-      const cb = p1[i];
-      const cr = p2[i];
-      // Uint8Array stores clamp nothing: values are clamped explicitly, as libjpeg's range_limit does.
-      const r = y + crR[cr];
-      const g = y + ((cbG[cb] + crG[cr]) >> 16);
-      const b = y + cbB[cb];
-      out[o] = r < 0 ? 0 : r > 255 ? 255 : r;
-      out[o + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
-      out[o + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+    if (padBits > count) {
+      throw new ImageError(marker && pos < n
+        ? `${name}: corrupt JPEG: the image data ends early (a marker at byte ${pos} interrupts it)`
+        : `${name}: truncated JPEG: the file ends inside the image data`);
     }
   }
-  return { data: out, shape: [height, width, 3] };
+  while (pos < n && !(bytes[pos] === 0xff && bytes[pos + 1] !== 0 && !(bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7))) pos++;
+  return pos;
 }
 
-/** A component at full size (width × height), upsampled as libjpeg-turbo's jdsample.c does. */
-function upsample(plane: Uint8Array, stride: number, c: Component, frame: Frame): Uint8Array {
+/**
+ * IDCT every block, upsample the chroma as libjpeg does ("fancy"), convert to RGB (or L), in the backend's kernels
+ * (src/kernels/jpeg.ts and its wasm twin). Full-size planes share one stride: the frame's MCU-padded width.
+ */
+function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img {
+  const { width, height, components, hMax, vMax } = frame;
+  const { heap, kernels } = currentBackend();
+  const fullStride = frame.mcusPerLine * hMax * 8;
+  const blocks: HeapBlock[] = [];
+  const take = (kind: 'u8' | 'i32', n: number) => {
+    const b = heap.block(kind, n);
+    blocks.push(b);
+    return b;
+  };
+  try {
+    const parts = components.map((c) => {
+      const upsampled = c.h !== hMax || c.v !== vMax;
+      return {
+        c,
+        coef: take('i32', c.coefficients.length),
+        q: take('i32', 64),
+        plane: take('u8', c.blocksPerLine * 8 * c.blocksPerColumn * 8),
+        full: upsampled ? take('u8', fullStride * height) : null,
+      };
+    });
+    const out = take('u8', width * height * components.length);
+    // Views only now: an allocation above may have grown (and detached) the memory.
+    for (const p of parts) {
+      (p.coef.view as Int32Array).set(p.c.coefficients);
+      (p.q.view as Int32Array).set(quant[p.c.tq]);
+      kernels.jpegIdctIslow(p.plane.view as Uint8Array, p.coef.view as Int32Array, p.q.view as Int32Array, p.c.blocksPerLine, p.c.blocksPerColumn);
+      if (p.full !== null) upsample(kernels, p.full.view as Uint8Array, fullStride, p.plane.view as Uint8Array, p.c, frame);
+    }
+    const planeOf = (i: number) => (parts[i].full ?? parts[i].plane).view as Uint8Array;
+    const result = out.view as Uint8Array;
+    if (components.length === 1) {
+      const stride = parts[0].c.blocksPerLine * 8;
+      const plane = planeOf(0);
+      for (let y = 0; y < height; y++) result.set(plane.subarray(y * stride, y * stride + width), y * width);
+      return { data: result.slice(), shape: [height, width, 1] };
+    }
+    // RGB stored as is: an Adobe marker saying so, or no Adobe marker and components named 'R', 'G', 'B'.
+    const rgb = adobeTransform === 0 || (adobeTransform < 0 && components[0].id === 82 && components[1].id === 71 && components[2].id === 66);
+    const [p0, p1, p2] = [planeOf(0), planeOf(1), planeOf(2)];
+    if (rgb) {
+      for (let y = 0; y < height; y++) {
+        for (let x = 0, i = y * fullStride, o = y * width * 3; x < width; x++, i++, o += 3) {
+          result[o] = p0[i];
+          result[o + 1] = p1[i];
+          result[o + 2] = p2[i];
+        }
+      }
+    } else kernels.jpegYccToRgb(result, p0, p1, p2, width, height, fullStride);
+    return { data: result.slice(), shape: [height, width, 3] };
+  } finally {
+    for (const b of blocks) b.free();
+  }
+}
+
+/** A component upsampled to the frame's size into out (outStride per row), as libjpeg-turbo's jdsample.c does. */
+function upsample(kernels: Kernels, out: Uint8Array, outStride: number, plane: Uint8Array, c: Component, frame: Frame): void {
   const { width, height, hMax, vMax } = frame;
-  const out = new Uint8Array(width * height);
   const hx = hMax / c.h;
   const vx = vMax / c.v;
-  const dw = c.width;
-  const dh = c.height;
-  const row = (y: number) => Math.min(Math.max(y, 0), dh - 1) * stride;
-  if (hx === 1 && vx === 1) {
-    for (let y = 0; y < height; y++) out.set(plane.subarray(y * stride, y * stride + width), y * width);
-  } else if (hx === 2 && vx === 1 && dw > 2) {
-    const line = new Uint8Array(2 * dw);
-    for (let y = 0; y < height; y++) {
-      const r = y * stride;
-      let v = plane[r];
-      line[0] = v;
-      line[1] = (v * 3 + plane[r + 1] + 2) >> 2;
-      for (let x = 1; x < dw - 1; x++) {
-        v = plane[r + x] * 3;
-        line[2 * x] = (v + plane[r + x - 1] + 1) >> 2;
-        line[2 * x + 1] = (v + plane[r + x + 1] + 2) >> 2;
-      }
-      v = plane[r + dw - 1];
-      line[2 * dw - 2] = (v * 3 + plane[r + dw - 2] + 1) >> 2;
-      line[2 * dw - 1] = v;
-      out.set(line.subarray(0, width), y * width);
-    }
-  } else if (hx === 2 && vx === 2 && dw > 2) {
-    const line = new Uint8Array(2 * dw);
-    for (let y = 0; y < height; y++) {
-      const near = row(y >> 1);
-      const far = row((y & 1) === 0 ? (y >> 1) - 1 : (y >> 1) + 1);
-      let thisSum = plane[near] * 3 + plane[far];
-      let nextSum = plane[near + 1] * 3 + plane[far + 1];
-      line[0] = (thisSum * 4 + 8) >> 4;
-      line[1] = (thisSum * 3 + nextSum + 7) >> 4;
-      let lastSum = thisSum;
-      thisSum = nextSum;
-      for (let x = 2; x < dw; x++) {
-        nextSum = plane[near + x] * 3 + plane[far + x];
-        line[2 * x - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-        line[2 * x - 1] = (thisSum * 3 + nextSum + 7) >> 4;
-        lastSum = thisSum;
-        thisSum = nextSum;
-      }
-      line[2 * dw - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-      line[2 * dw - 1] = (thisSum * 4 + 7) >> 4;
-      out.set(line.subarray(0, width), y * width);
-    }
+  const stride = c.blocksPerLine * 8;
+  if (hx === 2 && (vx === 1 || vx === 2) && c.width > 2) {
+    kernels.jpegUpsampleFancy(out, outStride, plane, stride, c.width, c.height, width, height, vx === 2);
   } else if (hx === 1 && vx === 2) {
+    // jdsample.c h1v2_fancy_upsample (untested against PIL: PIL does not write 4:4:0).
     for (let y = 0; y < height; y++) {
-      const near = row(y >> 1);
-      const far = row((y & 1) === 0 ? (y >> 1) - 1 : (y >> 1) + 1);
-      for (let x = 0; x < width; x++) out[y * width + x] = (plane[near + x] * 3 + plane[far + x] + 1) >> 2;
+      const near = Math.min(y >> 1, c.height - 1) * stride;
+      const far = Math.min(Math.max((y & 1) === 0 ? (y >> 1) - 1 : (y >> 1) + 1, 0), c.height - 1) * stride;
+      for (let x = 0; x < width; x++) out[y * outStride + x] = (plane[near + x] * 3 + plane[far + x] + 1) >> 2;
     }
   } else {
-    // Box replication (libjpeg's int_upsample, and h2v1/h2v2 for components at most 2 samples wide).
+    // Box replication: libjpeg's int_upsample, and h2v1/h2v2 for components at most 2 samples wide.
     for (let y = 0; y < height; y++) {
       const r = Math.floor(y / vx) * stride;
-      for (let x = 0; x < width; x++) out[y * width + x] = plane[r + Math.floor(x / hx)];
+      for (let x = 0; x < width; x++) out[y * outStride + x] = plane[r + Math.floor(x / hx)];
     }
   }
-  return out;
 }

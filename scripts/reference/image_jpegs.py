@@ -3,7 +3,9 @@
 scipy's bundled raccoon photo at varying offsets and scales, some mirrored, so that every file differs and has a
 photograph's detail. The image benchmark (bench/cases/images.ts) and the JPEG tests use them.
 
-Usage: /usr/bin/python3 scripts/reference/image_jpegs.py DIR [N=400] [WIDTH=320] [HEIGHT=240]
+Usage: /usr/bin/python3 scripts/reference/image_jpegs.py DIR [N=400] [WIDTH=320] [HEIGHT=240] [--reference SIZE]
+With --reference SIZE, also writes DIR/first-SIZE.rgb: the first file as Keras' load_img(f, target_size=(SIZE, SIZE))
+gives it (PIL: convert('RGB'), resize NEAREST), raw RGB bytes, for the bench's verification.
 """
 import os
 import sys
@@ -14,6 +16,11 @@ from PIL import Image
 
 
 def main():
+    reference = None
+    if '--reference' in sys.argv:
+        k = sys.argv.index('--reference')
+        reference = int(sys.argv[k + 1])
+        del sys.argv[k:k + 2]
     out = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 400
     width = int(sys.argv[3]) if len(sys.argv) > 3 else 320
@@ -34,6 +41,11 @@ def main():
         if i % 2:
             img = img.transpose(Image.FLIP_LEFT_RIGHT)
         img.save(os.path.join(out, f'{i:04d}.jpg'), quality=90)
+    if reference is not None:
+        with Image.open(os.path.join(out, '0000.jpg')) as im:
+            im = im.convert('RGB').resize((reference, reference), Image.NEAREST)
+            with open(os.path.join(out, f'first-{reference}.rgb'), 'wb') as f:
+                f.write(im.tobytes())
     print(f'{n} JPEGs of {width}×{height} in {out}')
 
 

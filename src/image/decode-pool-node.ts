@@ -66,7 +66,12 @@ export class DecodePool {
         if (p !== undefined) this.release(p.worker);
         p?.resolve(reply);
       });
-      worker.on('error', (e) => this.failAll(`a decode worker failed: ${e.message}`));
+      // A worker that dies (an uncaught error, out of memory) fails what it had and everything after it: a task
+      // sent to a dead worker would never be answered.
+      worker.on('error', (e) => this.breakPool(`a decode worker failed: ${e.message}`));
+      worker.on('exit', (code) => {
+        if (!this.disposed) this.breakPool(`a decode worker exited unexpectedly (code ${code})`);
+      });
       // An idle pool must not keep the process alive; a busy one must (its replies are what the caller awaits).
       worker.unref();
       this.workers.push(worker);
@@ -86,6 +91,13 @@ export class DecodePool {
     const n = (this.busy.get(worker) ?? 1) - 1;
     this.busy.set(worker, n);
     if (n === 0) worker.unref();
+  }
+
+  private broken: string | null = null;
+
+  private breakPool(message: string): void {
+    this.broken ??= message;
+    this.failAll(message);
   }
 
   private failAll(message: string): void {
@@ -113,6 +125,7 @@ export class DecodePool {
       })();
     }
     this.start();
+    if (this.broken !== null) return Promise.resolve({ id, error: `DecodePool: ${this.broken}`, kind: 'Error' });
     return new Promise<DecodeReply>((resolve) => {
       const worker = this.workers[this.turn++ % this.workers.length];
       this.pending.set(id, { resolve, worker });

@@ -65,6 +65,20 @@ describe.skipIf(!existsSync(DIST))('decodeMany (built package)', () => {
     expect(() => pool.decodeMany(files)).toThrow('DecodePool: used after dispose()');
   });
 
+  it('a worker that dies fails the pass with a clear error instead of hanging', async () => {
+    const { DecodePool } = await import(DIST) as typeof import('../../src/node.js');
+    const pool = new DecodePool({ concurrency: 1, prefetch: 2 });
+    const seen: number[][] = [];
+    await expect((async () => {
+      for await (const img of pool.decodeMany([...files, ...files])) {
+        seen.push(img.shape);
+        if (seen.length === 1) await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+      }
+    })()).rejects.toThrow(/a decode worker exited unexpectedly \(code 1\)/);
+    expect(seen.length).toBeLessThan(files.length);
+    await pool.dispose();
+  });
+
   it('stops its workers when the loop breaks early', async () => {
     const { decodeMany } = await import(DIST) as typeof import('../../src/node.js');
     for await (const img of decodeMany(files, {}, { concurrency: 2 })) {

@@ -125,7 +125,7 @@ for (const backend of backends) {
       const blocksPerLine = 3;
       const blocksPerColumn = 2;
       const n = blocksPerLine * blocksPerColumn;
-      const coef = new Int16Array(n * 64);
+      const coef = new Int32Array(n * 64);
       const quant = Int32Array.from({ length: 64 }, (_, i) => 1 + (i % 7));
       for (let b = 0; b < n; b++) {
         for (let i = 0; i < 64; i++) {
@@ -138,7 +138,7 @@ for (const backend of backends) {
       const out = new Uint8Array(blocksPerLine * 8 * blocksPerColumn * 8).fill(1);
       const h = onHeap(backend, [out, coef, quant]);
       const [o, c, q] = h.views();
-      k.jpegIdctIslow(o as Uint8Array, c as Int16Array, q as Int32Array, blocksPerLine, blocksPerColumn);
+      k.jpegIdctIslow(o as Uint8Array, c as Int32Array, q as Int32Array, blocksPerLine, blocksPerColumn);
       const got = Uint8Array.from(o as Uint8Array);
       h.free();
       const twin = new Uint8Array(out.length);

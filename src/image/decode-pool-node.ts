@@ -4,7 +4,9 @@
 //
 // A DecodePool owns its workers (dispose() ends them; a finalizer is no backstop for threads, so dispose it, or use
 // decodeMany, which makes a pool for one pass and ends it when the iteration ends, however it ends).
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeValue } from '../errors.js';
 import { decodeImage } from './decode.js';
@@ -29,6 +31,18 @@ export type DecodeSource = string | { bytes: Uint8Array; name: string };
 /** The images of one pass, in input order; `skipped` lists the files skipped with onError 'skip'. */
 export interface DecodeStream extends AsyncIterable<Img> {
   readonly skipped: { file: string; message: string }[];
+}
+
+/**
+ * The worker's module: beside this one once compiled. Run from the TypeScript sources (vitest, the bench in
+ * development), there is no .js beside this file; the compiled one in dist/ is used then (npm test builds it first).
+ */
+function workerUrl(): URL {
+  const url = new URL('./decode-worker-node.js', import.meta.url);
+  if (url.protocol !== 'file:' || existsSync(fileURLToPath(url))) return url;
+  const built = new URL('../../dist/image/decode-worker-node.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error(`DecodePool: the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
 }
 
 interface Pending { resolve(reply: DecodeReply): void; worker: Worker }
@@ -57,7 +71,7 @@ export class DecodePool {
 
   private start(): void {
     if (this.workers.length > 0 || this.concurrency === 0) return;
-    const url = new URL('./decode-worker-node.js', import.meta.url);
+    const url = workerUrl();
     for (let i = 0; i < this.concurrency; i++) {
       const worker = new Worker(url);
       worker.on('message', (reply: DecodeReply) => {

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeValue } from '../errors.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 import { decodeImage } from './decode.js';
 import { ImageError, type Img } from './img.js';
 import { prepareImg } from './load.js';
@@ -57,7 +58,10 @@ export class DecodePool {
   private turn = 0;
   private disposed = false;
 
-  constructor({ concurrency = availableParallelism(), prefetch, onError = 'throw' }: DecodePoolOptions = {}) {
+  constructor(options: DecodePoolOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`DecodePool: options must be an object, received ${describeValue(options)}`);
+    checkOptionNames('DecodePool', options, ['concurrency', 'prefetch', 'onError']);
+    const { concurrency = availableParallelism(), prefetch, onError = 'throw' } = options;
     if (!Number.isInteger(concurrency) || concurrency < 0 || concurrency > 256) {
       throw new TypeError(`DecodePool: concurrency must be an integer from 0 to 256, received ${describeValue(concurrency)}`);
     }

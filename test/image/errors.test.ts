@@ -72,7 +72,7 @@ describe('loadImg and the array helpers: bad arguments', () => {
     writeFileSync(path, png);
     await expect(loadImg(path, { colorMode: 'rgbx' as ColorMode })).rejects.toThrow("loadImg: colorMode must be one of 'grayscale', 'rgb', 'rgba', received \"rgbx\"");
     await expect(loadImg(path, { targetSize: [10] as unknown as [number, number] })).rejects.toThrow('loadImg: targetSize must be [height, width], two positive integers, or null, received [10]');
-    await expect(loadImg(path, { target_size: [2, 2] } as never)).rejects.toThrow("loadImg: unknown option 'target_size' (known: colorMode, targetSize, interpolation, keepAspectRatio)");
+    await expect(loadImg(path, { target_size: [2, 2] } as never)).rejects.toThrow('loadImg: unknown option `target_size`. Did you mean `targetSize`? Known options: colorMode, targetSize, interpolation, keepAspectRatio');
     await expect(loadImg(path, { keepAspectRatio: 1 as unknown as boolean })).rejects.toThrow('loadImg: keepAspectRatio must be a boolean, received 1');
   });
   it('toColorMode, imgToArray and arrayToImg name what is wrong', () => {

@@ -60,6 +60,7 @@ describe.skipIf(!existsSync(DIST))('decodeMany (built package)', () => {
       `decodeMany: cannot read ${join(dir, 'missing.png')}: no such file`,
     ]);
     expect(() => new DecodePool({ concurrency: -1 })).toThrow('DecodePool: concurrency must be an integer from 0 to 256, received -1');
+    expect(() => new DecodePool({ workers: 2 } as never)).toThrow('DecodePool: unknown option `workers`.');
     const pool = new DecodePool({ concurrency: 1 });
     await pool.dispose();
     expect(() => pool.decodeMany(files)).toThrow('DecodePool: used after dispose()');

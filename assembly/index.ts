@@ -7,6 +7,7 @@ export { drotRows, dsymvTred2, dsyr2Tred2, tred2AccumulateF64, gramBlockF64 } fr
 export { gemm } from './gemm';
 export { warpU8, warpF32 } from './warp';
 export { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize';
+export { jpegIdctIslow, jpegUpsampleFancy, jpegYccToRgb } from './jpeg';
 export { im2col, col2im } from './conv2d';
 export { conv2dDirect } from './conv-direct';
 export {

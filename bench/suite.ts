@@ -2,6 +2,7 @@
 // before the next, so the run's memory stays bounded), then every ratio computed from this run's figures.
 import { layerGroup } from './cases/layers.js';
 import { augmentGroup } from './cases/augment.js';
+import { imagesGroup } from './cases/images.js';
 import { mnistGroup } from './cases/mnist.js';
 import { networkGroup } from './cases/network.js';
 import { onnxGroup } from './cases/onnx.js';
@@ -57,6 +58,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     // 32×32×3 ZCA takes minutes (a 3072² eigendecomposition): only when the filter names zca.
     { label: 'ZCA whitening', make: () => zcaGroup(quick, images, filter?.includes('zca') ?? false) },
     { label: 'augmentation', make: () => augmentGroup(quick, images) },
+    { label: 'image files (JPEG → load_img → standardize)', make: () => imagesGroup(quick) },
     ...sizes.map((n): Group => ({ label: `size ${n}`, make: () => sizeGroup(n, quick) })),
   ];
 

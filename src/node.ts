@@ -6,3 +6,4 @@ export { saveModel, loadModel, saveTfjs, saveOnnx } from './nn/io-node.js';
 export { loadImg } from './image/load-node.js';
 export { saveImg, type SaveImgOptions } from './image/save-node.js';
 export { readCsv } from './generator/csv-node.js';
+export { decodeMany, DecodePool, type DecodePoolOptions, type DecodeSource, type DecodeStream } from './image/decode-pool-node.js';

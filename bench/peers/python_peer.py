@@ -193,7 +193,36 @@ def torch_infer(a):
     return run
 
 
-TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer)}
+def pil_load_img(a):
+    """Keras' load_img(f, target_size) + img_to_array, then (x - mean) / std in float32, over a list of files."""
+    need_numpy()
+    try:
+        from PIL import Image
+    except ImportError:
+        raise Skip('no PIL (python3-pil) in this Python')
+    files = a['files']
+    h, w = a['size']
+    mean = np.asarray(a['mean'], dtype=np.float32)
+    std = np.asarray(a['std'], dtype=np.float32)
+    first = [None]
+
+    def run():
+        for i, f in enumerate(files):
+            with open(f, 'rb') as fh:
+                img = Image.open(fh)
+                if img.mode != 'RGB':
+                    img = img.convert('RGB')
+                if img.size != (w, h):
+                    img = img.resize((w, h), Image.NEAREST)
+                x = np.asarray(img, dtype=np.float32)
+            x = (x - mean) / std
+            if i == 0:
+                first[0] = x.reshape(-1)[:a['checked']]
+        return first[0]
+    return run
+
+
+TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer, pil_load_img)}
 
 
 # ---------------------------------------------------------------------------------------------------- loop

@@ -92,6 +92,15 @@ def write_png(path, pixels, depth, color_type, interlace=False, extra=b''):
         f.write(data)
 
 
+def photo_crop(w, h):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        import scipy.misc
+        face = scipy.misc.face()
+    return Image.fromarray(face[300:300 + 3 * h:3, 400:400 + 3 * w:3].copy(), 'RGB')
+
+
 def noise(h, w, c, top=256):
     return rng.integers(0, top, size=(h, w, c))
 
@@ -144,6 +153,32 @@ def main():
     pil('gray-5x9.pgm', Image.fromarray(noise(9, 5, 1)[:, :, 0].astype(np.uint8), 'L'))
     pil('bilevel-10x2.pbm', Image.fromarray(noise(2, 10, 1, 2)[:, :, 0].astype(bool)))
 
+    # JPEG written by PIL (libjpeg-turbo): every subsampling, progressive, optimized tables, extreme qualities, sizes
+    # that are not whole MCUs, chroma planes at most 2 samples wide (libjpeg's box upsampling).
+    photo = photo_crop(61, 45)
+    pil('photo-420-q90-61x45.jpg', photo, quality=90)
+    pil('photo-444-q75-33x17.jpg', photo_crop(33, 17), quality=75, subsampling=0)
+    pil('photo-422-q80-29x31.jpg', photo_crop(29, 31), quality=80, subsampling=1)
+    pil('photo-gray-23x19.jpg', photo_crop(23, 19).convert('L'), quality=85)
+    pil('photo-progressive-57x41.jpg', photo_crop(57, 41), quality=90, progressive=True)
+    pil('photo-progressive-444-40x24.jpg', photo_crop(40, 24), quality=95, progressive=True, subsampling=0)
+    pil('photo-progressive-gray-19x27.jpg', photo_crop(19, 27).convert('L'), quality=70, progressive=True)
+    pil('photo-optimized-35x22.jpg', photo_crop(35, 22), quality=90, optimize=True)
+    pil('photo-q100-16x16.jpg', photo_crop(16, 16), quality=100)
+    pil('photo-q5-47x9.jpg', photo_crop(47, 9), quality=5)
+    pil('noise-q95-24x24.jpg', Image.fromarray(noise(24, 24, 3).astype(np.uint8), 'RGB'), quality=95)
+    pil('one-1x1.jpg', Image.fromarray(np.array([[[200, 30, 90]]], dtype=np.uint8), 'RGB'), quality=90)
+    pil('narrow-3x40.jpg', photo_crop(3, 40), quality=90)
+    pil('narrow-4x5.jpg', photo_crop(4, 5), quality=90)
+
+    # Files pixprep refuses (test/image/errors.test.ts pins the messages).
+    bad = os.path.join(OUT, 'bad')
+    os.makedirs(bad, exist_ok=True)
+    photo_crop(8, 8).convert('CMYK').save(os.path.join(bad, 'cmyk.jpg'), quality=90)
+    photo_crop(8, 8).save(os.path.join(bad, 'image.tif'))
+    photo_crop(8, 8).save(os.path.join(bad, 'image.gif'))
+    write_png(os.path.join(bad, 'gray16.png'), noise(3, 4, 1, 65536), 16, 0)
+
     decode = {}
     for name in made:
         with Image.open(os.path.join(FILES, name)) as im:
@@ -169,6 +204,24 @@ def main():
     with open(os.path.join(OUT, 'resize.json'), 'w') as f:
         json.dump({'sources': {m: {'shape': list(a.reshape(29, 37, -1).shape), 'data': b64(a)} for m, a in sources.items()},
                    'cases': cases}, f, indent=0)
+    # Keras' load_img end to end (convert to the colour mode, then resize) on a few files.
+    loads = []
+    for name, color_mode, target, interp, keep in [
+            ('photo-420-q90-61x45.jpg', 'grayscale', (16, 16), 'bilinear', True),
+            ('photo-420-q90-61x45.jpg', 'rgb', (30, 20), 'nearest', False),
+            ('photo-progressive-57x41.jpg', 'rgb', (64, 64), 'bicubic', False),
+            ('rgba-7x9.png', 'rgba', (5, 11), 'bicubic', True),
+            ('palette-trns-13x10.png', 'rgb', (7, 7), 'bilinear', False)]:
+        with Image.open(os.path.join(FILES, name)) as im:
+            mode = {'grayscale': 'L', 'rgb': 'RGB', 'rgba': 'RGBA'}[color_mode]
+            if im.mode != mode:
+                im = im.convert(mode)
+            out = keras_resize(im, (target[1], target[0]), resample[interp], keep)
+            loads.append({'file': name, 'colorMode': color_mode, 'targetSize': list(target), 'interpolation': interp,
+                          'keepAspectRatio': keep, 'shape': list(np.asarray(out).reshape(target[0], target[1], -1).shape),
+                          'data': b64(np.asarray(out))})
+    with open(os.path.join(OUT, 'load.json'), 'w') as f:
+        json.dump(loads, f, indent=0)
     print(f'{len(made)} files, {len(cases)} resize cases in {OUT}')
 
 

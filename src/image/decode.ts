@@ -2,6 +2,7 @@
 // Keras only uses to choose files), and every error starts with the file's name.
 import { decodeBmp, isBmp } from './bmp.js';
 import { ImageError, type Img } from './img.js';
+import { decodeJpeg, isJpeg } from './jpeg.js';
 import { decodePng, isPng } from './png.js';
 import { decodePpm, isPpm } from './ppm.js';
 
@@ -9,7 +10,7 @@ export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'ppm' | 'tiff' | 'gif' | 'web
 
 export function imageFormat(bytes: Uint8Array): ImageFormat {
   if (isPng(bytes)) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (isJpeg(bytes)) return 'jpeg';
   if (isBmp(bytes)) return 'bmp';
   if (isPpm(bytes)) return 'ppm';
   if (bytes.length >= 4 && ((bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 42 && bytes[3] === 0) ||
@@ -19,18 +20,9 @@ export function imageFormat(bytes: Uint8Array): ImageFormat {
   return 'unknown';
 }
 
-/** A decoder for a format pixprep does not decode itself (JPEG in Node: jpeg.ts installs one). */
-export type ExternalDecoder = (bytes: Uint8Array, name: string) => Img | Promise<Img>;
-const external: Partial<Record<ImageFormat, ExternalDecoder>> = {};
-
-/** Installs the decoder for `format` (used by pixprep/node and the browser decoder for JPEG). */
-export function setDecoder(format: ImageFormat, decoder: ExternalDecoder): void {
-  external[format] = decoder;
-}
-
 /**
- * Decodes a PNG, BMP or PPM/PGM/PBM file (and JPEG where a JPEG decoder is installed) into an Img.
- * Synchronous where it can be (PNG needs node:zlib for that); `name` (the file's path) starts every error.
+ * Decodes a PNG, JPEG, BMP or PPM/PGM/PBM file into an Img (pixprep's own decoders, the same bytes in Node and
+ * browsers). Synchronous where it can be (PNG needs node:zlib for that); `name` (the file's path) starts every error.
  */
 export function decodeImage(bytes: Uint8Array, name = 'image'): Img | Promise<Img> {
   if (!(bytes instanceof Uint8Array)) {
@@ -40,18 +32,11 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): Img | Promise<Im
   const format = imageFormat(bytes);
   switch (format) {
     case 'png': return decodePng(bytes, name);
+    case 'jpeg': return decodeJpeg(bytes, name);
     case 'bmp': return decodeBmp(bytes, name);
     case 'ppm': return decodePpm(bytes, name);
     case 'tiff': throw new ImageError(`${name}: unsupported format TIFF (convert it to PNG)`);
     case 'unknown': throw new ImageError(`${name}: not an image pixprep can read: its first bytes match no PNG, JPEG, BMP or PPM/PGM signature`);
-    default: {
-      const decoder = external[format];
-      if (decoder !== undefined) return decoder(bytes, name);
-      throw new ImageError(format === 'jpeg'
-        ? `${name}: JPEG decoding is not available in this runtime (${JPEG_HINT})`
-        : `${name}: unsupported format ${format.toUpperCase()} (convert it to PNG)`);
-    }
+    default: throw new ImageError(`${name}: unsupported format ${format.toUpperCase()} (convert it to PNG)`);
   }
 }
-
-export const JPEG_HINT = "in Node, import from 'pixprep/node'; in a browser, use loadImg, which decodes with createImageBitmap";

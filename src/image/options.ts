@@ -1,5 +1,6 @@
 // loadImg's options, checked once, with Keras' defaults (keras/utils/image_utils.py load_img).
 import { describeValue } from '../errors.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 import { COLOR_MODES, INTERPOLATIONS, type ColorMode, type Interpolation } from './img.js';
 
 export interface LoadImgOptions {
@@ -25,9 +26,7 @@ const KNOWN = ['colorMode', 'targetSize', 'interpolation', 'keepAspectRatio'];
 export function resolveLoadOptions(where: string, options: LoadImgOptions | undefined): ResolvedLoadOptions {
   if (options === undefined) return { colorMode: 'rgb', targetSize: null, interpolation: 'nearest', keepAspectRatio: false };
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw new TypeError(`${where}: unknown option '${key}' (known: ${KNOWN.join(', ')})`);
-  }
+  checkOptionNames(where, options, KNOWN);
   const { colorMode = 'rgb', targetSize = null, interpolation = 'nearest', keepAspectRatio = false } = options;
   if (!COLOR_MODES.includes(colorMode)) {
     throw new TypeError(`${where}: colorMode must be one of ${COLOR_MODES.map((m) => `'${m}'`).join(', ')}, received ${describeValue(colorMode)}`);

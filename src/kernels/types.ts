@@ -215,6 +215,22 @@ export const KERNELS = {
   },
 
   /**
+   * JPEG's pixel stages as libjpeg-turbo computes them (src/kernels/jpeg.ts): the islow IDCT of blocksPerLine ×
+   * blocksPerColumn blocks of quantized coefficients (natural order) into a plane; the "fancy" 2× upsampling
+   * (vertical: h2v2, else h2v1); YCbCr → RGB of full-size planes sharing one stride.
+   */
+  jpegIdctIslow: {
+    args: ['out: u8 out', 'coefficients: i32', 'quant: i32', 'blocksPerLine: int', 'blocksPerColumn: int'],
+  },
+  jpegUpsampleFancy: {
+    args: ['out: u8 out', 'outStride: int', 'plane: u8', 'stride: int', 'inWidth: int', 'inHeight: int', 'width: int',
+      'height: int', 'vertical: bool'],
+  },
+  jpegYccToRgb: {
+    args: ['out: u8 out', 'y: u8', 'cb: u8', 'cr: u8', 'width: int', 'height: int', 'stride: int'],
+  },
+
+  /**
    * C = op(A) · op(B) (+ C when accumulate), row-major. op(A) is m×k: A is stored m×k, or k×m when transA.
    * op(B) is k×n: B is stored k×n, or n×k when transB. C is m×n. Any of m, n, k may be 0.
    */

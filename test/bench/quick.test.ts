@@ -9,7 +9,7 @@ import { runSuite, type SuiteReport } from '../../bench/suite.js';
 // TF.js's wasm backend has no Conv2DBackpropFilter kernel, so it cannot train the CNN: the one expected failure.
 const expectedFailure = (r: { case: string; impl: string }) => r.case.startsWith('CNN training') && r.impl === 'TF.js wasm';
 // Sections bound by arithmetic, not memory: they have no floor row.
-const COMPUTE_BOUND = new Set(['network', 'gemm', 'zca', 'layers', 'augment']);
+const COMPUTE_BOUND = new Set(['network', 'gemm', 'zca', 'layers', 'augment', 'images']);
 
 // One run shared by the tests that read it, started by whichever runs first: each test stands alone (run with -t, or
 // in any order) without running the suite twice.
@@ -20,7 +20,7 @@ describe('bench --quick', () => {
   it('runs every case and gets a finite positive figure from each implementation', async () => {
     const report = await quickReport();
     const sections = new Set(report.results.map((r) => r.section));
-    expect([...sections].sort()).toEqual(['augment', 'fit', 'flow', 'gemm', 'layers', 'network', 'scaling', 'sizes', 'zca']);
+    expect([...sections].sort()).toEqual(['augment', 'fit', 'flow', 'gemm', 'images', 'layers', 'network', 'scaling', 'sizes', 'zca']);
     // The expected failure happens, and for the expected reason.
     const failures = report.results.filter(expectedFailure);
     expect(failures.length).toBeGreaterThan(0);

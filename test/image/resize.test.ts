@@ -46,6 +46,24 @@ describe('resizeImage', () => {
     expect(sourceBox(29, 37, 16, 16, false)).toEqual([0, 0, 37, 29]);
   });
 
+  it('returns every byte of kernel memory it takes: repeated calls neither grow the heap nor keep blocks', async () => {
+    const { currentBackend } = await import('../../src/runtime/backend.js');
+    const { decodeImage } = await import('../../src/index.js');
+    const jpeg = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures', 'files', 'photo-420-q90-61x45.jpg')));
+    const heap = currentBackend().heap;
+    const run = () => {
+      resizeImage(sources.RGBA, [40, 23], 'bicubic', true);
+      resizeImage(sources.RGB, [9, 31], 'nearest', false);
+      decodeImage(jpeg, 'photo.jpg');
+    };
+    run();
+    const used = heap.usedBytes;
+    const grown = heap.growCount;
+    for (let i = 0; i < 20; i++) run();
+    expect(heap.usedBytes).toBe(used);
+    expect(heap.growCount).toBe(grown);
+  });
+
   it('rejects bad arguments with messages naming them', () => {
     const img = sources.RGB;
     expect(() => resizeImage(img, [0, 3], 'nearest', false)).toThrow('resizeImage: targetSize must be [height, width], two positive integers, received [0, 3]');

@@ -93,52 +93,6 @@ function warpPixel<T>(
   }
 }
 
-// The 16 taps of four output pixels whose upper-left taps are at element indices a (lanes), as four f32x4:
-// returned through the globals below (AssemblyScript has no multiple returns; they live in registers once inlined).
-let t00: v128 = f32x4.splat(0);
-let t01: v128 = f32x4.splat(0);
-let t10: v128 = f32x4.splat(0);
-let t11: v128 = f32x4.splat(0);
-
-@inline function loadTaps<T>(input: usize, at: v128, nextRow: i32): void {
-  const a0 = <usize>i32x4.extract_lane(at, 0), a1 = <usize>i32x4.extract_lane(at, 1);
-  const a2 = <usize>i32x4.extract_lane(at, 2), a3 = <usize>i32x4.extract_lane(at, 3);
-  const down = <usize>nextRow;
-  if (sizeof<T>() == 1) {
-    let q = v128.load16_lane(input + a0, i32x4.splat(0), 0);
-    q = v128.load16_lane(input + a1, q, 1);
-    q = v128.load16_lane(input + a2, q, 2);
-    q = v128.load16_lane(input + a3, q, 3);
-    q = v128.load16_lane(input + a0 + down, q, 4);
-    q = v128.load16_lane(input + a1 + down, q, 5);
-    q = v128.load16_lane(input + a2 + down, q, 6);
-    q = v128.load16_lane(input + a3 + down, q, 7);
-    // bytes: x0 x1 of pixels 0..3 on the upper row, then on the lower row → v00 v01 v10 v11, four bytes each
-    q = i8x16.shuffle(q, q, 0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
-    const upper = i16x8.extend_low_i8x16_u(q);
-    const lower = i16x8.extend_high_i8x16_u(q);
-    t00 = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(upper));
-    t01 = f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(upper));
-    t10 = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lower));
-    t11 = f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lower));
-  } else {
-    const b0 = input + (a0 << 2), b1 = input + (a1 << 2), b2 = input + (a2 << 2), b3 = input + (a3 << 2);
-    const d = down << 2;
-    let p = v128.load64_lane(b0, i32x4.splat(0), 0);
-    p = v128.load64_lane(b1, p, 1);
-    let q = v128.load64_lane(b2, i32x4.splat(0), 0);
-    q = v128.load64_lane(b3, q, 1);
-    t00 = i32x4.shuffle(p, q, 0, 2, 4, 6);
-    t01 = i32x4.shuffle(p, q, 1, 3, 5, 7);
-    p = v128.load64_lane(b0 + d, i32x4.splat(0), 0);
-    p = v128.load64_lane(b1 + d, p, 1);
-    q = v128.load64_lane(b2 + d, i32x4.splat(0), 0);
-    q = v128.load64_lane(b3 + d, q, 1);
-    t10 = i32x4.shuffle(p, q, 0, 2, 4, 6);
-    t11 = i32x4.shuffle(p, q, 1, 3, 5, 7);
-  }
-}
-
 @inline function loadNearest<T>(input: usize, at: v128): v128 {
   const a0 = <usize>i32x4.extract_lane(at, 0), a1 = <usize>i32x4.extract_lane(at, 1);
   const a2 = <usize>i32x4.extract_lane(at, 2), a3 = <usize>i32x4.extract_lane(at, 3);
@@ -147,7 +101,7 @@ let t11: v128 = f32x4.splat(0);
     q = v128.load8_lane(input + a1, q, 4);
     q = v128.load8_lane(input + a2, q, 8);
     q = v128.load8_lane(input + a3, q, 12);
-    return f32x4.convert_i32x4_u(q);
+    return f32x4.convert_i32x4_s(q);
   }
   let q = v128.load32_lane(input + (a0 << 2), i32x4.splat(0), 0);
   q = v128.load32_lane(input + (a1 << 2), q, 1);
@@ -167,7 +121,7 @@ function warpPlane<T>(
   const lastCol = f32x4.splat(<f32>(width - 1));
   const topRow = f32x4.splat(<f32>max(height - 2, 0));
   const leftCol = f32x4.splat(<f32>(width - 2));
-  const nextRow = height > 1 ? width : 0;
+  const down: usize = height > 1 ? <usize>width : 0;
   const vm01 = f32x4.splat(m01), vm11 = f32x4.splat(m11);
   const vmul = f32x4.splat(load<f32>(mul)), vadd = f32x4.splat(load<f32>(add));
   const vfill = f32x4.splat(fill * load<f32>(mul) + load<f32>(add));
@@ -207,15 +161,54 @@ function warpPlane<T>(
         );
         v = loadNearest<T>(input, at);
       } else {
-        const y0 = f32x4.min(f32x4.floor(y), topRow);
-        const x0 = f32x4.min(f32x4.floor(x), leftCol);
+        // pmin, not min: one instruction (min's NaN and ±0 rules cost several, and cannot occur here)
+        const y0 = f32x4.pmin(f32x4.floor(y), topRow);
+        const x0 = f32x4.pmin(f32x4.floor(x), leftCol);
         const fy = f32x4.sub(y, y0);
         const fx = f32x4.sub(x, x0);
         const at = i32x4.add(
           i32x4.mul(i32x4.trunc_sat_f32x4_s(y0), vstride),
           i32x4.add(i32x4.trunc_sat_f32x4_s(x0), vbase),
         );
-        loadTaps<T>(input, at, nextRow);
+        const a0 = <usize>i32x4.extract_lane(at, 0), a1 = <usize>i32x4.extract_lane(at, 1);
+        const a2 = <usize>i32x4.extract_lane(at, 2), a3 = <usize>i32x4.extract_lane(at, 3);
+        let t00: v128, t01: v128, t10: v128, t11: v128;
+        if (sizeof<T>() == 1) {
+          const b0 = input + a0, b1 = input + a1, b2 = input + a2, b3 = input + a3;
+          // Two chains of lane loads (upper and lower row), so that the second does not wait for the first.
+          let u = v128.load16_lane(b0, zero, 0);
+          let l = v128.load16_lane(b0 + down, zero, 0);
+          u = v128.load16_lane(b1, u, 1);
+          l = v128.load16_lane(b1 + down, l, 1);
+          u = v128.load16_lane(b2, u, 2);
+          l = v128.load16_lane(b2 + down, l, 2);
+          u = v128.load16_lane(b3, u, 3);
+          l = v128.load16_lane(b3 + down, l, 3);
+          // bytes: x0 x1 of pixels 0..3 on the upper row, then on the lower row → v00 v01 v10 v11, four bytes each
+          const q = i8x16.shuffle(u, l, 0, 2, 4, 6, 1, 3, 5, 7, 16, 18, 20, 22, 17, 19, 21, 23);
+          const upper = i16x8.extend_low_i8x16_u(q);
+          const lower = i16x8.extend_high_i8x16_u(q);
+          // Signed conversion: the same for 0..255, and one instruction where the unsigned one is several.
+          t00 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(upper));
+          t01 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(upper));
+          t10 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lower));
+          t11 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lower));
+        } else {
+          const b0 = input + (a0 << 2), b1 = input + (a1 << 2), b2 = input + (a2 << 2), b3 = input + (a3 << 2);
+          const d = down << 2;
+          let p = v128.load64_lane(b0, zero, 0);
+          p = v128.load64_lane(b1, p, 1);
+          let q = v128.load64_lane(b2, zero, 0);
+          q = v128.load64_lane(b3, q, 1);
+          t00 = i32x4.shuffle(p, q, 0, 2, 4, 6);
+          t01 = i32x4.shuffle(p, q, 1, 3, 5, 7);
+          p = v128.load64_lane(b0 + d, zero, 0);
+          p = v128.load64_lane(b1 + d, p, 1);
+          q = v128.load64_lane(b2 + d, zero, 0);
+          q = v128.load64_lane(b3 + d, q, 1);
+          t10 = i32x4.shuffle(p, q, 0, 2, 4, 6);
+          t11 = i32x4.shuffle(p, q, 1, 3, 5, 7);
+        }
         const top = f32x4.add(t00, f32x4.mul(fx, f32x4.sub(t01, t00)));
         const bottom = f32x4.add(t10, f32x4.mul(fx, f32x4.sub(t11, t10)));
         v = f32x4.add(top, f32x4.mul(fy, f32x4.sub(bottom, top)));

@@ -140,10 +140,14 @@ function warpPlane<T>(
       let y = f32x4.add(vy, f32x4.mul(cols, vm01));
       let x = f32x4.add(vx, f32x4.mul(cols, vm11));
       const o = row + (<usize>c << 2);
-      const inside = v128.and(
-        v128.and(f32x4.ge(y, zero), f32x4.le(y, lastRow)),
-        v128.and(f32x4.ge(x, zero), f32x4.le(x, lastCol)),
-      );
+      // Which lanes lie inside the image: 'nearest' (the default) never asks, its clamp below is the whole rule.
+      let inside = zero;
+      if (mode != 0) {
+        inside = v128.and(
+          v128.and(f32x4.ge(y, zero), f32x4.le(y, lastRow)),
+          v128.and(f32x4.ge(x, zero), f32x4.le(x, lastCol)),
+        );
+      }
       if (mode >= 2 && !i32x4.all_true(inside)) {
         warpPixel<T>(o, input, base, f32x4.extract_lane(y, 0), f32x4.extract_lane(x, 0), height, width, 1, width, 1, 1, mode, order, fill, mul, add);
         warpPixel<T>(o + 4, input, base, f32x4.extract_lane(y, 1), f32x4.extract_lane(x, 1), height, width, 1, width, 1, 1, mode, order, fill, mul, add);

@@ -1,5 +1,6 @@
 // The tolerances the suite checks outputs with, one per kind of result, each stated in words (printed with the
 // case and recorded in the JSON), and the float64 references that need no implementation's code.
+import { warpCoordinateError, warpValueError } from '../src/kernels/warp.js';
 import type { Tolerance } from './runner.js';
 
 /** float32's unit roundoff. */
@@ -81,3 +82,52 @@ export function gemmReference(a: Float32Array, b: Float32Array, m: number, n: nu
   }
   return c;
 }
+
+/**
+ * The bilinear warp under 'nearest' fill in float64 (augmentation's peers): n one-channel h×w images, 8 numbers per
+ * image as the warp kernel takes them (flips must be 0). Written from scipy's definition (order 1 spline; a
+ * coordinate outside [0, n − 1] clamped to it), not from the kernels' code.
+ */
+export function warpReference(images: Uint8Array, params: Float64Array, n: number, h: number, w: number): Float64Array {
+  const out = new Float64Array(n * h * w);
+  const clamp = (v: number, last: number) => Math.min(Math.max(v, 0), last);
+  for (let img = 0; img < n; img++) {
+    const [m00, m01, s0, m10, m11, s1] = params.subarray(img * 8, img * 8 + 6);
+    const x = images.subarray(img * h * w, (img + 1) * h * w);
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        const y = clamp(r * m00 + c * m01 + s0, h - 1);
+        const xx = clamp(r * m10 + c * m11 + s1, w - 1);
+        const y0 = Math.floor(y);
+        const x0 = Math.floor(xx);
+        const y1 = Math.min(y0 + 1, h - 1);
+        const x1 = Math.min(x0 + 1, w - 1);
+        const fy = y - y0;
+        const fx = xx - x0;
+        out[(img * h + r) * w + c] = (1 - fy) * ((1 - fx) * x[y0 * w + x0] + fx * x[y0 * w + x1])
+          + fy * ((1 - fx) * x[y1 * w + x0] + fx * x[y1 * w + x1]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * pixprep's warp against float64: the bound src/kernels/warp.ts derives for float32 coordinates, per image
+ * (L·(δy + δx) + 12u·255, L = 255). `slack` multiplies the coordinate errors, for a peer that rounds more often.
+ */
+export function warpTolerance(params: Float64Array, h: number, w: number, slack = 1, text?: string): Tolerance {
+  const n = params.length / 8;
+  const bounds = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = warpCoordinateError(params, i * 8, h, w, 0);
+    bounds[i] = warpValueError(255, 255, { y: slack * e.y, x: slack * e.x });
+  }
+  return {
+    text: text ?? 'float32 coordinates (src/kernels/warp.ts): |out − ref| ≤ 255·(δy + δx) + 12u·255, δ = u·(2|row term| + 3|column term|)',
+    bound: (_ref, i) => bounds[Math.floor(i / (h * w))],
+  };
+}
+
+/** A warp computed in float64 and rounded once to float32 (scipy's): |out − ref| ≤ 2u·255. */
+export const WARP_FLOAT64: Tolerance = { text: 'float64 warp rounded to float32: |out − ref| ≤ 2u·255', bound: () => 2 * U * 255 };

@@ -1,73 +1,30 @@
 // Augmentation (issue 17): the light augmentation of the tutorial (rotation 10°, width/height shift 0.1, zoom 0.1,
 // bilinear, nearest fill) on 28×28×1 bytes, one thread.
-//   augment epoch  — a whole shuffled epoch of flow.batchInto, augmented and standardized in one kernel pass, next
-//                    to the same epoch without augmentation (the ratio of the two is the cost of augmenting)
-//   augment peers  — the same augmentation of PEER_IMAGES images by pixprep and by Python peers through
-//                    /usr/bin/python3 (bench/cases/augment-peers.py): scipy's affine_transform per image (Keras'
-//                    path, its affine part alone), PyTorch's batched affine_grid + grid_sample, torchvision's
-//                    RandomAffine per image. A missing peer is a row with an error ("skipped: ...").
-// Self-contained: register with one line in bench/suite.ts.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createInterface, type Interface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+//   augment epoch  — a whole shuffled epoch of flow.batchInto, drawn, warped and standardized in one kernel pass,
+//                    next to the same epoch without augmentation (their ratio is the cost of augmenting)
+//   augment warp   — the warp of PEER_IMAGES images with the SAME transforms (drawn by pixprep's getRandomTransform,
+//                    handed to every implementation) by pixprep's kernel, scipy's affine_transform per image (Keras'
+//                    path, its affine part alone) and PyTorch's batched affine_grid + grid_sample mapped to the same
+//                    geometry; each output is checked against a float64 warp before anything is timed.
+// torchvision's RandomAffine (issue 17's third peer) draws its own transforms and cannot be handed pixprep's, so it
+// has no row (nor is torchvision installed here). Self-contained: registered with one line in bench/suite.ts.
+import { resolveAugmentation } from '../../src/generator/augment-options.js';
+import { drawTransform, warpParams } from '../../src/generator/augment.js';
 import { ImageDataGenerator } from '../../src/generator/image-data-generator.js';
+import { WARP_PARAMS } from '../../src/kernels/warp.js';
+import { Random } from '../../src/random.js';
 import { currentBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes } from '../data.js';
-import { Skip, type Case, type Impl } from '../runner.js';
+import { pythonImpl } from '../peers/python.js';
+import type { Case, Impl } from '../runner.js';
+import { WARP_FLOAT64, warpReference, warpTolerance } from '../verify.js';
 
-const PYTHON = '/usr/bin/python3';
 const LIGHT = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 } as const;
 const STANDARDIZE = { featurewiseCenter: true, featurewiseStdNormalization: true } as const;
 const PEER_IMAGES = 2048;
-// Public calls (flow.batchInto over an epoch; the peers' own loops), timed as a user sees them. The outputs are
-// checked elsewhere, bit for bit: test/generator/augment-scipy.test.ts (against scipy) and augment-flow.test.ts.
-const CALL = {
-  kind: 'call' as const,
-  minSampleMs: 0,
-  unverified: "random transforms: each side draws its own; pixprep's outputs equal scipy's bit for bit in test/generator/augment-scipy.test.ts",
-};
-
-// The peer script sits next to this file in the sources; the compiled bench runs from dist-bench/bench/cases.
-function peerScript(): string | null {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  for (const candidate of [`${here}augment-peers.py`, `${here}../../../bench/cases/augment-peers.py`]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
-/** A Python peer kept running between calls, so that its start-up and imports are not timed. */
-function pythonPeer(which: string, name: string, note: string, n: number): Impl {
-  let child: ChildProcessWithoutNullStreams | null = null;
-  let lines: Interface | null = null;
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    lines!.once('line', resolve);
-    child!.once('exit', () => reject(new Error(`${name} exited`)));
-  });
-  return {
-    name, role: 'peer', note,
-    setup: async () => {
-      const script = peerScript();
-      if (!existsSync(PYTHON) || script === null) throw new Skip(`${PYTHON} or the peer script is missing`);
-      child = spawn(PYTHON, [script, which, String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
-      lines = createInterface({ input: child.stdout });
-      const first = await nextLine();
-      if (first !== 'ready') throw first.startsWith('skipped: ') ? new Skip(first.slice('skipped: '.length)) : new Error(`${name}: ${first}`);
-    },
-    run: async () => {
-      child!.stdin.write('run\n');
-      const line = await nextLine();
-      if (line !== 'done') throw new Error(`${name}: ${line}`);
-    },
-    teardown: () => {
-      child?.stdin.end();
-      child?.kill();
-      child = null;
-    },
-  };
-}
+const H = 28;
+const W = 28;
 
 /** One shuffled epoch of flow.batchInto over x into a batch in kernel memory. */
 function epochImpl(name: string, note: string, options: object, x: { data: Uint8Array; shape: number[] }): Impl {
@@ -80,7 +37,7 @@ function epochImpl(name: string, note: string, options: object, x: { data: Uint8
     },
     run: () => {
       const flow = gen!.flow(x, null, { batchSize: 64, seed: 1 });
-      block ??= currentBackend().heap.block('f32', 64 * 784);
+      block ??= currentBackend().heap.block('f32', 64 * H * W);
       for (let i = 0; i < flow.length; i++) flow.batchInto(i, block.view, null);
       flow.dispose();
     },
@@ -92,29 +49,82 @@ function epochImpl(name: string, note: string, options: object, x: { data: Uint8
   };
 }
 
+/** pixprep's warp kernel on images and transforms placed in kernel memory in setup, unscaled (mul 1, add 0). */
+function kernelImpl(images: Uint8Array, params: Float64Array, n: number): Impl {
+  let blocks: { x: HeapBlock<'u8'>; p: HeapBlock<'f64'>; out: HeapBlock<'f32'>; mul: HeapBlock<'f32'>; add: HeapBlock<'f32'> } | null = null;
+  const backend = currentBackend();
+  return {
+    name: `pixprep ${backend.name}`, role: 'pixprep',
+    note: 'warpU8 over all images in kernel memory; unscaled (mul 1, add 0: the fused standardize costs the same)',
+    setup: () => {
+      const heap = backend.heap;
+      blocks = { x: heap.block('u8', images.length), p: heap.block('f64', params.length), out: heap.block('f32', n * H * W),
+        mul: heap.block('f32', 1), add: heap.block('f32', 1) };
+      // Views after every block exists (an allocation may replace the heap's buffer).
+      blocks.x.view.set(images);
+      blocks.p.view.set(params);
+      blocks.mul.view[0] = 1;
+      blocks.add.view[0] = 0;
+      blocks.out.view.fill(NaN);
+    },
+    run: () => {
+      const b = blocks!;
+      backend.kernels.warpU8(b.out.view, b.x.view, b.p.view, n, H, W, 1, false, 0, 1, 0, b.mul.view, b.add.view);
+    },
+    output: () => blocks!.out.view.slice(),
+    teardown: () => {
+      if (blocks) for (const b of Object.values(blocks)) b.free();
+      blocks = null;
+    },
+  };
+}
+
 export function augmentGroup(quick: boolean, images: number): { cases: Case[]; dispose(): void } {
   const n = images;
-  const x = { data: seededBytes(n * 784, 17), shape: [n, 28, 28, 1] };
-  const peerN = PEER_IMAGES;
-  const few = { data: x.data.subarray(0, Math.min(n, peerN) * 784), shape: [Math.min(n, peerN), 28, 28, 1] };
+  const x = { data: seededBytes(n * H * W, 17), shape: [n, H, W, 1] };
   const epoch: Case = {
-    name: `augment epoch ${n}×28×28×1, batch 64`, section: 'augment', unit: 'images/s', work: n, elements: n * 784, ...CALL, budgetMs: quick ? 50 : 8000, rounds: quick ? 1 : 3,
+    name: `augment epoch ${n}×28×28×1, batch 64`, section: 'augment', kind: 'call', unit: 'images/s', work: n,
+    elements: n * H * W, budgetMs: quick ? 50 : 8000, rounds: quick ? 1 : 3, minSampleMs: 0,
+    // Two rows with different outputs (augmented and not): a case has one reference. What the flow writes is
+    // checked in test/generator/augment-flow.test.ts; the warp itself, against float64, in the case below.
+    unverified: "the flow's batches are checked in test/generator/augment-flow.test.ts; its warp kernel against float64, and the peers, in the 'augment warp' case",
     impls: [
-      epochImpl('pixprep augmented + standardized', 'rotation 10, shifts 0.1, zoom 0.1, bilinear; warp and standardize fused in one kernel pass', LIGHT, x),
+      epochImpl('pixprep augmented + standardized', 'draw + warp + standardize fused in one kernel pass (rotation 10, shifts 0.1, zoom 0.1, bilinear)', LIGHT, x),
       epochImpl('pixprep standardized, no augmentation', 'the same epoch through the affine kernel alone', {}, x),
     ],
   };
-  // --quick (the test suite's smoke run) leaves the Python peers out: they need /usr/bin/python3 and take seconds.
-  if (quick) return { cases: [epoch], dispose: () => {} };
-  const peers: Case = {
-    name: `augment ${few.shape[0]} images 28×28×1, peers`, section: 'augment', unit: 'images/s', work: few.shape[0],
-    elements: few.shape[0] * 784, ...CALL, budgetMs: 4000, rounds: 3,
-    impls: [
-      epochImpl('pixprep wasm-simd', 'flow.batchInto: draw + warp + standardize (peers: the warp alone)', LIGHT, few),
-      pythonPeer('scipy', "Keras' path: scipy affine_transform per image", 'numpy matrices + scipy.ndimage.affine_transform(order=1, nearest) per image, as Keras', few.shape[0]),
-      pythonPeer('torch', 'PyTorch affine_grid + grid_sample, batched', 'all images in one call, 1 thread, bilinear, border', few.shape[0]),
-      pythonPeer('torchvision', 'torchvision RandomAffine per image', 'tensor input, bilinear, 1 thread', few.shape[0]),
+  const m = Math.min(n, PEER_IMAGES);
+  const few = x.data.slice(0, m * H * W);
+  // The transforms, drawn once as a flow draws them, handed to every implementation.
+  const params = new Float64Array(m * WARP_PARAMS);
+  const options = resolveAugmentation(LIGHT);
+  const random = new Random(1);
+  for (let i = 0; i < m; i++) warpParams(drawTransform(random, options, H, W), H, W, params, i * WARP_PARAMS);
+  const inputs = () => ({ images: few, params, n: m, height: H, width: W });
+  const warp: Case = {
+    name: `augment warp ${m}×28×28×1, same transforms`, section: 'augment', kind: 'kernel', unit: 'images/s', work: m,
+    elements: m * H * W, budgetMs: quick ? 50 : 4000, rounds: quick ? 1 : 3, minSampleMs: 0,
+    verify: { reference: () => warpReference(few, params, m, H, W), tolerance: warpTolerance(params, H, W) },
+    // --quick (the test suite's smoke run) verifies pixprep's row alone: the Python peers take seconds to start.
+    impls: quick ? [kernelImpl(few, params, m)] : [
+      kernelImpl(few, params, m),
+      {
+        ...pythonImpl({
+          name: "Keras' path: scipy affine_transform per image", needs: 'numpy', task: 'warp_scipy',
+          note: 'scipy.ndimage.affine_transform(order=1, mode=nearest) per float32 image, the same matrices, into a preallocated output',
+          args: inputs,
+        }),
+        tolerance: WARP_FLOAT64,
+      },
+      {
+        ...pythonImpl({
+          name: 'PyTorch affine_grid + grid_sample, batched', needs: 'torch', task: 'warp_torch',
+          note: 'all images in one call, 1 thread, bilinear, border, align_corners=True: the same geometry',
+          args: inputs,
+        }),
+        tolerance: warpTolerance(params, H, W, 4, "float32 grid through normalised coordinates and back: pixprep's bound with 4δ"),
+      },
     ],
   };
-  return { cases: [epoch, peers], dispose: () => {} };
+  return { cases: [epoch, warp], dispose: () => {} };
 }

@@ -222,7 +222,70 @@ def pil_load_img(a):
     return run
 
 
-TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer, pil_load_img)}
+# ------------------------------------------------------------------------------------------- augmentation tasks
+
+def warp_inputs(a):
+    """n byte images (h x w, one channel) and the 8 numbers per image of pixprep's warp kernel, as pixprep drew them:
+    m00 m01 s0 m10 m11 s1 flipHorizontal flipVertical (the matrix and offset Keras' apply_affine_transform hands to
+    scipy, rows and columns already swapped)."""
+    n, h, w = a['n'], a['height'], a['width']
+    images = read(a['images'], np.uint8, n * h * w).reshape(n, h, w)
+    params = read(a['params'], np.float64, n * 8).reshape(n, 8)
+    if params[:, 6:].any():
+        raise ValueError('warp peers: flips are not mapped (the bench draws none)')
+    return n, h, w, images, params
+
+
+def warp_scipy(a):
+    """Keras' path, its affine part: scipy.ndimage.affine_transform per image (order 1, mode 'nearest') on the
+    float32 image Keras hands it, with the same matrices as pixprep, into a preallocated float32 output."""
+    need_numpy()
+    try:
+        import scipy.ndimage as ndi
+    except ImportError as error:
+        raise Skip(f'no scipy: {error}')
+    n, h, w, images, params = warp_inputs(a)
+    x = images.astype(np.float32)
+    matrices = [params[i, [0, 1, 3, 4]].reshape(2, 2).copy() for i in range(n)]
+    offsets = [params[i, [2, 5]].copy() for i in range(n)]
+    out = np.empty((n, h, w), np.float32)
+
+    def run():
+        for i in range(n):
+            ndi.affine_transform(x[i], matrices[i], offsets[i], output=out[i], order=1, mode='nearest', cval=0.0)
+        return out.reshape(-1)
+    return run
+
+
+def warp_torch(a):
+    """PyTorch batched: affine_grid + grid_sample (bilinear, padding 'border', align_corners=True) on all n images
+    in one call, one thread. The same geometry as scipy's: with align_corners=True, pixel k of a side of n is the
+    normalised coordinate 2k/(n - 1) - 1, so the map y = m00 r + m01 c + s0, x = m10 r + m11 c + s1 becomes, on
+    normalised coordinates (gx, gy): ix = m11 gx + m10 (h-1)/(w-1) gy + m11 + m10 (h-1)/(w-1) + 2 s1/(w-1) - 1
+    (and iy likewise); 'border' clamps the coordinate into the image, as scipy's 'nearest' does for order 1."""
+    need_torch()
+    torch.set_num_threads(1)
+    n, h, w, images, p = warp_inputs(a)
+    x = torch.from_numpy(images.astype(np.float32)).reshape(n, 1, h, w)
+    ry, rx = (w - 1) / (h - 1), (h - 1) / (w - 1)
+    theta64 = np.empty((n, 2, 3))
+    theta64[:, 0, 0] = p[:, 4]
+    theta64[:, 0, 1] = p[:, 3] * rx
+    theta64[:, 0, 2] = p[:, 4] + p[:, 3] * rx + 2 * p[:, 5] / (w - 1) - 1
+    theta64[:, 1, 0] = p[:, 1] * ry
+    theta64[:, 1, 1] = p[:, 0]
+    theta64[:, 1, 2] = p[:, 0] + p[:, 1] * ry + 2 * p[:, 2] / (h - 1) - 1
+    theta = torch.from_numpy(theta64.astype(np.float32))
+
+    def run():
+        grid = F.affine_grid(theta, [n, 1, h, w], align_corners=True)
+        out = F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=True)
+        return out.numpy().reshape(-1)
+    return run
+
+
+TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer, pil_load_img,
+                                   warp_scipy, warp_torch)}
 
 
 # ---------------------------------------------------------------------------------------------------- loop

@@ -150,7 +150,8 @@ export const KERNELS = {
 
   /**
    * Augmentation's warp (src/kernels/warp.ts): nImages images through their inverse affine maps (params, 8 f64 per
-   * image), fill mode 0..3, spline order 0 or 1, then out = f32(v·mul[c]) + add[c]; planar: NCHW, else NHWC.
+   * image; positions in float32), fill mode 0..3, spline order 0 or 1, then out = f32(v·mul[c]) + add[c]; planar:
+   * NCHW, else NHWC.
    */
   warpU8: {
     args: ['out: f32 out', 'input: u8', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',

@@ -165,6 +165,12 @@ export const KERNELS = {
     args: ['dInput: f32 out', 'dv: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
       'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
   },
+  /** dU[e] = V[e]ᵀ · dM[e] (channels × filters), added to dU when accumulate: the kernel gradient's products. */
+  winogradKernelGradient: {
+    args: ['du: f32 out', 'v: f32', 'dm: f32', 'tiles: int', 'channels: int', 'filters: int', 'accumulate: bool'],
+  },
+  /** dKernel += Gᵀ dU G per channel and filter (Keras' [3, 3, channels, filters]): the kernel transform's adjoint. */
+  winogradKernelAdjoint: { args: ['dKernel: f32 out', 'du: f32', 'channels: int', 'filters: int'] },
 
   /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
    * (first maximum in row-major window order). */

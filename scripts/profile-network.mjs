@@ -1,6 +1,8 @@
 // The tutorial network at batch 64 on one thread: pixprep against PyTorch in the same run, per training step, per
 // inference batch, and per layer (forward and backward), on both clocks: wall time (performance.now,
-// time.perf_counter) and CPU time of the process (process.cpuUsage, time.process_time).
+// time.perf_counter) and CPU time (process.cpuUsage for node; time.thread_time of Python's main thread, where torch
+// runs all of its work at one thread: its process has a second thread that sometimes spins, and in one run doubled
+// torch's process CPU time, so process_time overstated torch's work).
 //
 //   node [--experimental-wasm-relaxed-simd] scripts/profile-network.mjs [--rounds 15] [--steps 4] [--kernels] [dist ...]
 //
@@ -167,7 +169,7 @@ for s in shapes:
     params += [(torch.rand(s) * 0.2 - 0.1).requires_grad_(), torch.zeros(s[0], requires_grad=True)]
 k1, b1, k2, b2, d1, c1, d2, c2 = params
 opt = torch.optim.Adam(params, lr=1e-3, eps=1e-7)
-clocks = lambda: (time.perf_counter() * 1000, time.process_time() * 1000)
+clocks = lambda: (time.perf_counter() * 1000, time.thread_time() * 1000)
 def logits(x, marks=None, hooks=None):
     stages = [lambda h: F.relu(F.conv2d(h, k1, b1)), lambda h: F.max_pool2d(h, 2),
               lambda h: F.relu(F.conv2d(h, k2, b2)), lambda h: F.max_pool2d(h, 2),

@@ -12,7 +12,7 @@
 // process that times the same work on request, so pixprep and PyTorch alternate in short rounds and each round
 // gives a ratio: on a machine others load, a round's two sides see about the same load, and the median of the
 // ratios is steadier than a ratio of medians. Ratios are PyTorch time ÷ pixprep time (above 1: pixprep faster).
-// --kernels adds the time of each kernel call inside each layer (wall time), from separate instrumented steps.
+// --kernels adds the CPU time of each kernel call inside each layer, from separate instrumented steps.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
@@ -109,11 +109,11 @@ async function pixprep(dist, backendName) {
     for (const name of Object.keys(originals)) {
       if (typeof originals[name] !== 'function') continue;
       kernels[name] = on ? (...a) => {
-        const w = wall();
+        const c = cpu();
         const r = originals[name](...a);
         const key = `${layerNow ?? 'loss+optimizer'}: ${name}`;
         const t = kernelTimes.get(key) ?? { ms: 0, calls: 0 };
-        t.ms += wall() - w;
+        t.ms += cpu() - c;
         t.calls++;
         kernelTimes.set(key, t);
         return r;
@@ -334,13 +334,13 @@ for (const run of runners) {
   console.log(`  ${'whole step'.padEnd(17)} ${f(sw).padStart(12)} ${f(sc)} ${''.padStart(7)}  ${f(tw).padStart(10)} ${f(tc)}` +
     `   (the rest: loss, optimizer, batch copy, fit's loop)`);
   if (withKernels) {
-    console.log(`  kernels inside the layers (wall ms per step, median of the last 3 rounds; calls per step):`);
+    console.log(`  kernels inside the layers (CPU ms per step, median of the last 3 rounds; calls per step; % of the step's CPU time):`);
     const prefix = `${run.name}|kernel|`;
     for (const [key, list] of samples) {
       if (!key.startsWith(prefix)) continue;
       const ms = median(list.map((v) => v.ms));
       console.log(`    ${key.slice(prefix.length).padEnd(44)} ${f(ms)} ms  ${String(list[0].calls).padStart(4)} calls  ` +
-        `(${(100 * ms / sw).toFixed(1).padStart(4)}% of the step)`);
+        `(${(100 * ms / sc).toFixed(1).padStart(4)}%)`);
     }
   }
 }

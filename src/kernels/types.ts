@@ -172,14 +172,20 @@ export const KERNELS = {
   /** dKernel += Gᵀ dU G per channel and filter (Keras' [3, 3, channels, filters]): the kernel transform's adjoint. */
   winogradKernelAdjoint: { args: ['dKernel: f32 out', 'du: f32', 'channels: int', 'filters: int'] },
 
-  /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
-   * (first maximum in row-major window order). */
+  /** Max over pool×pool windows moved by stride (valid); ties and a NaN first element keep the first element. */
   maxPoolForward: {
-    args: ['out: f32 out', 'argmax: i32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int',
-      'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+    args: ['out: f32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'pool: int',
+      'stride: int', 'outH: int', 'outW: int'],
   },
-  /** dInput[argmax[i]] += dOut[i] for i < n. Caller zeroes dInput. */
-  maxPoolBackward: { args: ['dInput: f32 out', 'dOut: f32', 'argmax: i32', 'n: int'] },
+  /**
+   * dInput = dOut at each window's winner, the first element (row-major window order) equal to the window's maximum
+   * `out` from maxPoolForward: the forward's winner; zero elsewhere, overlapping windows adding up. Writes every
+   * element of dInput. A NaN maximum passes no gradient.
+   */
+  maxPoolBackward: {
+    args: ['dInput: f32 out', 'dOut: f32', 'input: f32', 'out: f32', 'batch: int', 'height: int', 'width: int',
+      'channels: int', 'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+  },
 
   /** out[r·cols + j] += bias[j]. */
   biasAdd: { args: ['out: f32 out', 'bias: f32', 'rows: int', 'cols: int'] },

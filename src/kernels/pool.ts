@@ -25,10 +25,14 @@ export function maxPoolForward(out: Float32Array, input: Float32Array, batch: nu
   }
 }
 
-/** dInput[winner] += dOut per window, the winner the first element equal to `out` (a NaN maximum matches nothing). */
+/**
+ * dInput = dOut at each window's winner (the first element equal to `out`; a NaN maximum matches nothing), zero
+ * elsewhere; overlapping windows add up. Every element of dInput is written.
+ */
 export function maxPoolBackward(dInput: Float32Array, dOut: Float32Array, input: Float32Array, out: Float32Array,
   batch: number, height: number, width: number, channels: number, pool: number, stride: number, outH: number,
   outW: number): void {
+  dInput.fill(0, 0, batch * height * width * channels);
   let i = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {

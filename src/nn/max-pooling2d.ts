@@ -60,7 +60,6 @@ export class MaxPooling2D extends Layer {
     _v: LayerViews, batch: number): void {
     if (dInput === null) return;
     const [h, w, c] = this.inputShape;
-    dInput.fill(0, 0, batch * this.inputSize);
     k.maxPoolBackward(dInput, dOut, input, out, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
   }
 

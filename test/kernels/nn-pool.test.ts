@@ -1,6 +1,6 @@
 // Max pooling on every backend: values, the gradient going to the first maximum of a window on ties, odd sizes that
-// leave a border out, and overlapping windows (stride < pool) where gradients add up. The outputs start as poison
-// (NaN); the backward's dInput is an accumulator and starts with values. The reference here records the winner's index
+// leave a border out, and overlapping windows (stride < pool) where gradients add up. The outputs, and the backward's
+// dInput, start as poison (NaN): the backward writes every element of dInput. The reference here records the winner's index
 // while it takes the maximum (the strictly-greater scan), independently of the kernels' search for it in backward.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/random.js';
@@ -10,7 +10,8 @@ import { expectSameValues } from './nn-helpers.js';
 // [batch, height, width, channels, pool, stride]
 const CASES: [number, number, number, number, number, number][] = [
   [2, 4, 4, 1, 2, 2], [1, 7, 5, 3, 2, 2], [3, 26, 26, 32, 2, 2], [1, 11, 11, 64, 2, 2], [2, 5, 6, 9, 3, 2],
-  [1, 4, 5, 4, 2, 1], [1, 3, 3, 17, 3, 3], [1, 1, 1, 5, 1, 1], [0, 4, 4, 8, 2, 2], [1, 1, 3, 2, 2, 2],
+  [1, 4, 5, 4, 2, 1], [1, 3, 3, 17, 3, 3], [1, 1, 1, 5, 1, 1], [0, 4, 4, 8, 2, 2], [1, 1, 3, 2, 2, 2], [2, 8, 7, 6, 2, 3],
+  [1, 9, 8, 8, 3, 3],
 ];
 
 // Few distinct values, so that ties inside a window are common.
@@ -56,11 +57,11 @@ for (const backend of backends) {
 
         const g = Float32Array.from({ length: n }, (_, j) => (j % 7) + 0.5);
         const dOut = onHeap(backend, g, 2);
-        const start = Float32Array.from({ length: x.length }, (_, j) => j % 3);
-        const dInput = onHeap(backend, start, 1);
+        // Poisoned: every element must be written (zero where no window's winner lies, the border included).
+        const dInput = onHeap(backend, new Float32Array(x.length).fill(NaN), 1);
         k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool, stride,
           outH, outW);
-        const expected = Float64Array.from(start);
+        const expected = new Float64Array(x.length);
         for (let j = 0; j < n; j++) expected[expectedIndex[j]] += g[j];
         expectSameValues(dInput.view(), Float32Array.from(expected));
         expectSameValues(input.view(), x);
@@ -75,7 +76,7 @@ for (const backend of backends) {
       k.maxPoolForward(out.view(), input.view(), 1, 2, 2, 2, 2, 2, 1, 1);
       expect(Array.from(out.view())).toEqual([-3, -1]);
       const dOut = onHeap(backend, new Float32Array([10, 20]));
-      const dInput = onHeap(backend, new Float32Array(8));
+      const dInput = onHeap(backend, new Float32Array(8).fill(NaN));
       k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, 2, 2, 2, 1, 1);
       expect(Array.from(dInput.view())).toEqual([0, 0, 10, 0, 0, 0, 0, 20]);
       for (const block of [input, out, dOut, dInput]) block.free();
@@ -98,7 +99,7 @@ for (const backend of backends) {
         });
         windows.forEach((w, c) => expect(Object.is(out.view()[c], w[winners[c]])).toBe(true));
         const dOut = onHeap(backend, Float32Array.from(windows, (_, c) => c + 1));
-        const dInput = onHeap(backend, new Float32Array(4 * channels));
+        const dInput = onHeap(backend, new Float32Array(4 * channels).fill(NaN));
         k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, channels, 2, 2, 1, 1);
         const expected = new Float32Array(4 * channels);
         winners.forEach((at, c) => { expected[at * channels + c] = c + 1; });

@@ -231,6 +231,7 @@ async function torchPeer() {
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
+  child.on('error', (error) => { stderr += String(error.message); }); // no /usr/bin/python3: the lines just end
   const next = async () => {
     const r = await lines.next();
     if (r.done) throw new Error(`python peer ended: ${stderr.slice(-500)}`);

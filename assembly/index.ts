@@ -12,7 +12,7 @@ export { im2col, col2im } from './conv2d';
 export { conv2dDirect } from './conv-direct';
 export {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
-  winogradOutputAdjoint, winogradInputAdjoint,
+  winogradOutputAdjoint, winogradInputAdjoint, winogradKernelGradient, winogradKernelAdjoint,
 } from './winograd';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';

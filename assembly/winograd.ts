@@ -7,6 +7,11 @@
 //   dM = A dY Aᵀ,  dV[e] = dM[e] · U[e]ᵀ,  dInput += B dV Bᵀ (overlapping tiles add),
 // which only visits the tiles the forward computed (a 'full' correlation of dY would spend half its tiles on zeros).
 //
+// The kernel gradient is the kernel transform's adjoint, on the same tiles:
+//   dU[e] = Σ_tiles V[e]ᵀ · dM[e] (channels × filters),  dKernel += Gᵀ dU G,
+// with dM the input gradient's and V recomputed from the input: 36 products of channels × filters over the tiles,
+// where im2col + gemm spends 9 · 16 = 144 multiplies per output tile element (4× as many, for a 4×4 tile).
+//
 // Tiles: the batch's outputs in 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx. Every call but the kernel
 // transform takes a block of them, tiles tile0 .. tile0 + tiles − 1 (row t − tile0 of the planes), so that a block's
 // V and M stay in L2 from the input transform through the products to the output transform (winogradBlockTiles).
@@ -283,6 +288,61 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
           const x = x0 + j;
           if (x < 0 || x >= width) continue;
           const at = row + (<usize>(x * channels) << 2);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The kernel gradient's products, 36 gemms: dU[e] (channels × filters) = V[e]ᵀ (channels × tiles) · dM[e]
+ * (tiles × filters), added to dU when accumulate (every block after a batch's first).
+ */
+export function winogradKernelGradient(du: usize, v: usize, dm: usize, tiles: i32, channels: i32, filters: i32,
+  accumulate: bool): void {
+  const vPlane = <usize>winogradPlaneStride(tiles, channels) << 2;
+  const mPlane = <usize>winogradPlaneStride(tiles, filters) << 2;
+  const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
+  for (let e: usize = 0; e < 36; e++) {
+    gemm(du + e * uPlane, v + e * vPlane, dm + e * mPlane, channels, filters, tiles, true, false, accumulate);
+  }
+}
+
+// Gᵀ u: six values at p .. p + 5s become three at p .. p + 2s (the adjoint of the kernel transform's G g).
+@inline function kernelAdjoint6(p: usize, s: usize): void {
+  const u0 = v128.load(p), u1 = v128.load(p + s), u2 = v128.load(p + 2 * s);
+  const u3 = v128.load(p + 3 * s), u4 = v128.load(p + 4 * s), u5 = v128.load(p + 5 * s);
+  const sixth = f32x4.splat(<f32>(1.0 / 6.0));
+  const s12 = f32x4.add(u1, u2), d12 = f32x4.sub(u2, u1);
+  const s34 = f32x4.add(u3, u4), d34 = f32x4.sub(u3, u4);
+  // u0/4 − (u1 + u2)/6 + (u3 + u4)/24
+  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(0.25), u0), f32x4.mul(sixth, s12)),
+    f32x4.mul(f32x4.splat(<f32>(1.0 / 24.0)), s34)));
+  // (u2 − u1)/6 + (u3 − u4)/12
+  v128.store(p + s, f32x4.add(f32x4.mul(sixth, d12), f32x4.mul(f32x4.splat(<f32>(1.0 / 12.0)), d34)));
+  // (u3 + u4 − u1 − u2)/6 + u5
+  v128.store(p + 2 * s, f32x4.add(f32x4.mul(sixth, f32x4.sub(s34, s12)), u5));
+}
+
+/**
+ * dKernel[·][·][c][f] += Gᵀ dU[·][c][f] G for each channel and filter (Keras' [3, 3, channels, filters] layout):
+ * the kernel transform's adjoint.
+ */
+export function winogradKernelAdjoint(dKernel: usize, du: usize, channels: i32, filters: i32): void {
+  const plane = <usize>winogradPlaneStride(channels, filters) << 2;
+  const tap = <usize>(channels * filters) << 2;
+  for (let c = 0; c < channels; c++) {
+    for (let f = 0; f < filters; f += 4) {
+      const lanes = min(4, filters - f);
+      const src = du + (<usize>(c * filters + f) << 2);
+      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) kernelAdjoint6(PATCH + <usize>(j * 16), 96);
+      for (let i = 0; i < 3; i++) kernelAdjoint6(PATCH + <usize>(i * 96), 16);
+      const dst = dKernel + (<usize>(c * filters + f) << 2);
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          const at = dst + <usize>(i * 3 + j) * tap;
           storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
         }
       }

@@ -328,22 +328,44 @@ export const KERNELS = {
       'outH: int', 'outW: int', 'tile0: int', 'tiles: int'],
     extent: { dInput: (s) => tileImages(s) * s.height * s.width * s.channels, dv: (s) => planes(s.tiles, s.channels) },
   },
+  /** dU[e] = V[e]ᵀ · dM[e] (channels × filters), added to dU when accumulate: the kernel gradient's products. */
+  winogradKernelGradient: {
+    args: ['du: f32 out', 'v: f32', 'dm: f32', 'tiles: int', 'channels: int', 'filters: int', 'accumulate: bool'],
+    extent: {
+      du: (s) => planes(s.channels, s.filters),
+      v: (s) => planes(s.tiles, s.channels),
+      dm: (s) => planes(s.tiles, s.filters),
+    },
+  },
+  /** dKernel += Gᵀ dU G per channel and filter (Keras' [3, 3, channels, filters]): the kernel transform's adjoint. */
+  winogradKernelAdjoint: {
+    args: ['dKernel: f32 out', 'du: f32', 'channels: int', 'filters: int'],
+    extent: { dKernel: (s) => 9 * s.channels * s.filters, du: (s) => planes(s.channels, s.filters) },
+  },
 
-  /** Max over pool×pool windows moved by stride (valid); argmax[i] = flat index into input of out[i]'s winner
-   * (first maximum in row-major window order). */
+  /** Max over pool×pool windows moved by stride (valid); ties and a NaN first element keep the first element. */
   maxPoolForward: {
-    args: ['out: f32 out', 'argmax: i32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int',
-      'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+    args: ['out: f32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'pool: int',
+      'stride: int', 'outH: int', 'outW: int'],
     extent: {
       out: (s) => s.batch * s.outH * s.outW * s.channels,
-      argmax: (s) => s.batch * s.outH * s.outW * s.channels,
       input: (s) => s.batch * s.height * s.width * s.channels,
     },
   },
-  /** dInput[argmax[i]] += dOut[i] for i < n. Caller zeroes dInput. */
+  /**
+   * dInput = dOut at each window's winner, the first element (row-major window order) equal to the window's maximum
+   * `out` from maxPoolForward: the forward's winner; zero elsewhere, overlapping windows adding up. Writes every
+   * element of dInput. A NaN maximum passes no gradient.
+   */
   maxPoolBackward: {
-    args: ['dInput: f32 out', 'dOut: f32', 'argmax: i32', 'n: int'],
-    extent: { dOut: (s) => s.n, argmax: (s) => s.n, dInput: (s, a) => reach(a.argmax, s.n) },
+    args: ['dInput: f32 out', 'dOut: f32', 'input: f32', 'out: f32', 'batch: int', 'height: int', 'width: int',
+      'channels: int', 'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+    extent: {
+      dInput: (s) => s.batch * s.height * s.width * s.channels,
+      dOut: (s) => s.batch * s.outH * s.outW * s.channels,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+      out: (s) => s.batch * s.outH * s.outW * s.channels,
+    },
   },
 
   /** out[r·cols + j] += bias[j]. */

@@ -1,7 +1,8 @@
 // TypeScript twin of assembly/winograd.ts: Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray 2016,
 // points 0, ±1, ±2, ∞). A 6×6 input tile d gives the 4×4 output tile Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A; the
 // channel sums are 36 matrix products over planes V[e] (tiles × channels) and U[e] (channels × filters). The input
-// gradient runs the same steps transposed (A dY Aᵀ, · U[e]ᵀ, B dV Bᵀ added at the tile's place). One channel at a
+// gradient runs the same steps transposed (A dY Aᵀ, · U[e]ᵀ, B dV Bᵀ added at the tile's place), and the kernel
+// gradient is the kernel transform's adjoint (dU[e] = Σ V[e]ᵀ · dM[e], dKernel += Gᵀ dU G). One channel at a
 // time through a 6×6 patch, rounded to f32 at every 1-D pass; the wasm kernel moves 4 channels at a time and agrees
 // to rounding.
 import { gemm } from './gemm.js';
@@ -209,6 +210,45 @@ export function winogradInputAdjoint(dInput: Float32Array, dv: Float32Array, hei
           if (x < 0 || x >= width) continue;
           dInput[((b * height + y) * width + x) * channels + c] += patch[i * 6 + j];
         }
+      }
+    }
+  }
+}
+
+/**
+ * The kernel gradient's 36 products: dU[e] (channels × filters) = V[e]ᵀ (channels × tiles) · dM[e] (tiles × filters),
+ * added to dU when accumulate.
+ */
+export function winogradKernelGradient(du: Float32Array, v: Float32Array, dm: Float32Array, tiles: number,
+  channels: number, filters: number, accumulate: boolean): void {
+  const vPlane = winogradPlaneStride(tiles, channels);
+  const mPlane = winogradPlaneStride(tiles, filters);
+  const uPlane = winogradPlaneStride(channels, filters);
+  for (let e = 0; e < 36; e++) {
+    gemm(du.subarray(e * uPlane, e * uPlane + channels * filters), v.subarray(e * vPlane, e * vPlane + tiles * channels),
+      dm.subarray(e * mPlane, e * mPlane + tiles * filters), channels, filters, tiles, true, false, accumulate);
+  }
+}
+
+// Gᵀ u: six values become three (the adjoint of kernelTransform3), grouped as assembly/winograd.ts groups them.
+function kernelAdjoint6(p: number, s: number): void {
+  const u0 = patch[p], u1 = patch[p + s], u2 = patch[p + 2 * s], u3 = patch[p + 3 * s], u4 = patch[p + 4 * s],
+    u5 = patch[p + 5 * s];
+  patch[p] = u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24;
+  patch[p + s] = (u2 - u1) / 6 + (u3 - u4) / 12;
+  patch[p + 2 * s] = (u3 + u4 - (u1 + u2)) / 6 + u5;
+}
+
+/** dKernel[·][·][c][f] += Gᵀ dU[·][c][f] G (Keras' [3, 3, channels, filters]): the kernel transform's adjoint. */
+export function winogradKernelAdjoint(dKernel: Float32Array, du: Float32Array, channels: number, filters: number): void {
+  const plane = winogradPlaneStride(channels, filters);
+  for (let c = 0; c < channels; c++) {
+    for (let f = 0; f < filters; f++) {
+      for (let e = 0; e < 36; e++) patch[e] = du[e * plane + c * filters + f];
+      for (let j = 0; j < 6; j++) kernelAdjoint6(j, 6);
+      for (let i = 0; i < 3; i++) kernelAdjoint6(i * 6, 1);
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) dKernel[((i * 3 + j) * channels + c) * filters + f] += patch[i * 6 + j];
       }
     }
   }

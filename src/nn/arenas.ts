@@ -1,9 +1,10 @@
 // The model's memory, laid out as llm.c lays it out: every parameter of every layer in one flat heap block (kernel
 // then bias, layer after layer: also the order of Keras' get_weights and of TF.js' weights.bin), the gradients in a
 // second block of the same layout, each optimizer slot (Adam's m and v) in one more. Activations, their gradients
-// and the layers' scratch (im2col columns, pooling argmax) are one block each, sized for a batch capacity and
-// reused for every batch up to it. Typed-array views are rebuilt only when the heap's buffer changes (wasm memory
-// growth replaces it), so a training step creates no objects at all.
+// and the layers' scratch (im2col columns, Winograd planes; no layer asks for ints since pooling stopped storing an
+// argmax) are one block each, sized for a batch capacity and reused for every batch up to it. Typed-array views
+// are rebuilt only when the heap's buffer changes (wasm memory growth replaces it), so a training step creates no
+// objects at all.
 import type { HeapBlock, Heap } from '../runtime/heap.js';
 import type { Layer, LayerViews } from './layer.js';
 import { EMPTY_F32, EMPTY_I32 } from './layer.js';

@@ -4,8 +4,9 @@
 // Backward: dW += colsᵀ·dY, dBias += Σ dY, dCols = dY·Wᵀ folded back onto the image by col2im.
 // 3×3 stride-1 layers with enough channels (src/nn/conv-algorithm.ts) run Winograd F(4×4, 3×3) instead
 // (src/kernels/winograd.ts): U = G g Gᵀ, V = Bᵀ d B, M = V·U per tile element, out = Aᵀ M A + bias, relu fused into
-// that last store; the input gradient is the same steps transposed. The kernel gradient keeps im2col + gemm: the
-// columns are rebuilt from the input in backward (the forward no longer makes them), ~2% of a training step.
+// that last store; the input gradient is the same steps transposed, and the kernel gradient is the kernel
+// transform's adjoint on the same tiles (dU[e] = Σ V[e]ᵀ·dM[e], dW += Gᵀ dU G), with the forward's V. With
+// im2col + gemm that kernel gradient was 28% of the tutorial's training step (scripts/profile-network.mjs).
 // Layers with 1 or 2 input channels (the first) run a direct convolution with bias and relu in its store
 // (src/kernels/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
 import type { Kernels } from '../kernels/types.js';
@@ -30,7 +31,7 @@ export interface Conv2DOptions {
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
-interface WinogradViews { tiles: number; block: number; u: Float32Array; v: Float32Array; m: Float32Array; rest: Float32Array }
+interface WinogradViews { tiles: number; block: number; u: Float32Array; du: Float32Array; v: Float32Array[]; m: Float32Array }
 
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
@@ -103,8 +104,8 @@ export class Conv2D extends Layer {
 
   /**
    * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: made in
-   * backward). Winograd: U, then either one block of tiles' V and M (forward; the input gradient's dV and dM) or
-   * the columns (rebuilt in backward for dW).
+   * backward). Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites
+   * its V once dU has it), and one block's M (forward) or dM (backward).
    */
   override scratchFloats(batch: number): number {
     const [kh, kw] = this.kernelSize;
@@ -112,12 +113,14 @@ export class Conv2D extends Layer {
     const c = this.inputShape[2];
     const cols = batch * outH * outW * kh * kw * c;
     if (this.algorithm !== 'winograd') return cols;
-    const tiles = Math.min(batch * Math.ceil(outH / 4) * Math.ceil(outW / 4), winogradBlockTiles(c, this.filters));
+    const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
+    const blocks = block === 0 ? 0 : Math.ceil(tiles / block);
     const u = winogradPlanesFloats(c, this.filters);
-    return u + Math.max(cols, winogradPlanesFloats(tiles, c) + winogradPlanesFloats(tiles, this.filters));
+    return 2 * u + blocks * winogradPlanesFloats(block, c) + winogradPlanesFloats(block, this.filters);
   }
 
-  /** Where U, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
+  /** Where U, dU, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
   private winogradViews(scratch: Float32Array, batch: number) {
     const last = this.winogradCache;
     if (last !== null && last.scratch === scratch && last.batch === batch) return last.views;
@@ -125,11 +128,15 @@ export class Conv2D extends Layer {
     const c = this.inputShape[2];
     const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
     const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
-    const uEnd = winogradPlanesFloats(c, this.filters);
-    const vEnd = uEnd + winogradPlanesFloats(block, c);
+    const blocks = block === 0 ? 0 : Math.ceil(tiles / block);
+    const uFloats = winogradPlanesFloats(c, this.filters);
+    // A block of fewer tiles (the last) has planes no further apart than a full block's: each fits its region.
+    const vFloats = winogradPlanesFloats(block, c);
+    const vEnd = 2 * uFloats + blocks * vFloats;
     const views = {
-      tiles, block, u: scratch.subarray(0, uEnd), v: scratch.subarray(uEnd, vEnd),
-      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(block, this.filters)), rest: scratch.subarray(uEnd),
+      tiles, block, u: scratch.subarray(0, uFloats), du: scratch.subarray(uFloats, 2 * uFloats),
+      v: Array.from({ length: blocks }, (_, i) => scratch.subarray(2 * uFloats + i * vFloats, 2 * uFloats + (i + 1) * vFloats)),
+      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(block, this.filters)),
     };
     this.winogradCache = { scratch, batch, views };
     return views;
@@ -146,8 +153,9 @@ export class Conv2D extends Layer {
       const bias = this.useBias ? v.bias : null;
       for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
         const n = Math.min(s.block, s.tiles - t0);
-        k.winogradInputTransform(s.v, input, h, w, c, padTop, padLeft, outH, outW, t0, n);
-        k.winogradMultiply(s.m, s.v, s.u, n, c, this.filters, false);
+        const vBlock = s.v[t0 / s.block];
+        k.winogradInputTransform(vBlock, input, h, w, c, padTop, padLeft, outH, outW, t0, n);
+        k.winogradMultiply(s.m, vBlock, s.u, n, c, this.filters, false);
         k.winogradOutputTransform(out, s.m, bias, this.activation === 'relu', outH, outW, this.filters, t0, n);
       }
       return;
@@ -173,19 +181,23 @@ export class Conv2D extends Layer {
     activationBackward(k, this.activation, dOut, out, rows * this.filters);
     if (this.algorithm === 'winograd') {
       const s = this.winogradViews(v.scratch, batch);
-      k.im2col(s.rest, input, batch, h, w, c, kh, kw, 1, padTop, padLeft, outH, outW);
-      k.gemm(v.dKernel, s.rest, dOut, depth, this.filters, rows, true, false, true);
       if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
-      if (dInput === null) return;
-      // U is rebuilt rather than trusted to survive from forward: it costs ~1/1000 of the step.
-      k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
-      dInput.fill(0, 0, batch * h * w * c);
+      // U is rebuilt rather than trusted to survive from forward: it costs ~1/300 of the step.
+      if (dInput !== null) {
+        k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
+        dInput.fill(0, 0, batch * h * w * c);
+      }
       for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
         const n = Math.min(s.block, s.tiles - t0);
+        // V is the forward's, of this batch (the engine runs backward right after forward on the same views).
+        const vBlock = s.v[t0 / s.block];
         k.winogradOutputAdjoint(s.m, dOut, outH, outW, this.filters, t0, n);
-        k.winogradMultiply(s.v, s.m, s.u, n, c, this.filters, true);
-        k.winogradInputAdjoint(dInput, s.v, h, w, c, padTop, padLeft, outH, outW, t0, n);
+        k.winogradKernelGradient(s.du, vBlock, s.m, n, c, this.filters, t0 > 0);
+        if (dInput === null) continue;
+        k.winogradMultiply(vBlock, s.m, s.u, n, c, this.filters, true);
+        k.winogradInputAdjoint(dInput, vBlock, h, w, c, padTop, padLeft, outH, outW, t0, n);
       }
+      if (s.tiles > 0) k.winogradKernelAdjoint(v.dKernel, s.du, c, this.filters);
       return;
     }
     if (this.algorithm === 'direct') k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);

@@ -14,7 +14,7 @@ export interface ParamSpec {
 /**
  * One layer's views into the model's arenas. `kernel` and `bias` (and their gradients) are slices of the one
  * parameter block; `scratch` and `ints` are the layer's share of the per-batch scratch blocks (im2col columns,
- * pooling argmax). The model rebuilds these views only when the heap's buffer changes.
+ * Winograd planes; no layer uses `ints` today). The model rebuilds these views only when the heap's buffer changes.
  */
 export interface LayerViews {
   kernel: Float32Array;

@@ -1,5 +1,6 @@
-// MaxPooling2D ('valid' windows): forward records each output's winning input index, so backward is a scatter of
-// dOut to those indices, exact and with no search.
+// MaxPooling2D ('valid' windows): forward keeps each window's maximum; backward passes dOut to the window's first
+// element equal to it, which is the element the forward chose (src/kernels/pool.ts), so nothing is stored between
+// the passes.
 import type { Kernels } from '../kernels/types.js';
 import { Layer, type LayerViews } from './layer.js';
 import { checkOptions, invalid, pair, shape } from './options.js';
@@ -50,20 +51,16 @@ export class MaxPooling2D extends Layer {
     return [this.outH, this.outW, c];
   }
 
-  override scratchInts(batch: number): number {
-    return batch * this.outputSize;
-  }
-
   forward(k: Kernels, out: Float32Array, input: Float32Array, v: LayerViews, batch: number): void {
     const [h, w, c] = this.inputShape;
-    k.maxPoolForward(out, v.ints, input, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
+    k.maxPoolForward(out, input, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
   }
 
-  backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, _out: Float32Array, _input: Float32Array,
-    v: LayerViews, batch: number): void {
+  backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
+    _v: LayerViews, batch: number): void {
     if (dInput === null) return;
-    dInput.fill(0, 0, batch * this.inputSize);
-    k.maxPoolBackward(dInput, dOut, v.ints, batch * this.outputSize);
+    const [h, w, c] = this.inputShape;
+    k.maxPoolBackward(dInput, dOut, input, out, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
   }
 
   getConfig(): Record<string, unknown> {

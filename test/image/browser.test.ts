@@ -46,7 +46,7 @@ describe.skipIf(!ready)('image decoding in Chromium', () => {
   });
 
   test('every fixture decodes to the bytes Node gives; loadImg(URL) resizes the same', async () => {
-    const { decodeImage, loadImg } = await import('../../dist/index.js') as typeof import('../../src/index.js');
+    const { decodeImage, loadImg } = await import('../../dist/index.js') as unknown as typeof import('../../src/index.js');
     const names = readdirSync(FILES).sort();
     const page = await browser.newPage();
     await page.goto(`${base}/`);

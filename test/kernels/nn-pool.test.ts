@@ -1,6 +1,7 @@
-// Max pooling on every backend: values, the first-maximum argmax on ties, odd sizes that leave a border out, and
-// the backward scatter, including overlapping windows (stride < pool) where gradients add up. The outputs and the
-// argmax start as poison (NaN, a negative index); the backward's dInput is an accumulator and starts with values.
+// Max pooling on every backend: values, the gradient going to the first maximum of a window on ties, odd sizes that
+// leave a border out, and overlapping windows (stride < pool) where gradients add up. The outputs, and the backward's
+// dInput, start as poison (NaN): the backward writes every element of dInput. The reference here records the winner's index
+// while it takes the maximum (the strictly-greater scan), independently of the kernels' search for it in backward.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/random.js';
 import { backends, onHeap, outputOnHeap } from '../helpers.js';
@@ -9,7 +10,8 @@ import { expectSameValues } from './nn-helpers.js';
 // [batch, height, width, channels, pool, stride]
 const CASES: [number, number, number, number, number, number][] = [
   [2, 4, 4, 1, 2, 2], [1, 7, 5, 3, 2, 2], [3, 26, 26, 32, 2, 2], [1, 11, 11, 64, 2, 2], [2, 5, 6, 9, 3, 2],
-  [1, 4, 5, 4, 2, 1], [1, 3, 3, 17, 3, 3], [1, 1, 1, 5, 1, 1], [0, 4, 4, 8, 2, 2], [1, 1, 3, 2, 2, 2],
+  [1, 4, 5, 4, 2, 1], [1, 3, 3, 17, 3, 3], [1, 1, 1, 5, 1, 1], [0, 4, 4, 8, 2, 2], [1, 1, 3, 2, 2, 2], [2, 8, 7, 6, 2, 3],
+  [1, 9, 8, 8, 3, 3],
 ];
 
 // Few distinct values, so that ties inside a window are common.
@@ -29,8 +31,7 @@ for (const backend of backends) {
         const n = batch * outH * outW * channels;
         const input = onHeap(backend, x, 1);
         const out = outputOnHeap(backend, 'f32', n, 3);
-        const argmax = outputOnHeap(backend, 'i32', n, 1);
-        k.maxPoolForward(out.view(), argmax.view(), input.view(), batch, height, width, channels, pool, stride, outH, outW);
+        k.maxPoolForward(out.view(), input.view(), batch, height, width, channels, pool, stride, outH, outW);
         const expectedIndex = new Int32Array(n);
         const expectedOut = new Float32Array(n);
         let i = 0;
@@ -53,29 +54,58 @@ for (const backend of backends) {
           }
         }
         expectSameValues(out.view(), expectedOut);
-        expectSameValues(argmax.view(), expectedIndex);
 
         const g = Float32Array.from({ length: n }, (_, j) => (j % 7) + 0.5);
         const dOut = onHeap(backend, g, 2);
-        const start = Float32Array.from({ length: x.length }, (_, j) => j % 3);
-        const dInput = onHeap(backend, start, 1);
-        k.maxPoolBackward(dInput.view(), dOut.view(), argmax.view(), n);
-        const expected = Float64Array.from(start);
+        // Poisoned: every element must be written (zero where no window's winner lies, the border included).
+        const dInput = onHeap(backend, new Float32Array(x.length).fill(NaN), 1);
+        k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool, stride,
+          outH, outW);
+        const expected = new Float64Array(x.length);
         for (let j = 0; j < n; j++) expected[expectedIndex[j]] += g[j];
         expectSameValues(dInput.view(), Float32Array.from(expected));
-        for (const block of [input, out, argmax, dOut, dInput]) block.free();
+        expectSameValues(input.view(), x);
+        for (const block of [input, out, dOut, dInput]) block.free();
       });
     }
 
     it('handles negative values and a window whose maximum is last', () => {
       const input = onHeap(backend, new Float32Array([-5, -4, -3, -2, -9, -8, -7, -1]));
       const out = outputOnHeap(backend, 'f32', 2);
-      const argmax = outputOnHeap(backend, 'i32', 2);
       // 1×2×2×2: channel 0 holds -5,-3,-9,-7; channel 1 holds -4,-2,-8,-1.
-      k.maxPoolForward(out.view(), argmax.view(), input.view(), 1, 2, 2, 2, 2, 2, 1, 1);
+      k.maxPoolForward(out.view(), input.view(), 1, 2, 2, 2, 2, 2, 1, 1);
       expect(Array.from(out.view())).toEqual([-3, -1]);
-      expect(Array.from(argmax.view())).toEqual([2, 7]);
-      for (const block of [input, out, argmax]) block.free();
+      const dOut = onHeap(backend, new Float32Array([10, 20]));
+      const dInput = onHeap(backend, new Float32Array(8).fill(NaN));
+      k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, 2, 2, 2, 1, 1);
+      expect(Array.from(dInput.view())).toEqual([0, 0, 10, 0, 0, 0, 0, 20]);
+      for (const block of [input, out, dOut, dInput]) block.free();
+    });
+
+    it('signed zeros tie: the first of −0 and +0 wins, as in the strictly-greater scan', () => {
+      // 1×2×2×4 (one SIMD group) and 1×2×2×1 (the scalar tail): windows [−0, +0, −1, −0] per lane, rotated per lane.
+      for (const channels of [4, 1]) {
+        const windows = [[-0, 0, -1, -0], [0, -0, -0, 0], [-1, -0, 0, -2], [-3, -2, -1, -0]].slice(0, channels);
+        const x = new Float32Array(4 * channels);
+        windows.forEach((w, c) => w.forEach((v, p) => { x[p * channels + c] = v; }));
+        const input = onHeap(backend, x);
+        const out = outputOnHeap(backend, 'f32', channels);
+        k.maxPoolForward(out.view(), input.view(), 1, 2, 2, channels, 2, 2, 1, 1);
+        // The strictly-greater scan's winner per lane, its value compared with Object.is (which tells −0 from +0).
+        const winners = windows.map((w) => {
+          let at = 0;
+          for (let p = 1; p < 4; p++) if (w[p] > w[at]) at = p;
+          return at;
+        });
+        windows.forEach((w, c) => expect(Object.is(out.view()[c], w[winners[c]])).toBe(true));
+        const dOut = onHeap(backend, Float32Array.from(windows, (_, c) => c + 1));
+        const dInput = onHeap(backend, new Float32Array(4 * channels).fill(NaN));
+        k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, channels, 2, 2, 1, 1);
+        const expected = new Float32Array(4 * channels);
+        winners.forEach((at, c) => { expected[at * channels + c] = c + 1; });
+        expect(Array.from(dInput.view())).toEqual(Array.from(expected));
+        for (const block of [input, out, dOut, dInput]) block.free();
+      }
     });
   });
 }

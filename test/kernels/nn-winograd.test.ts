@@ -14,7 +14,10 @@
 // output transform ≤ 3, input adjoint ≤ 4, output adjoint ≤ 3; the product 1, the channel sum (gemm, sequential in
 // f32) C (or F filters for the adjoint), the bias 1, and up to 4 overlapping tiles adding into one input gradient:
 //   forward N = 8 + 6 + 1 + C + 6 + 1 = C + 22;   input gradient N = 6 + 8 + 1 + F + 8 + 4 = F + 27.
-// The tests use C + 24 and F + 30.
+// The kernel gradient (dU[e] = Σ_tiles V[e]ᵀ·dM[e], dW += Gᵀ dU G) sums over all T tiles of the batch: output
+// adjoint 6, input transform 6, the product 1, the tile sum T, kernel adjoint ≤ 5 per pass (a sum, a difference, the
+// constant 1/6 or 1/24, its multiply, the final add), 10, and the add into dW 1: N = T + 24.
+// The tests use C + 24, F + 30 and T + 28.
 import { describe, expect, it } from 'vitest';
 import * as reference from '../../src/kernels/winograd.js';
 import { winogradPlanesFloats } from '../../src/kernels/winograd.js';
@@ -182,6 +185,58 @@ function gradientReference(g: Geometry, dy: Float32Array, w: Float32Array) {
   return { value, scale };
 }
 
+/** Per kernel tap: the direct convolution's kernel gradient in float64, and Σ|terms| of the Winograd adjoint. */
+function kernelGradientReference(g: Geometry, x: Float32Array, dy: Float32Array) {
+  const { outH, outW, padTop, padLeft } = shape(g);
+  const { batch: n, height: h, width: wd, channels: c, filters: f } = g;
+  const value = new Float64Array(9 * c * f);
+  const scale = new Float64Array(value.length);
+  const pixel = (b: number, y: number, xx: number, ci: number) =>
+    y < 0 || y >= h || xx < 0 || xx >= wd ? 0 : x[((b * h + y) * wd + xx) * c + ci];
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let ky = 0; ky < 3; ky++) {
+          for (let kx = 0; kx < 3; kx++) {
+            for (let ci = 0; ci < c; ci++) {
+              const p = pixel(b, oy + ky - padTop, ox + kx - padLeft, ci);
+              for (let fi = 0; fi < f; fi++) value[((ky * 3 + kx) * c + ci) * f + fi] += p * dy[((b * outH + oy) * outW + ox) * f + fi];
+            }
+          }
+        }
+      }
+    }
+  }
+  const [bt, gg, at] = [abs(BT), abs(G), abs(AT)];
+  const [b6, gt, a6] = [transpose(bt), transpose(gg), transpose(at)];
+  // Σ over tiles of |V| ⊙ |dM| per (channel, filter), then |Gᵀ| · that · |G|.
+  const du = Array.from({ length: c * f }, () => [0, 1, 2, 3, 4, 5].map(() => new Array<number>(6).fill(0)));
+  for (let b = 0; b < n; b++) {
+    for (let ty = 0; ty * 4 < outH; ty++) {
+      for (let tx = 0; tx * 4 < outW; tx++) {
+        const vs = Array.from({ length: c }, (_, ci) => sandwich(bt, [0, 1, 2, 3, 4, 5].map((i) =>
+          [0, 1, 2, 3, 4, 5].map((j) => Math.abs(pixel(b, ty * 4 - padTop + i, tx * 4 - padLeft + j, ci)))), b6));
+        const dms = Array.from({ length: f }, (_, fi) => sandwich(a6, [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => {
+          const y = ty * 4 + i, xx = tx * 4 + j;
+          return y < outH && xx < outW ? Math.abs(dy[((b * outH + y) * outW + xx) * f + fi]) : 0;
+        })), at));
+        for (let ci = 0; ci < c; ci++) {
+          for (let fi = 0; fi < f; fi++) {
+            for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) du[ci * f + fi][i][j] += vs[ci][i][j] * dms[fi][i][j];
+          }
+        }
+      }
+    }
+  }
+  for (let ci = 0; ci < c; ci++) {
+    for (let fi = 0; fi < f; fi++) {
+      const k = sandwich(gt, du[ci * f + fi], gg);
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) scale[((i * 3 + j) * c + ci) * f + fi] = k[i][j];
+    }
+  }
+  return { value, scale };
+}
+
 const SENTINEL = 12345.5;
 
 /**
@@ -317,6 +372,58 @@ for (const backend of backends) {
           }
         }
         for (const block of [dOut, kernel, u, dm, dv, dInput]) block.free();
+      });
+
+      it(`kernel gradient (the kernel transform's adjoint) equals the direct one within γ(T + 28)·Σ|terms| and accumulates, ${label(g)}`, () => {
+        const x = randomFloats(inSize, 41);
+        const dy = randomFloats(outSize, 42);
+        const start = randomFloats(9 * g.channels * g.filters, 43);
+        const input = onHeap(backend, x, 1);
+        const dOut = onHeap(backend, dy, 2);
+        const du = onHeap(backend, new Float32Array(winogradPlanesFloats(g.channels, g.filters)).fill(NaN));
+        const v = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.channels)).fill(NaN));
+        const dm = onHeap(backend, new Float32Array(winogradPlanesFloats(block, g.filters)).fill(NaN));
+        const kernelSize = 9 * g.channels * g.filters;
+        const initial = new Float32Array(kernelSize + 4).fill(SENTINEL);
+        initial.set(start);
+        const dKernel = onHeap(backend, initial, 3);
+        for (let t0 = 0; t0 < tiles; t0 += block) {
+          const n = Math.min(block, tiles - t0);
+          k.winogradOutputAdjoint(dm.view(), dOut.view(), outH, outW, g.filters, t0, n);
+          k.winogradInputTransform(v.view(), input.view(), g.height, g.width, g.channels, padTop, padLeft, outH, outW, t0, n);
+          k.winogradKernelGradient(du.view(), v.view(), dm.view(), n, g.channels, g.filters, t0 > 0);
+        }
+        if (tiles > 0) k.winogradKernelAdjoint(dKernel.view(), du.view(), g.channels, g.filters);
+        const { value, scale } = kernelGradientReference(g, x, dy);
+        const got = dKernel.view();
+        const bound = gamma(tiles + 28);
+        for (let i = 0; i < kernelSize; i++) {
+          const expected = start[i] + value[i];
+          const tolerance = bound * (scale[i] + Math.abs(start[i]));
+          if (!(Math.abs(got[i] - expected) <= tolerance)) {
+            expect.fail(`dKernel[${i}] = ${got[i]}, expected ${expected} ± ${tolerance}`);
+          }
+        }
+        for (let i = kernelSize; i < kernelSize + 4; i++) expect(got[i]).toBe(SENTINEL);
+        // An empty batch adds nothing (and its zero gradient has no scale to bound errors against).
+        if (tiles === 0) expect(Array.from(got.subarray(0, kernelSize))).toEqual(Array.from(start));
+        else expectTight(bound, scale, value, got, (i) => start[i] + value[i]);
+
+        const rdu = new Float32Array(winogradPlanesFloats(g.channels, g.filters));
+        const rv = new Float32Array(winogradPlanesFloats(tiles, g.channels));
+        const rdm = new Float32Array(winogradPlanesFloats(tiles, g.filters));
+        const rdk = Float32Array.from(start);
+        reference.winogradOutputAdjoint(rdm, dy, outH, outW, g.filters, 0, tiles);
+        reference.winogradInputTransform(rv, x, g.height, g.width, g.channels, padTop, padLeft, outH, outW, 0, tiles);
+        reference.winogradKernelGradient(rdu, rv, rdm, tiles, g.channels, g.filters, false);
+        if (tiles > 0) reference.winogradKernelAdjoint(rdk, rdu, g.channels, g.filters);
+        for (let i = 0; i < kernelSize; i++) {
+          const tolerance = 2 * bound * (scale[i] + Math.abs(start[i]));
+          if (!(Math.abs(got[i] - rdk[i]) <= tolerance)) {
+            expect.fail(`dKernel[${i}] = ${got[i]}, TypeScript twin ${rdk[i]} ± ${tolerance}`);
+          }
+        }
+        for (const block of [input, dOut, du, v, dm, dKernel]) block.free();
       });
     }
 

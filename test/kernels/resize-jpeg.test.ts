@@ -15,7 +15,7 @@ function onHeap(backend: Backend, arrays: (Uint8Array | Int32Array | Int16Array)
   const views = () => arrays.map((a, i) => {
     const v = blocks[i].view;
     const ctor = a.constructor as typeof Uint8Array | typeof Int32Array | typeof Int16Array;
-    return new ctor(v.buffer, v.byteOffset, a.length);
+    return new ctor(v.buffer as ArrayBuffer, v.byteOffset, a.length);
   });
   views().forEach((v, i) => v.set(arrays[i] as never));
   return { views, free: () => blocks.forEach((b) => b.free()) };

@@ -51,11 +51,8 @@ describeWasm('debug kernel checks', () => {
     k.gemm(c.view, a.view, b.view, m, n, kk, false, false, false);
   });
 
-  it('an index reaching past its array (maxPoolBackward argmax, gatherRows indices) is caught', () => {
+  it('an index reaching past its array (gatherRows indices) is caught', () => {
     const { k, heap } = setup(true);
-    const dInput = heap.block('f32', 8), dOut = heap.block('f32', 2), argmax = heap.block('i32', 2);
-    argmax.view.set([3, 8]);
-    expect(() => k.maxPoolBackward(dInput.view, dOut.view, argmax.view, 2)).toThrow(/dInput needs 9 elements/);
     const out = heap.block('u8', 6), source = heap.block('u8', 9), indices = heap.block('i32', 2);
     indices.view.set([0, 3]);
     expect(() => k.gatherRows(out.view, source.view, indices.view, 2, 3)).toThrow(/source needs 12 elements/);

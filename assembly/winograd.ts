@@ -17,6 +17,7 @@
 // through the PATCH scratch (36 v128, 6 rows of 6), and a partial group of lanes goes through the same path with
 // the missing lanes zero and not stored.
 import { gemm } from './gemm';
+import { scratch } from './thread-scratch';
 
 const PATCH = memory.data(36 * 16, 16);
 
@@ -124,12 +125,12 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
       const src = kernel + (<usize>(c * filters + f) << 2);
       // 3×3 taps into rows 0..2, columns 0..2 of PATCH; G along columns (3 → 6 rows), then along rows.
       for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) v128.store(PATCH + <usize>(i * 96 + j * 16), loadLanes(src + <usize>(i * 3 + j) * tap, lanes));
+        for (let j = 0; j < 3; j++) v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16), loadLanes(src + <usize>(i * 3 + j) * tap, lanes));
       }
       for (let pass = 0; pass < 2; pass++) {
         const count = pass == 0 ? 3 : 6;
         for (let q = 0; q < count; q++) {
-          const p = pass == 0 ? PATCH + <usize>(q * 16) : PATCH + <usize>(q * 96);
+          const p = pass == 0 ? scratch(PATCH) + <usize>(q * 16) : scratch(PATCH) + <usize>(q * 96);
           const s: usize = pass == 0 ? 96 : 16;
           const g0 = v128.load(p), g1 = v128.load(p + s), g2 = v128.load(p + 2 * s);
           const sixth = f32x4.splat(<f32>(1.0 / 6.0));
@@ -145,7 +146,7 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
         }
       }
       const dst = u + (<usize>(c * filters + f) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -172,14 +173,14 @@ export function winogradInputTransform(v: usize, input: usize, height: i32, widt
         for (let j = 0; j < 6; j++) {
           const x = x0 + j;
           const ok = inside || (y >= 0 && y < height && x >= 0 && x < width);
-          v128.store(PATCH + <usize>(i * 96 + j * 16),
+          v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16),
             ok ? loadLanes(row + (<usize>(j * channels) << 2), lanes) : f32x4.splat(0));
         }
       }
-      for (let j = 0; j < 6; j++) inputTransform6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) inputTransform6(PATCH + <usize>(i * 96), 16);
+      for (let j = 0; j < 6; j++) inputTransform6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputTransform6(scratch(PATCH) + <usize>(i * 96), 16);
       const dst = v + (<usize>(t * channels + c) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -216,14 +217,14 @@ export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu:
     for (let f = 0; f < filters; f += 4) {
       const lanes = min(4, filters - f);
       const src = m + (<usize>(t * filters + f) << 2);
-      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-      for (let j = 0; j < 6; j++) outputTransform6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 4; i++) outputTransform6(PATCH + <usize>(i * 96), 16);
+      for (let e = 0; e < 36; e++) v128.store(scratch(PATCH) + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) outputTransform6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 4; i++) outputTransform6(scratch(PATCH) + <usize>(i * 96), 16);
       const add = bias != 0 ? loadLanes(bias + (<usize>f << 2), lanes) : zero;
       for (let i = 0; i < rows; i++) {
         const row = out + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
         for (let j = 0; j < cols; j++) {
-          let y = v128.load(PATCH + <usize>(i * 96 + j * 16));
+          let y = v128.load(scratch(PATCH) + <usize>(i * 96 + j * 16));
           if (bias != 0) y = f32x4.add(y, add);
           if (relu) y = f32x4.max(y, zero);
           storeLanes(row + (<usize>(j * filters) << 2), y, lanes);
@@ -247,14 +248,14 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i
       for (let i = 0; i < 4; i++) {
         const row = dOut + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
         for (let j = 0; j < 4; j++) {
-          v128.store(PATCH + <usize>(i * 96 + j * 16),
+          v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16),
             i < rows && j < cols ? loadLanes(row + (<usize>(j * filters) << 2), lanes) : f32x4.splat(0));
         }
       }
-      for (let j = 0; j < 4; j++) outputAdjoint4(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) outputAdjoint4(PATCH + <usize>(i * 96), 16);
+      for (let j = 0; j < 4; j++) outputAdjoint4(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) outputAdjoint4(scratch(PATCH) + <usize>(i * 96), 16);
       const dst = dm + (<usize>(t * filters + f) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -272,9 +273,9 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
     for (let c = 0; c < channels; c += 4) {
       const lanes = min(4, channels - c);
       const src = dv + (<usize>(t * channels + c) << 2);
-      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-      for (let j = 0; j < 6; j++) inputAdjoint6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) inputAdjoint6(PATCH + <usize>(i * 96), 16);
+      for (let e = 0; e < 36; e++) v128.store(scratch(PATCH) + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) inputAdjoint6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputAdjoint6(scratch(PATCH) + <usize>(i * 96), 16);
       for (let i = 0; i < 6; i++) {
         const y = y0 + i;
         if (y < 0 || y >= height) continue;
@@ -283,7 +284,7 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
           const x = x0 + j;
           if (x < 0 || x >= width) continue;
           const at = row + (<usize>(x * channels) << 2);
-          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(scratch(PATCH) + <usize>(i * 96 + j * 16))), lanes);
         }
       }
     }

@@ -14,6 +14,7 @@ export {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint,
 } from './winograd';
+export { winogradMultiplyPlanes } from './winograd-planes';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';
 export { reluForward, reluBackward } from './activations';

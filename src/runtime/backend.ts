@@ -17,6 +17,9 @@ import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
 import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
+import { coresAvailable, threadsMissing } from './threads/availability.js';
+import { instantiateSharedWasm, type SharedWasm } from './threads/shared-wasm.js';
+import { MAX_WORKERS } from './threads/control.js';
 
 export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 const NAMES: readonly BackendName[] = ['wasm-relaxed-simd', 'wasm-simd', 'js'];
@@ -26,6 +29,8 @@ export interface Backend {
   readonly name: BackendName;
   readonly heap: Heap;
   readonly kernels: Kernels;
+  /** The shared-memory build's worker pool (threads.ts); absent on the one-thread modules and js. */
+  readonly shared?: SharedWasm;
 }
 
 function makeJsBackend(): Backend {
@@ -93,8 +98,86 @@ let chosenStrict = requested() === 'wasm-simd';
 let current: Backend = requested() === 'js' ? (jsBackend = makeJsBackend())
   : (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend) ?? (jsBackend = makeJsBackend());
 
+// ---- threads -------------------------------------------------------------------------------------------------
+// With threads > 1 the wasm backends are their shared-memory builds (threads/shared-wasm.ts: the same kernels, the
+// same results to the bit, heavy calls shared out over a worker pool); with 1, the one-thread modules above, as
+// before threads existed. Like the backend, the choice applies to everything created afterwards.
+
+const sharedBackends = new Map<BackendName, Backend>();
+
+function sharedBackendFor(name: BackendName, helpers: number): Backend {
+  let shared = sharedBackends.get(name);
+  if (shared === undefined) {
+    const wasm = instantiateSharedWasm(name === 'wasm-relaxed-simd');
+    const heap = new Heap(wasm.memory, wasm.exports.heapBase());
+    shared = { name, heap, kernels: wasm.kernels, shared: wasm };
+    wasm.attachPool(heap, helpers);
+    sharedBackends.set(name, shared);
+  }
+  shared.shared?.pool?.resize(helpers);
+  return shared;
+}
+
+function requestedThreads(): number | undefined {
+  const env = typeof process === 'object' && process?.env ? process.env.PIXPREP_THREADS : undefined;
+  if (env === undefined || env === '') return undefined;
+  const n = Number(env);
+  if (!/^[0-9]+$/.test(env) || n < 1 || n > MAX_WORKERS + 1) {
+    throw new Error(`PIXPREP_THREADS must be an integer from 1 to ${MAX_WORKERS + 1}. Received: ${JSON.stringify(env)}`);
+  }
+  const missing = n > 1 ? threadsMissing() : null;
+  if (missing !== null) throw new Error(`PIXPREP_THREADS=${n} cannot be used: ${missing}`);
+  return n;
+}
+
+/** The thread count asked for (setThreads, PIXPREP_THREADS, else the cores where threads can run). */
+let threadSetting = requestedThreads() ?? (threadsMissing() === null ? Math.min(coresAvailable(), MAX_WORKERS + 1) : 1);
+
+/** The backend of this name for the thread setting: its shared build with threads > 1, else the plain one. */
+function withThreads(plain: Backend): Backend {
+  if (plain.name === 'js' || threadSetting <= 1) return plain;
+  return sharedBackendFor(plain.name, threadSetting - 1);
+}
+
+current = withThreads(current);
+
 /** The kernels in use: "wasm-relaxed-simd", "wasm-simd", or "js" where SIMD is missing or the fallback was forced. */
 export let backend: BackendName = current.name;
+
+/** How many threads the kernels use: 1 on the js backend, else the setting (setThreads, PIXPREP_THREADS, cores). */
+export let threads: number = current.name === 'js' ? 1 : threadSetting;
+
+/** The thread count in use (see `threads`). */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Runs the heavy kernels of everything created afterwards on `n` threads (n − 1 workers over shared WebAssembly
+ * memory), with the same results to the bit as on one. 1 stops the workers and goes back to the one-thread module.
+ * Needs SharedArrayBuffer and a thread that may block (Node; in browsers a worker of a cross-origin isolated page).
+ */
+export function setThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
+    throw new RangeError(`setThreads: n must be an integer from 1 to ${MAX_WORKERS + 1}. Received: ${
+      typeof n === 'number' ? n : JSON.stringify(n) ?? String(n)}`);
+  }
+  if (n > 1) {
+    const missing = threadsMissing();
+    if (missing !== null) throw new Error(`setThreads: cannot use ${n} threads: ${missing}`);
+  }
+  threadSetting = n;
+  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(Math.max(0, n - 1));
+  const plain = current.name === 'wasm-relaxed-simd' ? relaxedBackend : current.name === 'wasm-simd' ? wasmBackend : current;
+  current = withThreads(plain ?? current);
+  threads = current.name === 'js' ? 1 : threadSetting;
+}
+
+/** Stops every worker thread (each pool starts again at its next large call). Tests and long-lived hosts use it. */
+export function stopThreads(): void {
+  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(0);
+  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(Math.max(0, threadSetting - 1));
+}
 
 /** The backend in use, by name ("wasm-simd" or "js"), as TF.js' tf.getBackend() returns it. */
 export function getBackend(): BackendName {
@@ -123,7 +206,9 @@ export function setBackend(name: BackendName): void {
   }
   chosenJs = name === 'js';
   chosenStrict = name === 'wasm-simd';
+  current = withThreads(current);
   backend = current.name;
+  threads = current.name === 'js' ? 1 : threadSetting;
 }
 
 let loading: Promise<void> | null = null;
@@ -149,10 +234,12 @@ export async function ready(): Promise<BackendName> {
     ).catch(() => undefined);
     await loading;
     if (wasmBackend !== null && !chosenJs) {
-      current = (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend);
+      current = withThreads(chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend);
       backend = current.name;
+      threads = threadSetting;
     }
   }
+  await current.shared?.pool?.started();
   return current.name;
 }
 

@@ -1,0 +1,99 @@
+// How each heavy kernel is shared out over threads. A rule takes the arguments of one call, as the module's export
+// receives them (byte offsets, sizes, flags), and returns the calls that together do the same work: each output
+// element computed by exactly one of them, by the same arithmetic in the same order as the whole call computes it,
+// so the result is the same bytes for any thread count (test/threads/bit-identical.test.ts). Parts are cut by output
+// rows, column panels, images or tile planes, never by a reduction's length, so no partial sums are merged.
+//
+// Small calls stay whole (null): a round trip to a sleeping worker costs tens of microseconds, so a call is split
+// only when each thread gets at least MIN_WORK_PER_THREAD multiply-adds (or moved floats, for the copying kernels).
+
+export interface Part {
+  /** The export that runs this part. */
+  readonly name: string;
+  readonly args: number[];
+}
+
+export type SplitRule = (args: readonly number[], threads: number) => Part[] | null;
+
+/** Measured in test/threads/crossover (see README's Threads section): below this, one thread is faster. */
+export const MIN_WORK_PER_THREAD = 1 << 17;
+
+/** [start, end) of part p of `count` units cut in `parts` nearly equal contiguous pieces. */
+function range(count: number, parts: number, p: number): [number, number] {
+  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
+}
+
+/** How many parts `units` of work of `perUnit` each make, at most `threads`, each worth MIN_WORK_PER_THREAD. */
+function partsFor(units: number, perUnit: number, threads: number): number {
+  return Math.min(threads, units, Math.floor((units * perUnit) / MIN_WORK_PER_THREAD));
+}
+
+/** gemm(c, a, b, m, n, k, transA, transB, accumulate): C by blocks of 4 rows, or of 8 columns when those are more. */
+function gemm(args: readonly number[], threads: number): Part[] | null {
+  const [, , , m, n, k] = args;
+  const rowBlocks = Math.ceil(m / 4), colPanels = Math.ceil(n / 8);
+  const byRows = rowBlocks >= colPanels;
+  const units = byRows ? rowBlocks : colPanels;
+  const parts = partsFor(units, (m * n * Math.max(k, 1)) / units, threads);
+  if (parts < 2) return null;
+  const out: Part[] = [];
+  for (let p = 0; p < parts; p++) {
+    const [u0, u1] = range(units, parts, p);
+    const block = byRows ? [Math.min(4 * u0, m), Math.min(4 * u1, m), 0, n] : [0, m, Math.min(8 * u0, n), Math.min(8 * u1, n)];
+    out.push({ name: 'gemmBlock', args: [...args, ...block] });
+  }
+  return out;
+}
+
+/** A kernel whose batch images are independent: image b's input and output lie at b times a fixed stride. */
+function byImages(name: string, batchAt: number, strides: (args: readonly number[]) => { bytes: number[]; work: number }) {
+  return (args: readonly number[], threads: number): Part[] | null => {
+    const batch = args[batchAt];
+    const { bytes, work } = strides(args);
+    const parts = partsFor(batch, work, threads);
+    if (parts < 2) return null;
+    const out: Part[] = [];
+    for (let p = 0; p < parts; p++) {
+      const [b0, b1] = range(batch, parts, p);
+      const part = args.slice();
+      bytes.forEach((stride, i) => { if (stride !== 0) part[i] = args[i] + b0 * stride; });
+      part[batchAt] = b1 - b0;
+      out.push({ name, args: part });
+    }
+    return out;
+  };
+}
+
+// conv2dDirect(out, input, kernel, bias, relu, batch, height, width, channels, kernelH, kernelW, stride, padTop,
+// padLeft, outH, outW, filters)
+const conv2dDirect = byImages('conv2dDirect', 5, (a) => {
+  const [, , , , , , h, w, c, kh, kw, , , , outH, outW, f] = a;
+  return { bytes: [4 * outH * outW * f, 4 * h * w * c], work: outH * outW * f * kh * kw * c };
+});
+
+// im2col(cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW), and
+// col2im(dInput, cols, …) with the same sizes: an image's columns come from (and fold back onto) that image only.
+const im2col = byImages('im2col', 2, (a) => {
+  const [, , , h, w, c, kh, kw, , , , outH, outW] = a;
+  return { bytes: [4 * outH * outW * kh * kw * c, 4 * h * w * c], work: outH * outW * kh * kw * c };
+});
+const col2im = byImages('col2im', 2, (a) => {
+  const [, , , h, w, c, kh, kw, , , , outH, outW] = a;
+  return { bytes: [4 * h * w * c, 4 * outH * outW * kh * kw * c], work: outH * outW * kh * kw * c };
+});
+
+/** winogradMultiply(out, input, u, tiles, channels, filters, adjoint): its 36 independent products, by planes. */
+function winogradMultiply(args: readonly number[], threads: number): Part[] | null {
+  const [, , , tiles, channels, filters] = args;
+  const parts = partsFor(36, tiles * channels * filters, threads);
+  if (parts < 2) return null;
+  const out: Part[] = [];
+  for (let p = 0; p < parts; p++) out.push({ name: 'winogradMultiplyPlanes', args: [...args, ...range(36, parts, p)] });
+  return out;
+}
+
+/** The kernels that are shared out over threads, by export name. */
+export const SPLIT_RULES: Readonly<Record<string, SplitRule>> = { gemm, conv2dDirect, im2col, col2im, winogradMultiply };
+
+/** Every export a part may name (the workers resolve them once, by index). */
+export const PART_EXPORTS: readonly string[] = ['gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes'];

@@ -18,7 +18,7 @@ import { ArrayBufferMemory, Heap } from './heap.js';
 import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
 import { coresAvailable, threadsMissing } from './threads/availability.js';
-import { instantiateSharedWasm, type SharedWasm } from './threads/shared-wasm.js';
+import { compileSharedWasm, instantiateSharedWasm, type SharedWasm } from './threads/shared-wasm.js';
 import { MAX_WORKERS } from './threads/control.js';
 
 export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
@@ -133,10 +133,23 @@ function requestedThreads(): number | undefined {
 /** The thread count asked for (setThreads, PIXPREP_THREADS, else the cores where threads can run). */
 let threadSetting = requestedThreads() ?? (threadsMissing() === null ? Math.min(coresAvailable(), MAX_WORKERS + 1) : 1);
 
-/** The backend of this name for the thread setting: its shared build with threads > 1, else the plain one. */
+/**
+ * The backend of this name for the thread setting: its shared build with threads > 1, else the plain one (also
+ * where the platform refused to compile the shared build synchronously: ready() compiles it asynchronously).
+ */
 function withThreads(plain: Backend): Backend {
   if (plain.name === 'js' || threadSetting <= 1) return plain;
-  return sharedBackendFor(plain.name, threadSetting - 1);
+  try {
+    return sharedBackendFor(plain.name, threadSetting - 1);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return plain;
+  }
+}
+
+/** The thread count the backend in use runs: 1 on js and where the shared build is not (yet) compiled. */
+function effectiveThreads(): number {
+  return current.shared === undefined ? 1 : threadSetting;
 }
 
 current = withThreads(current);
@@ -145,7 +158,7 @@ current = withThreads(current);
 export let backend: BackendName = current.name;
 
 /** How many threads the kernels use: 1 on the js backend, else the setting (setThreads, PIXPREP_THREADS, cores). */
-export let threads: number = current.name === 'js' ? 1 : threadSetting;
+export let threads: number = effectiveThreads();
 
 /** The thread count in use (see `threads`). */
 export function getThreads(): number {
@@ -170,7 +183,7 @@ export function setThreads(n: number): void {
   for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(Math.max(0, n - 1));
   const plain = current.name === 'wasm-relaxed-simd' ? relaxedBackend : current.name === 'wasm-simd' ? wasmBackend : current;
   current = withThreads(plain ?? current);
-  threads = current.name === 'js' ? 1 : threadSetting;
+  threads = effectiveThreads();
 }
 
 /** Stops every worker thread (each pool starts again at its next large call). Tests and long-lived hosts use it. */
@@ -208,7 +221,7 @@ export function setBackend(name: BackendName): void {
   chosenStrict = name === 'wasm-simd';
   current = withThreads(current);
   backend = current.name;
-  threads = current.name === 'js' ? 1 : threadSetting;
+  threads = effectiveThreads();
 }
 
 let loading: Promise<void> | null = null;
@@ -234,9 +247,11 @@ export async function ready(): Promise<BackendName> {
     ).catch(() => undefined);
     await loading;
     if (wasmBackend !== null && !chosenJs) {
-      current = withThreads(chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend);
+      const plain = chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend;
+      if (threadSetting > 1) await compileSharedWasm(plain.name === 'wasm-relaxed-simd').catch(() => undefined);
+      current = withThreads(plain);
       backend = current.name;
-      threads = threadSetting;
+      threads = effectiveThreads();
     }
   }
   await current.shared?.pool?.started();

@@ -31,8 +31,18 @@ function sharedMemory(): WebAssembly.Memory {
   throw last;
 }
 
+const bytesOf = (relaxed: boolean) => base64ToBytes(relaxed ? wasmSharedRelaxedBase64 : wasmSharedBase64) as BufferSource;
+/** Modules compiled asynchronously by compileSharedWasm, for platforms that refuse a synchronous compile. */
+const compiled = new Map<boolean, WebAssembly.Module>();
+
+/** Compiles the shared build asynchronously (backend.ts' ready(), where synchronous compiles are refused). */
+export async function compileSharedWasm(relaxed: boolean): Promise<void> {
+  if (!compiled.has(relaxed)) compiled.set(relaxed, await WebAssembly.compile(bytesOf(relaxed)));
+}
+
+/** Instantiates the shared build; a RangeError where the platform refuses a synchronous compile of it. */
 export function instantiateSharedWasm(relaxed: boolean): SharedWasm {
-  const module = new WebAssembly.Module(base64ToBytes(relaxed ? wasmSharedRelaxedBase64 : wasmSharedBase64) as BufferSource);
+  const module = compiled.get(relaxed) ?? new WebAssembly.Module(bytesOf(relaxed));
   const memory = sharedMemory();
   const instance = new WebAssembly.Instance(module, {
     env: {

@@ -13,7 +13,8 @@ export interface Part {
   readonly args: number[];
 }
 
-export type SplitRule = (args: readonly number[], threads: number) => Part[] | null;
+/** `minWork`: the least work per part (tests pass 1 to cut small calls too). */
+export type SplitRule = (args: readonly number[], threads: number, minWork?: number) => Part[] | null;
 
 /** Measured in test/threads/crossover (see README's Threads section): below this, one thread is faster. */
 export const MIN_WORK_PER_THREAD = 1 << 17;
@@ -24,17 +25,17 @@ function range(count: number, parts: number, p: number): [number, number] {
 }
 
 /** How many parts `units` of work of `perUnit` each make, at most `threads`, each worth MIN_WORK_PER_THREAD. */
-function partsFor(units: number, perUnit: number, threads: number): number {
-  return Math.min(threads, units, Math.floor((units * perUnit) / MIN_WORK_PER_THREAD));
+function partsFor(units: number, perUnit: number, threads: number, minWork: number): number {
+  return Math.min(threads, units, Math.floor((units * perUnit) / minWork));
 }
 
 /** gemm(c, a, b, m, n, k, transA, transB, accumulate): C by blocks of 4 rows, or of 8 columns when those are more. */
-function gemm(args: readonly number[], threads: number): Part[] | null {
+function gemm(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
   const [, , , m, n, k] = args;
   const rowBlocks = Math.ceil(m / 4), colPanels = Math.ceil(n / 8);
   const byRows = rowBlocks >= colPanels;
   const units = byRows ? rowBlocks : colPanels;
-  const parts = partsFor(units, (m * n * Math.max(k, 1)) / units, threads);
+  const parts = partsFor(units, (m * n * Math.max(k, 1)) / units, threads, minWork);
   if (parts < 2) return null;
   const out: Part[] = [];
   for (let p = 0; p < parts; p++) {
@@ -47,10 +48,10 @@ function gemm(args: readonly number[], threads: number): Part[] | null {
 
 /** A kernel whose batch images are independent: image b's input and output lie at b times a fixed stride. */
 function byImages(name: string, batchAt: number, strides: (args: readonly number[]) => { bytes: number[]; work: number }) {
-  return (args: readonly number[], threads: number): Part[] | null => {
+  return (args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null => {
     const batch = args[batchAt];
     const { bytes, work } = strides(args);
-    const parts = partsFor(batch, work, threads);
+    const parts = partsFor(batch, work, threads, minWork);
     if (parts < 2) return null;
     const out: Part[] = [];
     for (let p = 0; p < parts; p++) {
@@ -83,9 +84,9 @@ const col2im = byImages('col2im', 2, (a) => {
 });
 
 /** winogradMultiply(out, input, u, tiles, channels, filters, adjoint): its 36 independent products, by planes. */
-function winogradMultiply(args: readonly number[], threads: number): Part[] | null {
+function winogradMultiply(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
   const [, , , tiles, channels, filters] = args;
-  const parts = partsFor(36, tiles * channels * filters, threads);
+  const parts = partsFor(36, tiles * channels * filters, threads, minWork);
   if (parts < 2) return null;
   const out: Part[] = [];
   for (let p = 0; p < parts; p++) out.push({ name: 'winogradMultiplyPlanes', args: [...args, ...range(36, parts, p)] });

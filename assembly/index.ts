@@ -14,6 +14,10 @@ export {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint,
 } from './winograd';
+// One thread's share of a Winograd transform (src/runtime/threads/split.ts).
+export {
+  winogradInputTransformRows, winogradOutputTransformRows, winogradOutputAdjointRows, winogradInputAdjointChannels,
+} from './winograd';
 export { winogradMultiplyPlanes } from './winograd-planes';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';

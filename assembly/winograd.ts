@@ -157,9 +157,15 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
  */
 export function winogradInputTransform(v: usize, input: usize, height: i32, width: i32, channels: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  winogradInputTransformRows(v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles, 0, tiles);
+}
+
+/** Rows t0 .. t1 − 1 of the block (its tiles tile0 + t0 ..) only, in planes laid out for all `tiles`: one thread's share. */
+export function winogradInputTransformRows(v: usize, input: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = input + (<usize>(b * height * width * channels) << 2);
     const y0 = ty * 4 - padTop;
@@ -207,10 +213,16 @@ export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32,
  */
 export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
   filters: i32, tile0: i32, tiles: i32): void {
+  winogradOutputTransformRows(out, m, bias, relu, outH, outW, filters, tile0, tiles, 0, tiles);
+}
+
+/** The outputs of rows t0 .. t1 − 1 of the block only: one thread's share. */
+export function winogradOutputTransformRows(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
+  filters: i32, tile0: i32, tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
   const zero = f32x4.splat(0);
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const rows = min(4, outH - ty * 4);
     const cols = min(4, outW - tx * 4);
@@ -237,9 +249,15 @@ export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu:
 /** dM[e][t][f] = (A dY Aᵀ)[e], dY the tile's 4×4 block of dOut (zeros past outH × outW): outputTransform's adjoint. */
 export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
   tiles: i32): void {
+  winogradOutputAdjointRows(dm, dOut, outH, outW, filters, tile0, tiles, 0, tiles);
+}
+
+/** Rows t0 .. t1 − 1 of dM only: one thread's share. */
+export function winogradOutputAdjointRows(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
+  tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const rows = min(4, outH - ty * 4);
     const cols = min(4, outW - tx * 4);
@@ -263,6 +281,15 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i
 /** dInput += B dV Bᵀ of every tile at its patch's place (pixels outside the image dropped): inputTransform's adjoint. */
 export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  winogradInputAdjointChannels(dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles, 0, channels);
+}
+
+/**
+ * Channels c0 .. c1 − 1 only (c0 a multiple of 4): one thread's share. Neighbouring tiles' patches overlap, so the
+ * tiles cannot be shared out; the channels can, each pixel still summing its tiles in the same order.
+ */
+export function winogradInputAdjointChannels(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32, c0: i32, c1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
   for (let t = 0; t < tiles; t++) {
@@ -270,8 +297,8 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
     const image = dInput + (<usize>(b * height * width * channels) << 2);
     const y0 = ty * 4 - padTop;
     const x0 = tx * 4 - padLeft;
-    for (let c = 0; c < channels; c += 4) {
-      const lanes = min(4, channels - c);
+    for (let c = c0; c < c1; c += 4) {
+      const lanes = min(4, c1 - c);
       const src = dv + (<usize>(t * channels + c) << 2);
       for (let e = 0; e < 36; e++) v128.store(scratch(PATCH) + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
       for (let j = 0; j < 6; j++) inputAdjoint6(scratch(PATCH) + <usize>(j * 16), 96);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { availableBackends, currentBackend, setThreads, type Backend } from '../../src/runtime/backend.js';
 import { SPLIT_RULES, MIN_WORK_PER_THREAD, type Part } from '../../src/runtime/threads/split.js';
 import { instantiateWasm } from '../../src/runtime/wasm-kernels.js';
+import { winogradPlanesFloats } from '../../src/kernels/nn/winograd.js';
 import { randomFloats, poison } from '../helpers.js';
 
 type Exports = Record<string, (...args: number[]) => unknown>;
@@ -31,7 +32,8 @@ const f32 = (at: number, n: number) => new Float32Array(memory.buffer, at, n).sl
 
 /** Runs `name(args)` whole into `out` and again by parts (each part on this thread), both over the same poison. */
 function wholeAndParts(name: string, args: number[], out: number, outFloats: number, threads: number) {
-  const parts = SPLIT_RULES[name](args, threads, 1) as Part[];
+  // A call too small to cut (one tile, one image) is its own single part.
+  const parts = SPLIT_RULES[name](args, threads, 1) ?? [{ name, args }];
   const poisoned = new Float32Array(outFloats);
   poison(poisoned);
   new Float32Array(memory.buffer, out, outFloats).set(poisoned);
@@ -129,6 +131,49 @@ describe('split rules: the parts write what the whole call writes, bit for bit',
       const r = wholeAndParts('winogradMultiply', [out, input, u, tiles, channels, filters, adjoint], out, outFloats, 4);
       expect(r.parts.map((p) => p.args.slice(-2))).toEqual([[0, 9], [9, 18], [18, 27], [27, 36]]);
       expect(bits(r.byParts)).toEqual(bits(r.whole));
+    }
+  });
+
+  it('the Winograd transforms by tile rows, and the input adjoint by groups of 4 channels', () => {
+    const alloc = arena();
+    for (const [batch, h, w, c, f] of [[1, 6, 6, 1, 1], [3, 13, 11, 5, 9], [2, 9, 17, 17, 6]]) {
+      const outH = h - 2, outW = w - 2;
+      const tilesAll = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+      // A block in the middle of the batch's tiles, as the layer makes them.
+      const tile0 = Math.floor(tilesAll / 3), tiles = tilesAll - tile0;
+      const planes = winogradPlanesFloats;
+      const input = alloc(batch * h * w * c, randomFloats(batch * h * w * c, 11));
+      const v = alloc(planes(tiles, c));
+      const name = `${batch}×${h}×${w}×${c}→${f}`;
+      const forward = wholeAndParts('winogradInputTransform', [v, input, h, w, c, 0, 0, outH, outW, tile0, tiles], v,
+        planes(tiles, c), 3);
+      expect(bits(forward.byParts), name).toEqual(bits(forward.whole));
+      const m = alloc(planes(tiles, f), randomFloats(planes(tiles, f), 12));
+      const bias = alloc(f, randomFloats(f, 13));
+      const out = alloc(batch * outH * outW * f);
+      const transformed = wholeAndParts('winogradOutputTransform', [out, m, bias, 1, outH, outW, f, tile0, tiles], out,
+        batch * outH * outW * f, 4);
+      // Outputs of tiles before tile0 are not the block's: both runs leave them as poison.
+      expect(bits(transformed.byParts), name).toEqual(bits(transformed.whole));
+      const dOut = alloc(batch * outH * outW * f, randomFloats(batch * outH * outW * f, 14));
+      const dm = alloc(planes(tiles, f));
+      const adjoint = wholeAndParts('winogradOutputAdjoint', [dm, dOut, outH, outW, f, tile0, tiles], dm, planes(tiles, f), 2);
+      expect(bits(adjoint.byParts), name).toEqual(bits(adjoint.whole));
+      const dv = alloc(planes(tiles, c), randomFloats(planes(tiles, c), 15));
+      const dInput = alloc(batch * h * w * c);
+      const start = randomFloats(batch * h * w * c, 16);
+      const args = [dInput, dv, h, w, c, 0, 0, outH, outW, tile0, tiles];
+      new Float32Array(memory.buffer, dInput, start.length).set(start);
+      raw.winogradInputAdjoint(...args);
+      const whole = f32(dInput, start.length);
+      new Float32Array(memory.buffer, dInput, start.length).set(start);
+      const parts = SPLIT_RULES.winogradInputAdjoint(args, 3, 1) ?? [];
+      expect(parts.length, name).toBe(Math.min(3, Math.ceil(c / 4)) > 1 ? Math.min(3, Math.ceil(c / 4)) : 0);
+      if (parts.length > 0) {
+        for (const part of parts) raw[part.name](...part.args);
+        expect(bits(f32(dInput, start.length)), name).toEqual(bits(whole));
+        expect(parts.every((p) => p.args[11] % 4 === 0)).toBe(true);
+      }
     }
   });
 

@@ -93,8 +93,50 @@ function winogradMultiply(args: readonly number[], threads: number, minWork = MI
   return out;
 }
 
+/**
+ * A Winograd transform over a block of tiles, by its rows (`name` + 'Rows' takes t0, t1 after the block's arguments):
+ * each row is one tile, written to its own row of the planes (or its own outputs). `at`: where `tiles` and the
+ * width (channels or filters) are among the arguments.
+ */
+function byTileRows(name: string, tilesAt: number, widthAt: number): SplitRule {
+  return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
+    const tiles = args[tilesAt];
+    const parts = partsFor(tiles, 36 * 4 * args[widthAt], threads, minWork);
+    if (parts < 2) return null;
+    return Array.from({ length: parts }, (_, p) => ({ name: `${name}Rows`, args: [...args, ...range(tiles, parts, p)] }));
+  };
+}
+
+// winogradInputTransform(v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles)
+const winogradInputTransform = byTileRows('winogradInputTransform', 10, 4);
+// winogradOutputTransform(out, m, bias, relu, outH, outW, filters, tile0, tiles)
+const winogradOutputTransform = byTileRows('winogradOutputTransform', 8, 6);
+// winogradOutputAdjoint(dm, dOut, outH, outW, filters, tile0, tiles)
+const winogradOutputAdjoint = byTileRows('winogradOutputAdjoint', 6, 4);
+
+/**
+ * winogradInputAdjoint(dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles): neighbouring
+ * tiles add into the same pixels, so the parts are groups of 4 channels, each pixel summing its tiles in tile order.
+ */
+function winogradInputAdjoint(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const channels = args[4], tiles = args[10];
+  const groups = Math.ceil(channels / 4);
+  const parts = partsFor(groups, 36 * 4 * 4 * tiles, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [g0, g1] = range(groups, parts, p);
+    return { name: 'winogradInputAdjointChannels', args: [...args, 4 * g0, Math.min(4 * g1, channels)] };
+  });
+}
+
 /** The kernels that are shared out over threads, by export name. */
-export const SPLIT_RULES: Readonly<Record<string, SplitRule>> = { gemm, conv2dDirect, im2col, col2im, winogradMultiply };
+export const SPLIT_RULES: Readonly<Record<string, SplitRule>> = {
+  gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
+  winogradOutputAdjoint, winogradInputAdjoint,
+};
 
 /** Every export a part may name (the workers resolve them once, by index). */
-export const PART_EXPORTS: readonly string[] = ['gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes'];
+export const PART_EXPORTS: readonly string[] = [
+  'gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes', 'winogradInputTransformRows',
+  'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels',
+];

@@ -6,7 +6,7 @@ import { availableBackends, currentBackend, setThreads, type Backend } from '../
 import { SPLIT_RULES, MIN_WORK_PER_THREAD, type Part } from '../../src/runtime/threads/split.js';
 import { instantiateWasm } from '../../src/runtime/wasm-kernels.js';
 import { winogradPlanesFloats } from '../../src/kernels/nn/winograd.js';
-import { randomFloats, poison } from '../helpers.js';
+import { randomBytes, randomFloats, poison } from '../helpers.js';
 
 type Exports = Record<string, (...args: number[]) => unknown>;
 
@@ -173,6 +173,41 @@ describe('split rules: the parts write what the whole call writes, bit for bit',
         for (const part of parts) raw[part.name](...part.args);
         expect(bits(f32(dInput, start.length)), name).toEqual(bits(whole));
         expect(parts.every((p) => p.args[11] % 4 === 0)).toBe(true);
+      }
+    }
+  });
+
+  it('the scaling passes by element ranges on channel and SIMD-block boundaries', () => {
+    const alloc = arena();
+    for (const channels of [1, 3, 4]) {
+      for (const n of [1, 47, 48 * channels + 1, 1001 * channels, 48 * channels * 7 + 5]) {
+        const bytes = randomBytes(n, n + channels);
+        const floats = randomFloats(n, n, -300, 300);
+        const inU8 = alloc(Math.ceil(n / 4));
+        new Uint8Array(memory.buffer, inU8, n).set(bytes);
+        const inF32 = alloc(n, floats);
+        const mul = alloc(channels, randomFloats(channels, 1, 0.001, 0.1));
+        const add = alloc(channels, randomFloats(channels, 2, -3, 3));
+        const out = alloc(n);
+        const calls: [string, number[]][] = [
+          ['affineU8', [out, inU8, n, channels, mul, add]], ['affineF32', [out, inF32, n, channels, mul, add]],
+          ['scaleU8', [out, inU8, n, 1 / 255, -0.5]], ['scaleF32', [out, inF32, n, 1 / 255, -0.5]],
+        ];
+        for (const [name, args] of calls) {
+          const r = wholeAndParts(name, args, out, n, 3);
+          expect(bits(r.byParts), `${name} n ${n} channels ${channels}`).toEqual(bits(r.whole));
+          expect(r.whole.some(Number.isNaN)).toBe(false);
+          const unit = 48 * (name.startsWith('affine') ? channels : 1);
+          expect(r.parts.length).toBe(Math.min(3, Math.ceil(n / unit)));
+          let next = 0;
+          for (const part of r.parts) {
+            const start = (part.args[0] - out) / 4;
+            expect(start).toBe(next);
+            expect(start % unit).toBe(0);
+            next = start + part.args[2];
+          }
+          expect(next).toBe(n);
+        }
       }
     }
   });

@@ -2,7 +2,7 @@
 // receives them (byte offsets, sizes, flags), and returns the calls that together do the same work: each output
 // element computed by exactly one of them, by the same arithmetic in the same order as the whole call computes it,
 // so the result is the same bytes for any thread count (test/threads/bit-identical.test.ts). Parts are cut by output
-// rows, column panels, images or tile planes, never by a reduction's length, so no partial sums are merged.
+// rows, column panels, images, tiles or element ranges, never by a reduction's length, so no partial sums are merged.
 //
 // Small calls stay whole (null): a round trip to a sleeping worker costs tens of microseconds, so a call is split
 // only when each thread gets at least MIN_WORK_PER_THREAD multiply-adds (or moved floats, for the copying kernels).
@@ -129,14 +129,49 @@ function winogradInputAdjoint(args: readonly number[], threads: number, minWork 
   });
 }
 
+/**
+ * An elementwise pass over n elements (the scaling kernels): contiguous ranges cut at multiples of 48 · channels
+ * elements, so every part starts on a channel boundary and on the kernels' SIMD block (12 or 16 or 48 elements, all
+ * dividing 48), and each element gets the same multiply and add as in the whole call. `bytes`: each pointer
+ * argument's bytes per element, by position; `channelsAt`: where the channel count is (-1: none).
+ */
+function byElements(nAt: number, channelsAt: number, bytes: number[]): SplitRule {
+  return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
+    const n = args[nAt];
+    const unit = 48 * (channelsAt < 0 ? 1 : args[channelsAt]);
+    const units = Math.ceil(n / unit);
+    const parts = partsFor(units, unit, threads, minWork);
+    if (parts < 2) return null;
+    return Array.from({ length: parts }, (_, p) => {
+      const [u0, u1] = range(units, parts, p);
+      const i0 = Math.min(u0 * unit, n), i1 = Math.min(u1 * unit, n);
+      const part = args.slice();
+      bytes.forEach((b, at) => { part[at] = args[at] + i0 * b; });
+      part[nAt] = i1 - i0;
+      return { name: '', args: part };
+    });
+  };
+}
+
+/** Names the parts of a rule made without a name: the whole kernel's export runs each part. */
+const named = (name: string, rule: SplitRule): SplitRule => (args, threads, minWork) =>
+  rule(args, threads, minWork)?.map((part) => ({ name, args: part.args })) ?? null;
+
+// scaleU8/F32(out, input, n, scale, offset); affineU8/F32(out, input, n, channels, mul, add)
+const scaleU8 = named('scaleU8', byElements(2, -1, [4, 1]));
+const scaleF32 = named('scaleF32', byElements(2, -1, [4, 4]));
+const affineU8 = named('affineU8', byElements(2, 3, [4, 1]));
+const affineF32 = named('affineF32', byElements(2, 3, [4, 4]));
+
 /** The kernels that are shared out over threads, by export name. */
 export const SPLIT_RULES: Readonly<Record<string, SplitRule>> = {
   gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
-  winogradOutputAdjoint, winogradInputAdjoint,
+  winogradOutputAdjoint, winogradInputAdjoint, scaleU8, scaleF32, affineU8, affineF32,
 };
 
 /** Every export a part may name (the workers resolve them once, by index). */
 export const PART_EXPORTS: readonly string[] = [
   'gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes', 'winogradInputTransformRows',
-  'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels',
+  'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'scaleU8', 'scaleF32',
+  'affineU8', 'affineF32',
 ];

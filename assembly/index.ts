@@ -16,9 +16,9 @@ export {
 } from './winograd';
 // One thread's share of a Winograd transform (src/runtime/threads/split.ts).
 export {
-  winogradInputTransformRows, winogradOutputTransformRows, winogradOutputAdjointRows, winogradInputAdjointChannels,
+  winogradInputTransformRows, winogradMultiplyPlanes, winogradOutputTransformRows, winogradOutputAdjointRows,
+  winogradInputAdjointChannels,
 } from './winograd';
-export { winogradMultiplyPlanes } from './winograd-planes';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';
 export { reluForward, reluBackward } from './activations';

@@ -208,6 +208,22 @@ export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32,
 }
 
 /**
+ * winogradMultiply's products for planes e0 .. e1 − 1 only: one thread's share (src/runtime/threads/split.ts). Each
+ * plane is the same gemm call winogradMultiply makes, so the planes are the same bytes however they are shared out.
+ */
+export function winogradMultiplyPlanes(out: usize, input: usize, u: usize, tiles: i32, channels: i32, filters: i32,
+  adjoint: bool, e0: i32, e1: i32): void {
+  const inCols = adjoint ? filters : channels;
+  const outCols = adjoint ? channels : filters;
+  const inPlane = <usize>winogradPlaneStride(tiles, inCols) << 2;
+  const outPlane = <usize>winogradPlaneStride(tiles, outCols) << 2;
+  const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
+  for (let e = <usize>e0; e < <usize>e1; e++) {
+    gemm(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, outCols, inCols, false, adjoint, false);
+  }
+}
+
+/**
  * out[b][y][x][f] = (Aᵀ M A)[y mod 4][x mod 4] of tile (b, y/4, x/4), plus bias[f] when bias ≠ 0, then max(·, 0)
  * when relu; only the outH × outW valid outputs are stored.
  */

@@ -57,13 +57,19 @@ export function instantiateSharedWasm(relaxed: boolean): SharedWasm {
   const routed: Record<string, unknown> = { ...raw };
   for (const [name, rule] of Object.entries(SPLIT_RULES)) {
     const whole = raw[name];
-    routed[name] = (...args: number[]) => {
+    const arity = whole.length;
+    const dispatch = (...args: number[]) => {
+      // An adapter may pass trailing undefined past the export's own arguments: the rules index from the front.
+      if (args.length > arity) args.length = arity;
       if (pool !== null && pool.threads > 1) {
         const parts = rule(args, pool.threads);
         if (parts !== null) return pool.run(name, parts);
       }
       return whole(...args);
     };
+    // The same arity as the export it stands for (adapters check it against the kernel table).
+    Object.defineProperty(dispatch, 'length', { value: arity });
+    routed[name] = dispatch;
   }
   const wasm = adaptExports(routed as unknown as PixprepExports, memory) as SharedWasm;
   wasm.pool = null;

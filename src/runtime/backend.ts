@@ -186,12 +186,6 @@ export function setThreads(n: number): void {
   threads = effectiveThreads();
 }
 
-/** Stops every worker thread (each pool starts again at its next large call). Tests and long-lived hosts use it. */
-export function stopThreads(): void {
-  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(0);
-  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(Math.max(0, threadSetting - 1));
-}
-
 /** The backend in use, by name ("wasm-simd" or "js"), as TF.js' tf.getBackend() returns it. */
 export function getBackend(): BackendName {
   return current.name;

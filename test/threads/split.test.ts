@@ -4,8 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { availableBackends, currentBackend, setThreads, type Backend } from '../../src/runtime/backend.js';
 import { SPLIT_RULES, MIN_WORK_PER_THREAD, type Part } from '../../src/runtime/threads/split.js';
+import { KERNELS, kernelArgs } from '../../src/kernels/types.js';
 import { instantiateWasm } from '../../src/runtime/wasm-kernels.js';
-import { winogradPlanesFloats } from '../../src/kernels/nn/winograd.js';
+import { winogradPlanesFloats } from '../../src/kernels/winograd.js';
 import { randomBytes, randomFloats, poison } from '../helpers.js';
 
 type Exports = Record<string, (...args: number[]) => unknown>;
@@ -45,6 +46,32 @@ function wholeAndParts(name: string, args: number[], out: number, outFloats: num
 }
 
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+describe('split rules and the kernel table', () => {
+  // The rules read sizes and move pointers by argument position: the declarations they were written against.
+  const WRITTEN_AGAINST: Record<string, string[]> = {
+    gemm: ['c', 'a', 'b', 'm', 'n', 'k', 'transA', 'transB', 'accumulate'],
+    conv2dDirect: ['out', 'input', 'kernel', 'bias', 'relu', 'batch', 'height', 'width', 'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters'],
+    im2col: ['cols', 'input', 'batch', 'height', 'width', 'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW'],
+    col2im: ['dInput', 'cols', 'batch', 'height', 'width', 'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW'],
+    winogradMultiply: ['out', 'input', 'u', 'tiles', 'channels', 'filters', 'adjoint'],
+    winogradInputTransform: ['v', 'input', 'height', 'width', 'channels', 'padTop', 'padLeft', 'outH', 'outW', 'tile0', 'tiles'],
+    winogradOutputTransform: ['out', 'm', 'bias', 'relu', 'outH', 'outW', 'filters', 'tile0', 'tiles'],
+    winogradOutputAdjoint: ['dm', 'dOut', 'outH', 'outW', 'filters', 'tile0', 'tiles'],
+    winogradInputAdjoint: ['dInput', 'dv', 'height', 'width', 'channels', 'padTop', 'padLeft', 'outH', 'outW', 'tile0', 'tiles'],
+    scaleU8: ['out', 'input', 'n', 'scale', 'offset'],
+    scaleF32: ['out', 'input', 'n', 'scale', 'offset'],
+    affineU8: ['out', 'input', 'n', 'channels', 'mul', 'add'],
+    affineF32: ['out', 'input', 'n', 'channels', 'mul', 'add'],
+  };
+
+  it('every split kernel is declared in the table with the arguments its rule was written against', () => {
+    expect(Object.keys(SPLIT_RULES).sort()).toEqual(Object.keys(WRITTEN_AGAINST).sort());
+    for (const [name, args] of Object.entries(WRITTEN_AGAINST)) {
+      expect(kernelArgs(KERNELS[name as keyof typeof KERNELS]).map((a) => a.name), name).toEqual(args);
+    }
+  });
+});
 
 describe('split rules: the parts write what the whole call writes, bit for bit', () => {
   const sizes = [[1, 1, 1], [3, 17, 5], [17, 3, 33], [5, 40, 300], [33, 9, 1001], [64, 1, 7], [2, 100, 3]];

@@ -7,7 +7,7 @@ import type { Heap } from '../heap.js';
 import { wasmSharedBase64, wasmSharedRelaxedBase64 } from '../wasm-binary.js';
 import { adaptExports, type PixprepExports, type WasmInstance } from '../wasm-kernels.js';
 import { WorkerPool } from './pool.js';
-import { SPLIT_RULES } from './split.js';
+import { SPLIT_RULES, type SplitRule } from './split.js';
 
 /** 4 GiB where the platform reserves it (Node), else 1 GiB (browsers on small devices refuse larger shared memories). */
 const MAXIMUM_PAGES = [65536, 16384];
@@ -55,7 +55,7 @@ export function instantiateSharedWasm(relaxed: boolean): SharedWasm {
   const raw = instance.exports as unknown as PixprepExports & Record<string, (...args: number[]) => unknown>;
   let pool: WorkerPool | null = null;
   const routed: Record<string, unknown> = { ...raw };
-  for (const [name, rule] of Object.entries(SPLIT_RULES)) {
+  for (const [name, rule] of Object.entries(SPLIT_RULES) as [string, SplitRule][]) {
     const whole = raw[name];
     const arity = whole.length;
     const dispatch = (...args: number[]) => {

@@ -7,6 +7,8 @@
 // Small calls stay whole (null): a round trip to a sleeping worker costs tens of microseconds, so a call is split
 // only when each thread gets at least MIN_WORK_PER_THREAD multiply-adds (or moved floats, for the copying kernels).
 
+import type { KernelName } from '../../kernels/types.js';
+
 export interface Part {
   /** The export that runs this part. */
   readonly name: string;
@@ -168,8 +170,12 @@ const scaleF32 = named('scaleF32', byElements(2, -1, [4, 4]));
 const affineU8 = named('affineU8', byElements(2, 3, [4, 1]));
 const affineF32 = named('affineF32', byElements(2, 3, [4, 4]));
 
-/** The kernels that are shared out over threads, by export name. */
-export const SPLIT_RULES: Readonly<Record<string, SplitRule>> = {
+/**
+ * The kernels that are shared out over threads, by their name in the kernel table (src/kernels/types.ts): a renamed
+ * kernel fails to compile here, and test/threads/split.test.ts checks each rule's argument positions against the
+ * table's declaration.
+ */
+export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
   gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint, scaleU8, scaleF32, affineU8, affineF32,
 };

@@ -18,7 +18,9 @@ import { ArrayBufferMemory, Heap } from './heap.js';
 import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
 import { coresAvailable, threadsMissing } from './threads/availability.js';
-import { compileSharedWasm, instantiateSharedWasm, type SharedWasm } from './threads/shared-wasm.js';
+import { compileSharedWasm, instantiateSharedWasm } from './threads/shared-wasm.js';
+import type { WorkerPool } from './threads/pool.js';
+import type { ThreadPool } from './threads/thread-pool.js';
 import { MAX_WORKERS } from './threads/control.js';
 
 export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
@@ -29,8 +31,8 @@ export interface Backend {
   readonly name: BackendName;
   readonly heap: Heap;
   readonly kernels: Kernels;
-  /** The shared-memory build's worker pool (threads.ts); absent on the one-thread modules and js. */
-  readonly shared?: SharedWasm;
+  /** The shared-memory build's worker pool (threads/); absent on the one-thread modules and js. */
+  readonly shared?: { readonly pool: ThreadPool | null };
 }
 
 function makeJsBackend(): Backend {
@@ -104,17 +106,19 @@ let current: Backend = requested() === 'js' ? (jsBackend = makeJsBackend())
 // before threads existed. Like the backend, the choice applies to everything created afterwards.
 
 const sharedBackends = new Map<BackendName, Backend>();
+const pools = new Map<BackendName, WorkerPool>();
 
 function sharedBackendFor(name: BackendName, helpers: number): Backend {
   let shared = sharedBackends.get(name);
   if (shared === undefined) {
     const wasm = instantiateSharedWasm(name === 'wasm-relaxed-simd');
     const heap = new Heap(wasm.memory, wasm.exports.heapBase());
-    shared = { name, heap, kernels: wasm.kernels, shared: wasm };
-    wasm.attachPool(heap, helpers);
+    const pool = wasm.attachPool(heap, helpers);
+    shared = { name, heap, kernels: wasm.kernels, shared: { pool } };
     sharedBackends.set(name, shared);
+    pools.set(name, pool);
   }
-  shared.shared?.pool?.resize(helpers);
+  pools.get(name)?.resize(helpers);
   return shared;
 }
 
@@ -180,7 +184,7 @@ export function setThreads(n: number): void {
     if (missing !== null) throw new Error(`setThreads: cannot use ${n} threads: ${missing}`);
   }
   threadSetting = n;
-  for (const shared of sharedBackends.values()) shared.shared?.pool?.resize(Math.max(0, n - 1));
+  for (const pool of pools.values()) pool.resize(Math.max(0, n - 1));
   const plain = current.name === 'wasm-relaxed-simd' ? relaxedBackend : current.name === 'wasm-simd' ? wasmBackend : current;
   current = withThreads(plain ?? current);
   threads = effectiveThreads();
@@ -254,6 +258,7 @@ export async function ready(): Promise<BackendName> {
 
 /** Every backend this runtime can run (relaxed SIMD, SIMD, js): tests run the same kernel suite against each. */
 export function availableBackends(): Backend[] {
-  const wasm = [relaxedBackend, wasmBackend].filter((b): b is Backend => b !== null);
+  // At the thread setting: the objects setBackend(name) would choose (the shared builds with threads > 1).
+  const wasm = [relaxedBackend, wasmBackend].filter((b): b is Backend => b !== null).map(withThreads);
   return [...wasm, jsBackend ??= makeJsBackend()];
 }

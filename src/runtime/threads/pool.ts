@@ -15,6 +15,7 @@ import {
   errorByteOffset, slotsByteOffset,
 } from './control.js';
 import { PART_EXPORTS, type Part } from './split.js';
+import type { ThreadPool } from './thread-pool.js';
 import { spawnerReady, workerSpawner, type PoolWorker } from './spawn.js';
 
 /** The last resort for a worker that died during a call (see above): far longer than any part of any kernel. */
@@ -22,7 +23,7 @@ const STALL_MS = 300_000;
 
 type Exports = Record<string, (...args: number[]) => unknown>;
 
-export class WorkerPool {
+export class WorkerPool implements ThreadPool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctl = new Int32Array(this.control, 0, INT_WORDS);
   private readonly workers: (PoolWorker | null)[] = [];

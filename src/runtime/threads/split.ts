@@ -33,6 +33,8 @@ function range(count: number, parts: number, p: number): [number, number] {
 
 /** How many parts `units` of work of `perUnit` each make, at most `threads`, each worth MIN_WORK_PER_THREAD. */
 function partsFor(units: number, perUnit: number, threads: number, minWork: number): number {
+  // No units (an empty matrix): one whole call, not a NaN count of parts.
+  if (!(units > 0)) return 0;
   return Math.min(threads, units, Math.floor((units * perUnit) / minWork));
 }
 

@@ -8,6 +8,7 @@
 // straddles the left or right edge reads 0 for its outside pixels. The weights are packed once per call into
 // 8-filter panels (zero past the last filter), so that the tail filters need no special case in the inner loop.
 import { madd } from './madd';
+import { scratch } from './thread-scratch';
 
 const MAX_PANEL_FLOATS = 16384;   // depth · filters rounded up to 8: the layer rule keeps direct layers within it
 const PANEL = memory.data(MAX_PANEL_FLOATS * 4, 16);
@@ -22,7 +23,7 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
   // Pack: PANEL[fp][p][0..7] = kernel[p][8·fp ..], zeros past filters; BIAS likewise.
   for (let fp = 0; fp < panels; fp++) {
     for (let p = 0; p < depth; p++) {
-      const dst = PANEL + (<usize>(fp * depth + p) << 5);
+      const dst = scratch(PANEL) + (<usize>(fp * depth + p) << 5);
       for (let j = 0; j < 8; j++) {
         const f = fp * 8 + j;
         store<f32>(dst + (<usize>j << 2), f < filters ? load<f32>(kernel + (<usize>(p * filters + f) << 2)) : 0);
@@ -30,7 +31,7 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
     }
   }
   for (let f = 0; f < panels * 8; f++) {
-    store<f32>(BIAS + (<usize>f << 2), bias != 0 && f < filters ? load<f32>(bias + (<usize>f << 2)) : 0);
+    store<f32>(scratch(BIAS) + (<usize>f << 2), bias != 0 && f < filters ? load<f32>(bias + (<usize>f << 2)) : 0);
   }
   const zero = f32x4.splat(0);
   const run = kernelW * channels;
@@ -51,9 +52,9 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
         const s3: usize = n > 3 ? 3 * strideBytes : s2;
         const outRow = out + (<usize>(((b * outH + oy) * outW + ox) * filters) << 2);
         for (let fp = 0; fp < panels; fp++) {
-          let c00 = v128.load(BIAS + (<usize>fp << 5)), c01 = v128.load(BIAS + (<usize>fp << 5), 16);
+          let c00 = v128.load(scratch(BIAS) + (<usize>fp << 5)), c01 = v128.load(scratch(BIAS) + (<usize>fp << 5), 16);
           let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
-          const panel = PANEL + (<usize>(fp * depth) << 5);
+          const panel = scratch(PANEL) + (<usize>(fp * depth) << 5);
           for (let ky = kyStart; ky < kyEnd; ky++) {
             const row = image + (<usize>((y0 + ky) * width) * pixelBytes);
             if (inside) {
@@ -121,13 +122,13 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
             v128.store(dst + 2 * ldc, c20); v128.store(dst + 2 * ldc, c21, 16);
             v128.store(dst + 3 * ldc, c30); v128.store(dst + 3 * ldc, c31, 16);
           } else {
-            v128.store(TILE, c00, 0); v128.store(TILE, c01, 16);
-            v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
-            v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
-            v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+            v128.store(scratch(TILE), c00, 0); v128.store(scratch(TILE), c01, 16);
+            v128.store(scratch(TILE), c10, 32); v128.store(scratch(TILE), c11, 48);
+            v128.store(scratch(TILE), c20, 64); v128.store(scratch(TILE), c21, 80);
+            v128.store(scratch(TILE), c30, 96); v128.store(scratch(TILE), c31, 112);
             for (let r = 0; r < n; r++) {
               for (let j = 0; j < cols; j++) {
-                store<f32>(dst + <usize>r * ldc + (<usize>j << 2), load<f32>(TILE + (<usize>(r * 8 + j) << 2)));
+                store<f32>(dst + <usize>r * ldc + (<usize>j << 2), load<f32>(scratch(TILE) + (<usize>(r * 8 + j) << 2)));
               }
             }
           }

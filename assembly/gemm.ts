@@ -12,6 +12,7 @@
 // blocks after the first (or all, when accumulating) add to C.
 
 import { madd } from './madd';
+import { scratch } from './thread-scratch';
 
 const KC = 256;
 const NC = 320;
@@ -21,7 +22,7 @@ const TILE = memory.data(4 * 8 * 4, 16);    // an edge block goes through here t
 function packB(b: usize, n: i32, k: i32, transB: bool, pc: i32, kc: i32, jc: i32, nc: i32): void {
   const panels = (nc + 7) >> 3;
   for (let jp = 0; jp < panels; jp++) {
-    const dst = PANEL + (<usize>(jp * kc) << 5);
+    const dst = scratch(PANEL) + (<usize>(jp * kc) << 5);
     const j0 = jc + (jp << 3);
     const width = min(8, jc + nc - j0);
     if (!transB) {
@@ -108,43 +109,55 @@ function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, addC: bool,
     v128.store(c + 3 * ldc, c31, 16);
     return;
   }
-  v128.store(TILE, c00, 0);
-  v128.store(TILE, c01, 16);
-  v128.store(TILE, c10, 32);
-  v128.store(TILE, c11, 48);
-  v128.store(TILE, c20, 64);
-  v128.store(TILE, c21, 80);
-  v128.store(TILE, c30, 96);
-  v128.store(TILE, c31, 112);
+  v128.store(scratch(TILE), c00, 0);
+  v128.store(scratch(TILE), c01, 16);
+  v128.store(scratch(TILE), c10, 32);
+  v128.store(scratch(TILE), c11, 48);
+  v128.store(scratch(TILE), c20, 64);
+  v128.store(scratch(TILE), c21, 80);
+  v128.store(scratch(TILE), c30, 96);
+  v128.store(scratch(TILE), c31, 112);
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ldc;
     for (let jj = 0; jj < cols; jj++) {
       const at = row + (<usize>jj << 2);
-      const v = load<f32>(TILE + (<usize>(r * 8 + jj) << 2));
+      const v = load<f32>(scratch(TILE) + (<usize>(r * 8 + jj) << 2));
       store<f32>(at, addC ? load<f32>(at) + v : v);
     }
   }
 }
 
 export function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, accumulate: bool): void {
-  if (m <= 0 || n <= 0) return;
+  gemmBlock(c, a, b, m, n, k, transA, transB, accumulate, 0, m, 0, n);
+}
+
+/**
+ * Rows i0 .. i1 − 1 and columns j0 .. j1 − 1 of gemm's C, nothing else written: the share of one thread. Every
+ * element is computed exactly as gemm computes it (the same k blocks in the same order, lane by lane), so C is the
+ * same bytes however the rows and columns are shared out.
+ */
+export function gemmBlock(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
+  accumulate: bool, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  if (i1 <= i0 || j1 <= j0) return;
+  const ldc = <usize>n << 2;
   if (k <= 0) {
-    if (!accumulate) memory.fill(c, 0, <usize>m * <usize>n << 2);
+    if (!accumulate) {
+      for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldc + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
+    }
     return;
   }
-  const ldc = <usize>n << 2;
   // A(i, p) is at a + (i·rowStep + p·aStep) bytes.
   const rowStep: usize = transA ? 4 : <usize>k << 2;
   const aStep: usize = transA ? <usize>m << 2 : 4;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const addC = accumulate || pc > 0;
-    for (let jc = 0; jc < n; jc += NC) {
-      const nc = min(NC, n - jc);
+    for (let jc = j0; jc < j1; jc += NC) {
+      const nc = min(NC, j1 - jc);
       packB(b, n, k, transB, pc, kc, jc, nc);
       const panels = (nc + 7) >> 3;
-      for (let i = 0; i < m; i += 4) {
-        const rows = min(4, m - i);
+      for (let i = i0; i < i1; i += 4) {
+        const rows = min(4, i1 - i);
         const a0 = a + <usize>i * rowStep + <usize>pc * aStep;
         const a1 = rows > 1 ? a0 + rowStep : a0;
         const a2 = rows > 2 ? a0 + 2 * rowStep : a1;
@@ -153,7 +166,7 @@ export function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, trans
         for (let jp = 0; jp < panels; jp++) {
           const cols = min(8, nc - (jp << 3));
           block4x8(cRow + (<usize>jp << 5), ldc, rows, cols, addC, a0, a1, a2, a3, aStep,
-            PANEL + (<usize>(jp * kc) << 5), kc);
+            scratch(PANEL) + (<usize>(jp * kc) << 5), kc);
         }
       }
     }

@@ -4,7 +4,8 @@ export { affineU8, affineF32 } from './scale';
 export { momentsU8, momentsF32, sampleMomentsU8, sampleMomentsF32 } from './stats';
 export { gatherRows } from './gather';
 export { drotRows, dsymvTred2, dsyr2Tred2, tred2AccumulateF64, gramBlockF64 } from './linalg';
-export { gemm } from './gemm';
+export { gemm, gemmBlock } from './gemm';
+export { setScratchBase } from './thread-scratch';
 export { warpU8, warpF32 } from './warp';
 export { resizeNearestU8, resampleHorizontalU8, resampleVerticalU8 } from './resize';
 export { jpegIdctIslow, jpegUpsampleFancy, jpegYccToRgb } from './jpeg';
@@ -13,6 +14,11 @@ export { conv2dDirect } from './conv-direct';
 export {
   winogradKernelTransform, winogradInputTransform, winogradMultiply, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint, winogradKernelGradient, winogradKernelAdjoint,
+} from './winograd';
+// One thread's share of a Winograd transform (src/runtime/threads/split.ts).
+export {
+  winogradInputTransformRows, winogradMultiplyPlanes, winogradOutputTransformRows, winogradOutputAdjointRows,
+  winogradInputAdjointChannels,
 } from './winograd';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { biasAdd, biasGrad } from './bias';

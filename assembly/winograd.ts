@@ -22,6 +22,7 @@
 // through the PATCH scratch (36 v128, 6 rows of 6), and a partial group of lanes goes through the same path with
 // the missing lanes zero and not stored.
 import { gemm } from './gemm';
+import { scratch } from './thread-scratch';
 
 const PATCH = memory.data(36 * 16, 16);
 
@@ -129,12 +130,12 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
       const src = kernel + (<usize>(c * filters + f) << 2);
       // 3×3 taps into rows 0..2, columns 0..2 of PATCH; G along columns (3 → 6 rows), then along rows.
       for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) v128.store(PATCH + <usize>(i * 96 + j * 16), loadLanes(src + <usize>(i * 3 + j) * tap, lanes));
+        for (let j = 0; j < 3; j++) v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16), loadLanes(src + <usize>(i * 3 + j) * tap, lanes));
       }
       for (let pass = 0; pass < 2; pass++) {
         const count = pass == 0 ? 3 : 6;
         for (let q = 0; q < count; q++) {
-          const p = pass == 0 ? PATCH + <usize>(q * 16) : PATCH + <usize>(q * 96);
+          const p = pass == 0 ? scratch(PATCH) + <usize>(q * 16) : scratch(PATCH) + <usize>(q * 96);
           const s: usize = pass == 0 ? 96 : 16;
           const g0 = v128.load(p), g1 = v128.load(p + s), g2 = v128.load(p + 2 * s);
           const sixth = f32x4.splat(<f32>(1.0 / 6.0));
@@ -150,7 +151,7 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
         }
       }
       const dst = u + (<usize>(c * filters + f) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -161,9 +162,15 @@ export function winogradKernelTransform(u: usize, kernel: usize, channels: i32, 
  */
 export function winogradInputTransform(v: usize, input: usize, height: i32, width: i32, channels: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  winogradInputTransformRows(v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles, 0, tiles);
+}
+
+/** Rows t0 .. t1 − 1 of the block (its tiles tile0 + t0 ..) only, in planes laid out for all `tiles`: one thread's share. */
+export function winogradInputTransformRows(v: usize, input: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const image = input + (<usize>(b * height * width * channels) << 2);
     const y0 = ty * 4 - padTop;
@@ -177,14 +184,14 @@ export function winogradInputTransform(v: usize, input: usize, height: i32, widt
         for (let j = 0; j < 6; j++) {
           const x = x0 + j;
           const ok = inside || (y >= 0 && y < height && x >= 0 && x < width);
-          v128.store(PATCH + <usize>(i * 96 + j * 16),
+          v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16),
             ok ? loadLanes(row + (<usize>(j * channels) << 2), lanes) : f32x4.splat(0));
         }
       }
-      for (let j = 0; j < 6; j++) inputTransform6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) inputTransform6(PATCH + <usize>(i * 96), 16);
+      for (let j = 0; j < 6; j++) inputTransform6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputTransform6(scratch(PATCH) + <usize>(i * 96), 16);
       const dst = v + (<usize>(t * channels + c) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -206,29 +213,51 @@ export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32,
 }
 
 /**
+ * winogradMultiply's products for planes e0 .. e1 − 1 only: one thread's share (src/runtime/threads/split.ts). Each
+ * plane is the same gemm call winogradMultiply makes, so the planes are the same bytes however they are shared out.
+ */
+export function winogradMultiplyPlanes(out: usize, input: usize, u: usize, tiles: i32, channels: i32, filters: i32,
+  adjoint: bool, e0: i32, e1: i32): void {
+  const inCols = adjoint ? filters : channels;
+  const outCols = adjoint ? channels : filters;
+  const inPlane = <usize>winogradPlaneStride(tiles, inCols) << 2;
+  const outPlane = <usize>winogradPlaneStride(tiles, outCols) << 2;
+  const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
+  for (let e = <usize>e0; e < <usize>e1; e++) {
+    gemm(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, outCols, inCols, false, adjoint, false);
+  }
+}
+
+/**
  * out[b][y][x][f] = (Aᵀ M A)[y mod 4][x mod 4] of tile (b, y/4, x/4), plus bias[f] when bias ≠ 0, then max(·, 0)
  * when relu; only the outH × outW valid outputs are stored.
  */
 export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
   filters: i32, tile0: i32, tiles: i32): void {
+  winogradOutputTransformRows(out, m, bias, relu, outH, outW, filters, tile0, tiles, 0, tiles);
+}
+
+/** The outputs of rows t0 .. t1 − 1 of the block only: one thread's share. */
+export function winogradOutputTransformRows(out: usize, m: usize, bias: usize, relu: bool, outH: i32, outW: i32,
+  filters: i32, tile0: i32, tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
   const zero = f32x4.splat(0);
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const rows = min(4, outH - ty * 4);
     const cols = min(4, outW - tx * 4);
     for (let f = 0; f < filters; f += 4) {
       const lanes = min(4, filters - f);
       const src = m + (<usize>(t * filters + f) << 2);
-      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-      for (let j = 0; j < 6; j++) outputTransform6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 4; i++) outputTransform6(PATCH + <usize>(i * 96), 16);
+      for (let e = 0; e < 36; e++) v128.store(scratch(PATCH) + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) outputTransform6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 4; i++) outputTransform6(scratch(PATCH) + <usize>(i * 96), 16);
       const add = bias != 0 ? loadLanes(bias + (<usize>f << 2), lanes) : zero;
       for (let i = 0; i < rows; i++) {
         const row = out + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
         for (let j = 0; j < cols; j++) {
-          let y = v128.load(PATCH + <usize>(i * 96 + j * 16));
+          let y = v128.load(scratch(PATCH) + <usize>(i * 96 + j * 16));
           if (bias != 0) y = f32x4.add(y, add);
           if (relu) y = f32x4.max(y, zero);
           storeLanes(row + (<usize>(j * filters) << 2), y, lanes);
@@ -241,9 +270,15 @@ export function winogradOutputTransform(out: usize, m: usize, bias: usize, relu:
 /** dM[e][t][f] = (A dY Aᵀ)[e], dY the tile's 4×4 block of dOut (zeros past outH × outW): outputTransform's adjoint. */
 export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
   tiles: i32): void {
+  winogradOutputAdjointRows(dm, dOut, outH, outW, filters, tile0, tiles, 0, tiles);
+}
+
+/** Rows t0 .. t1 − 1 of dM only: one thread's share. */
+export function winogradOutputAdjointRows(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tile0: i32,
+  tiles: i32, t0: i32, t1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, filters) << 2;
-  for (let t = 0; t < tiles; t++) {
+  for (let t = t0; t < t1; t++) {
     const b = (tile0 + t) / perImage, r = (tile0 + t) % perImage, ty = r / tilesW, tx = r % tilesW;
     const rows = min(4, outH - ty * 4);
     const cols = min(4, outW - tx * 4);
@@ -252,14 +287,14 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i
       for (let i = 0; i < 4; i++) {
         const row = dOut + (<usize>((((b * outH + ty * 4 + i) * outW) + tx * 4) * filters + f) << 2);
         for (let j = 0; j < 4; j++) {
-          v128.store(PATCH + <usize>(i * 96 + j * 16),
+          v128.store(scratch(PATCH) + <usize>(i * 96 + j * 16),
             i < rows && j < cols ? loadLanes(row + (<usize>(j * filters) << 2), lanes) : f32x4.splat(0));
         }
       }
-      for (let j = 0; j < 4; j++) outputAdjoint4(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) outputAdjoint4(PATCH + <usize>(i * 96), 16);
+      for (let j = 0; j < 4; j++) outputAdjoint4(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) outputAdjoint4(scratch(PATCH) + <usize>(i * 96), 16);
       const dst = dm + (<usize>(t * filters + f) << 2);
-      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(PATCH + (<usize>e << 4)), lanes);
+      for (let e = 0; e < 36; e++) storeLanes(dst + <usize>e * plane, v128.load(scratch(PATCH) + (<usize>e << 4)), lanes);
     }
   }
 }
@@ -267,6 +302,15 @@ export function winogradOutputAdjoint(dm: usize, dOut: usize, outH: i32, outW: i
 /** dInput += B dV Bᵀ of every tile at its patch's place (pixels outside the image dropped): inputTransform's adjoint. */
 export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32): void {
+  winogradInputAdjointChannels(dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles, 0, channels);
+}
+
+/**
+ * Channels c0 .. c1 − 1 only (c0 a multiple of 4): one thread's share. Neighbouring tiles' patches overlap, so the
+ * tiles cannot be shared out; the channels can, each pixel still summing its tiles in the same order.
+ */
+export function winogradInputAdjointChannels(dInput: usize, dv: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tile0: i32, tiles: i32, c0: i32, c1: i32): void {
   const tilesW = (outW + 3) >> 2, perImage = ((outH + 3) >> 2) * tilesW;
   const plane = <usize>winogradPlaneStride(tiles, channels) << 2;
   for (let t = 0; t < tiles; t++) {
@@ -274,12 +318,12 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
     const image = dInput + (<usize>(b * height * width * channels) << 2);
     const y0 = ty * 4 - padTop;
     const x0 = tx * 4 - padLeft;
-    for (let c = 0; c < channels; c += 4) {
-      const lanes = min(4, channels - c);
+    for (let c = c0; c < c1; c += 4) {
+      const lanes = min(4, c1 - c);
       const src = dv + (<usize>(t * channels + c) << 2);
-      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-      for (let j = 0; j < 6; j++) inputAdjoint6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 6; i++) inputAdjoint6(PATCH + <usize>(i * 96), 16);
+      for (let e = 0; e < 36; e++) v128.store(scratch(PATCH) + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) inputAdjoint6(scratch(PATCH) + <usize>(j * 16), 96);
+      for (let i = 0; i < 6; i++) inputAdjoint6(scratch(PATCH) + <usize>(i * 96), 16);
       for (let i = 0; i < 6; i++) {
         const y = y0 + i;
         if (y < 0 || y >= height) continue;
@@ -288,7 +332,7 @@ export function winogradInputAdjoint(dInput: usize, dv: usize, height: i32, widt
           const x = x0 + j;
           if (x < 0 || x >= width) continue;
           const at = row + (<usize>(x * channels) << 2);
-          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(scratch(PATCH) + <usize>(i * 96 + j * 16))), lanes);
         }
       }
     }

@@ -3,7 +3,7 @@
 // the docs quote comes from a JSON file holding this.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { backend } from '../src/runtime/backend.js';
+import { backend, getThreads } from '../src/runtime/backend.js';
 import { pythonInfo, type PythonInfo } from './peers/python.js';
 import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
 
@@ -23,6 +23,8 @@ export interface Machine {
   v8: string;
   platform: string;
   pixprepBackend: string;
+  /** The thread count pixprep's cases run on when a row does not say ("all threads": the cores). */
+  pixprepThreads?: number;
   tfjs: TfjsInfo | { error: string };
   python: PythonInfo;
   /** os.loadavg() (1, 5, 15 minutes) when the suite started and when it ended. */
@@ -66,6 +68,7 @@ export async function machine(loadBefore: number[]): Promise<Machine> {
     v8: process.versions.v8,
     platform: `${process.platform} ${process.arch}`,
     pixprepBackend: backend,
+    pixprepThreads: getThreads(),
     tfjs,
     python: await pythonInfo(),
     loadBefore,

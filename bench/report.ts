@@ -67,6 +67,9 @@ export function spread(values: number[]): Spread {
 // ------------------------------------------------------------------------------------------------- headlines
 
 const MAIN_PIXPREP = /^pixprep (wasm-simd|fit\(x\)$|standardize\(x, out\))/;
+/** ", 2 threads" at the end of a row's name (bench/threads.ts): the thread count it ran at. */
+const THREADS = /, (\d+) threads?$/;
+const threadsOf = (impl: string): number | null => { const m = THREADS.exec(impl); return m ? Number(m[1]) : null; };
 
 /** The ratios a reader quotes, from one process's results: each inside one case, so like for like. */
 export function headlinesOf(results: Result[]): { id: string; what: string; kind: Kind; value: number }[] {
@@ -84,8 +87,15 @@ export function headlinesOf(results: Result[]): { id: string; what: string; kind
       if (Number.isFinite(px.vsCopy)) {
         out.push({ id: `${name} | ${px.impl} | ÷ copy`, what: `${px.impl} time ÷ the faster copy of its output bytes`, kind: px.kind, value: px.vsCopy });
       }
-      for (const peer of ok.filter((r) => r.role === 'peer')) {
+      // A row at a thread count is compared with the peers at the same count (and those that have none).
+      const threads = threadsOf(px.impl);
+      for (const peer of ok.filter((r) => r.role === 'peer' && (threads === null || [null, threads].includes(threadsOf(r.impl))))) {
         out.push({ id: `${name} | ${px.impl} | × ${peer.impl}`, what: `${px.impl} speed ÷ ${peer.impl} speed`, kind: px.kind, value: peer.median / px.median });
+      }
+      // The speed-up of all threads over one, in the same run (issue 16).
+      const one = threads !== null && threads > 1 ? ok.find((r) => r.impl === px.impl.replace(THREADS, ', 1 thread')) : undefined;
+      if (one) {
+        out.push({ id: `${name} | ${px.impl} | × ${one.impl}`, what: `${px.impl} speed ÷ ${one.impl} speed`, kind: px.kind, value: one.median / px.median });
       }
     }
   }
@@ -221,7 +231,7 @@ export function machineText(rec: Recorded): string {
   const py = m.python.python === null ? `none (${m.python.error ?? 'absent'})`
     : `${m.python.executable} ${m.python.python}, numpy ${m.python.numpy ?? 'absent'}, torch ${m.python.torch ?? 'absent'}`;
   const commit = rec.source.commit === null ? 'unknown commit' : `commit ${rec.source.commit.slice(0, 12)}${rec.source.dirty ? ' with uncommitted changes' : ''}`;
-  return `${commit}; ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB; Node ${m.node} (V8 ${m.v8}); pixprep ${m.pixprepBackend}; ` +
+  return `${commit}; ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB; Node ${m.node} (V8 ${m.v8}); pixprep ${m.pixprepBackend}${m.pixprepThreads === undefined ? '' : `, ${m.pixprepThreads} threads`}; ` +
     `TF.js ${tf}; Python ${py}; load average ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after.`;
 }
 
@@ -312,11 +322,19 @@ export function readmeTable(rec: Recorded, file: string): string {
   const flow = /^flow epoch/;
   const flowRow = find(rec, flow, px);
   lines.push(['one shuffled epoch of `flow`, batch 64, call', `${flowRow ? `${fmtNumber(flowRow.throughput)} images/s, ` : ''}${floorText(flow, px)}`, speedUps(rec, flow, px)]);
-  for (const [label, pattern] of [['tutorial CNN training step, batch 64, one thread', /^CNN training/], ['tutorial CNN inference, batch 64, one thread', /^CNN inference(?! vs)/], ['tutorial CNN inference, batch 64, one thread, against ONNX Runtime (call rows)', /^CNN inference vs ONNX Runtime, batch 64$/]] as const) {
-    const row = find(rec, pattern, px);
-    const others = rec.rows.filter((r) => pattern.test(r.case) && r.role === 'peer' && r.status !== 'ok')
-      .map((r) => `${r.impl}: ${r.status === 'skipped' ? r.reason : 'cannot run it'}`);
-    lines.push([label, row ? `${fmtNumber(row.throughput)} images/s` : '—', [speedUps(rec, pattern, px), ...others].filter((s) => s !== '').join('; ')]);
+  for (const [label, pattern] of [['tutorial CNN training step, batch 64', /^CNN training/], ['tutorial CNN inference, batch 64', /^CNN inference(?! vs)/], ['tutorial CNN inference, batch 64, one thread, against ONNX Runtime (call rows)', /^CNN inference vs ONNX Runtime, batch 64$/]] as const) {
+    // Rows at 1 thread and at all threads where the case has them (bench/threads.ts), else the one row.
+    const impls = rec.rows.filter((r) => pattern.test(r.case) && r.role === 'pixprep' && r.impl.startsWith(`${px}, `) && THREADS.test(r.impl))
+      .map((r) => r.impl);
+    for (const impl of impls.length > 0 ? impls : [px]) {
+      const threads = threadsOf(impl);
+      const row = find(rec, pattern, impl);
+      const others = rec.rows.filter((r) => pattern.test(r.case) && r.role === 'peer' && r.status !== 'ok' &&
+        (threads === null || [null, threads].includes(threadsOf(r.impl))))
+        .map((r) => `${r.impl}: ${r.status === 'skipped' ? r.reason : 'cannot run it'}`);
+      const where = threads === null ? (label.includes('one thread') ? '' : ', one thread') : `, ${threads} thread${threads === 1 ? '' : 's'}`;
+      lines.push([`${label}${where}`, row ? `${fmtNumber(row.throughput)} images/s` : '—', [speedUps(rec, pattern, impl), ...others].filter((s) => s !== '').join('; ')]);
+    }
   }
   const gemms = rec.rows.filter((r) => r.section === 'gemm' && r.impl === px && r.status === 'ok');
   if (gemms.length > 0) {

@@ -1,7 +1,7 @@
 // pixprep's public API: what users call (browser-safe; Node-only loaders and file saving are in pixprep/node).
 // Internals the benchmarks and tests reach for (the backend object and its heap, Moments, Random, the IDX output
 // checks) are in src/internal.ts, an entry that makes no promise of stability.
-export { backend, setBackend, getBackend, ready } from './runtime/backend.js';
+export { backend, setBackend, getBackend, ready, threads, setThreads, getThreads } from './runtime/backend.js';
 export type { BackendName } from './runtime/backend.js';
 export * from './generator/index.js';
 export * from './nn/index.js';

@@ -1,6 +1,6 @@
 // The tutorial CNN (Conv 32 3×3 relu, pool 2, Conv 64 3×3 relu, pool 2, Flatten, Dense 64 relu, Dense 10 softmax)
 // at batch 64: training steps (forward, backward, Adam) and inference, in images/s, against TensorFlow.js WASM and
-// PyTorch (one thread, python_peer.py) on the same network from the same initial weights; and the matrix multiply
+// PyTorch (python_peer.py), pixprep and PyTorch each at 1 thread and at all threads (bench/threads.ts) on the same network from the same initial weights; and the matrix multiply
 // at the shapes that network gives it, in GFLOP/s, as kernel rows.
 import { jsKernels } from '../../src/kernels/index.js';
 import { Sequential, type BatchSource } from '../../src/nn/index.js';
@@ -9,6 +9,7 @@ import { availableBackends, setBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { IMAGE_SIZE, seededFloats, seededLabels } from '../data.js';
 import { pythonImpl } from '../peers/python.js';
+import { atThreadCounts } from '../threads.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import { tutorialLoss, tutorialProbabilities } from '../reference-cnn.js';
 import type { Case, Impl, Tune } from '../runner.js';
@@ -57,35 +58,37 @@ export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void }
   // ------------------------------------------------------------------------------------------------ training
   const train: Impl[] = [];
   if (wasm) {
-    let model: Sequential | null = null;
-    let firstLoss = NaN;
-    const source = new FixedBatches(steps, x, y);
-    train.push({
-      name: 'pixprep wasm-simd', role: 'pixprep',
-      note: `Sequential.fit, ${per} (forward, backward, Adam), sparse labels`,
-      setup: () => {
-        setBackend('wasm-simd'); // the model keeps the backend it was built on
-        model = tutorialModel({ seed: 1 });
-        model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-      },
-      // An async function, so that tinybench awaits it rather than probing it with an extra, unawaited call (which
-      // overlapped two fits on one model: fit now refuses that).
-      run: async () => {
-        await model!.fit(source, {
-          epochs: 1, verbose: 0,
-          onBatchEnd: (i, logs) => { if (i === 0 && Number.isNaN(firstLoss)) firstLoss = logs.loss; },
-        });
-      },
-      output: () => [firstLoss],
-      teardown: () => { model?.dispose(); model = null; },
-    });
+    train.push(...atThreadCounts(() => {
+      let model: Sequential | null = null;
+      let firstLoss = NaN;
+      const source = new FixedBatches(steps, x, y);
+      return {
+        name: 'pixprep wasm-simd', role: 'pixprep',
+        note: `Sequential.fit, ${per} (forward, backward, Adam), sparse labels`,
+        setup: () => {
+          setBackend('wasm-simd'); // the model keeps the backend it was built on
+          model = tutorialModel({ seed: 1 });
+          model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+        },
+        // An async function, so that tinybench awaits it rather than probing it with an extra, unawaited call (which
+        // overlapped two fits on one model: fit now refuses that).
+        run: async () => {
+          await model!.fit(source, {
+            epochs: 1, verbose: 0,
+            onBatchEnd: (i, logs) => { if (i === 0 && Number.isNaN(firstLoss)) firstLoss = logs.loss; },
+          });
+        },
+        output: () => [firstLoss],
+        teardown: () => { model?.dispose(); model = null; },
+      };
+    }));
   }
   train.push(tfjsTraining(x, y, images, weights));
-  train.push(pythonImpl({
+  train.push(...atThreadCounts((threads) => pythonImpl({
     name: 'PyTorch', needs: 'torch', task: 'torch_train',
-    note: `the network of scripts/reference/tutorial_torch.py (autograd, Keras' Adam), torch.set_num_threads(1), ${per}, tensors made in setup`,
-    args: () => ({ weights, images: x, labels: y, steps, batch: BATCH }),
-  }));
+    note: `the network of scripts/reference/tutorial_torch.py (autograd, Keras' Adam), torch.set_num_threads(${threads}), ${per}, tensors made in setup`,
+    args: () => ({ weights, images: x, labels: y, steps, batch: BATCH, threads }),
+  })));
   cases.push({
     name: `CNN training step, batch ${BATCH}`, section: 'network', kind: 'call', unit: 'images/s', work: images, elements: images,
     impls: train, ...tune,
@@ -95,27 +98,29 @@ export function networkGroup(quick: boolean): { cases: Case[]; dispose(): void }
   // ----------------------------------------------------------------------------------------------- inference
   const infer: Impl[] = [];
   if (wasm) {
-    let model: Sequential | null = null;
-    let last: Float32Array = new Float32Array(0);
     const input = { data: x, shape: [images, 28, 28, 1] };
-    infer.push({
-      name: 'pixprep wasm-simd', role: 'pixprep',
-      note: `Sequential.predict, ${per}`,
-      setup: () => {
-        setBackend('wasm-simd');
-        model = tutorialModel({ seed: 1 });
-      },
-      run: () => { last = model!.predict(input, { batchSize: BATCH }).data; },
-      output: () => last.subarray(0, BATCH * 10),
-      teardown: () => { model?.dispose(); model = null; },
-    });
+    infer.push(...atThreadCounts(() => {
+      let model: Sequential | null = null;
+      let last: Float32Array = new Float32Array(0);
+      return {
+        name: 'pixprep wasm-simd', role: 'pixprep',
+        note: `Sequential.predict, ${per}`,
+        setup: () => {
+          setBackend('wasm-simd');
+          model = tutorialModel({ seed: 1 });
+        },
+        run: () => { last = model!.predict(input, { batchSize: BATCH }).data; },
+        output: () => last.subarray(0, BATCH * 10),
+        teardown: () => { model?.dispose(); model = null; },
+      };
+    }));
   }
   infer.push(tfjsInference(x, images, weights));
-  infer.push(pythonImpl({
+  infer.push(...atThreadCounts((threads) => pythonImpl({
     name: 'PyTorch', needs: 'torch', task: 'torch_infer',
-    note: `the same network, softmax of the logits under torch.no_grad(), one thread, ${per}`,
-    args: () => ({ weights, images: x, steps, batch: BATCH }),
-  }));
+    note: `the same network, softmax of the logits under torch.no_grad(), torch.set_num_threads(${threads}), ${per}`,
+    args: () => ({ weights, images: x, steps, batch: BATCH, threads }),
+  })));
   cases.push({
     name: `CNN inference, batch ${BATCH}`, section: 'network', kind: 'call', unit: 'images/s', work: images, elements: images,
     impls: infer, ...tune,

@@ -11,6 +11,7 @@ import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes, seededFloats } from '../data.js';
 import { copyRows, FLOOR, streamFloor } from '../floors.js';
 import { pythonImpl } from '../peers/python.js';
+import { atThreadCounts } from '../threads.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import type { Case, Impl, Reference, Tune } from '../runner.js';
 import { affineTolerance } from '../verify.js';
@@ -246,7 +247,8 @@ export function scalingCallCase(kind: 'normalize' | 'standardize', data: Scaling
     output: () => last,
     teardown: () => { reused = null; last = []; },
   });
-  impls.push(api(false), api(true));
+  // The reused-output call at 1 thread and at all threads too (the scaling passes are shared out: bench/threads.ts).
+  impls.push(api(false), api(true), ...atThreadCounts(() => api(true)));
   impls.push({
     name: 'plain JS loop, new array', role: 'peer', note: 'new Float32Array(n), then out[i] = x[i] * scale + offset',
     run: () => {

@@ -117,10 +117,15 @@ def fit_call(a):
 
 # ---------------------------------------------------------------------------------------------- torch tasks
 
+def threads_of(a):
+    """The thread count a torch row asks for (pixprep's rows at 1 thread and at all threads have a PyTorch twin)."""
+    return int(a.get('threads', 1))
+
+
 def network(a):
     """The tutorial network from flat weights in Keras' layout (conv HWIO, dense [in, out]), as torch tensors."""
     need_torch()
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads_of(a))
     w = torch.from_numpy(read(a['weights'], np.float32).copy())
     shapes = [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 64), (64,), (64, 10), (10,)]
     params, at = [], 0
@@ -158,7 +163,10 @@ def torch_train(a):
     v = [torch.zeros_like(p) for p in params]
     state = {'step': 0, 'first': None}
 
+    threads = threads_of(a)
+
     def run():
+        torch.set_num_threads(threads)  # the rows at other thread counts share this process
         for i in range(steps):
             xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
             loss = F.cross_entropy(logits(xb), yb)
@@ -181,8 +189,10 @@ def torch_infer(a):
     """Inference at batch 64: softmax of the logits, batch by batch, under no_grad."""
     params, logits, x = network(a)
     batch, steps = a['batch'], a['steps']
+    threads = threads_of(a)
 
     def run():
+        torch.set_num_threads(threads)  # the rows at other thread counts share this process
         first = None
         with torch.no_grad():
             for i in range(steps):

@@ -62,8 +62,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'loaded':
       status.dataset.state = 'training';
-      status.textContent = `Training on ${m.trainImages} images (worker kernels: ${m.backend})…`;
+      status.textContent = `Training on ${m.trainImages} images (worker kernels: ${m.backend}, ` +
+        `${m.threads} thread${m.threads === 1 ? '' : 's'})…`;
       status.dataset.workerBackend = m.backend;
+      status.dataset.workerThreads = String(m.threads);
       break;
     case 'batch': {
       batchesPerEpoch = m.batches;

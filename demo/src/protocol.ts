@@ -8,7 +8,7 @@ export type ToWorker =
   | { type: 'export-onnx' };
 
 export type FromWorker =
-  | { type: 'loaded'; backend: string; trainImages: number; testImages: number }
+  | { type: 'loaded'; backend: string; threads: number; trainImages: number; testImages: number }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number }
   | { type: 'epoch'; epoch: number; loss: number; accuracy: number; valLoss: number; valAccuracy: number; imagesPerSecond: number }
   | { type: 'done'; testAccuracy: number; testLoss: number; trainImages: number; seconds: number }

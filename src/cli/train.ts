@@ -1,7 +1,7 @@
 // `pixprep train`: one run of the tutorial (src/tutorial-run.ts, the code the demo runs too), printed as the
 // tutorial prints it through `print`, optionally saved, and summed up as the figures --json and compare report.
 import { saveModel } from '../nn/io-node.js';
-import { backend } from '../runtime/backend.js';
+import { backend, getThreads } from '../runtime/backend.js';
 import type { DataSet } from '../data/types.js';
 import type { Scaling } from '../tutorial.js';
 import { runTutorial, type TutorialHooks } from '../tutorial-run.js';
@@ -36,6 +36,8 @@ export interface TrainResult {
   trainImagesPerSecond: number;
   seconds: number;
   backend: string;
+  /** How many threads the kernels ran on (setThreads, PIXPREP_THREADS). */
+  threads: number;
   /** The augmentation the training images had, or null. */
   augment: AugmentationOptions | null;
 }
@@ -76,6 +78,7 @@ export async function trainOnce(data: DataSet, s: TrainSettings, print: ((line: 
     trainImagesPerSecond: perEpoch.length ? perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length : 0,
     seconds: (performance.now() - started) / 1000,
     backend,
+    threads: getThreads(),
     augment,
   };
 }

@@ -17,6 +17,11 @@ import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
 import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
+import { coresAvailable, threadsMissing } from './threads/availability.js';
+import { compileSharedWasm, instantiateSharedWasm } from './threads/shared-wasm.js';
+import type { WorkerPool } from './threads/pool.js';
+import type { ThreadPool } from './threads/thread-pool.js';
+import { MAX_WORKERS } from './threads/control.js';
 
 export type BackendName = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 const NAMES: readonly BackendName[] = ['wasm-relaxed-simd', 'wasm-simd', 'js'];
@@ -26,6 +31,8 @@ export interface Backend {
   readonly name: BackendName;
   readonly heap: Heap;
   readonly kernels: Kernels;
+  /** The shared-memory build's worker pool (threads/); absent on the one-thread modules and js. */
+  readonly shared?: { readonly pool: ThreadPool | null };
 }
 
 function makeJsBackend(): Backend {
@@ -93,8 +100,95 @@ let chosenStrict = requested() === 'wasm-simd';
 let current: Backend = requested() === 'js' ? (jsBackend = makeJsBackend())
   : (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend) ?? (jsBackend = makeJsBackend());
 
+// ---- threads -------------------------------------------------------------------------------------------------
+// With threads > 1 the wasm backends are their shared-memory builds (threads/shared-wasm.ts: the same kernels, the
+// same results to the bit, heavy calls shared out over a worker pool); with 1, the one-thread modules above, as
+// before threads existed. Like the backend, the choice applies to everything created afterwards.
+
+const sharedBackends = new Map<BackendName, Backend>();
+const pools = new Map<BackendName, WorkerPool>();
+
+function sharedBackendFor(name: BackendName, helpers: number): Backend {
+  let shared = sharedBackends.get(name);
+  if (shared === undefined) {
+    const wasm = instantiateSharedWasm(name === 'wasm-relaxed-simd');
+    const heap = new Heap(wasm.memory, wasm.exports.heapBase());
+    const pool = wasm.attachPool(heap, helpers);
+    shared = { name, heap, kernels: wasm.kernels, shared: { pool } };
+    sharedBackends.set(name, shared);
+    pools.set(name, pool);
+  }
+  pools.get(name)?.resize(helpers);
+  return shared;
+}
+
+function requestedThreads(): number | undefined {
+  const env = typeof process === 'object' && process?.env ? process.env.PIXPREP_THREADS : undefined;
+  if (env === undefined || env === '') return undefined;
+  const n = Number(env);
+  if (!/^[0-9]+$/.test(env) || n < 1 || n > MAX_WORKERS + 1) {
+    throw new Error(`PIXPREP_THREADS must be an integer from 1 to ${MAX_WORKERS + 1}. Received: ${JSON.stringify(env)}`);
+  }
+  const missing = n > 1 ? threadsMissing() : null;
+  if (missing !== null) throw new Error(`PIXPREP_THREADS=${n} cannot be used: ${missing}`);
+  return n;
+}
+
+/** The thread count asked for (setThreads, PIXPREP_THREADS, else the cores where threads can run). */
+let threadSetting = requestedThreads() ?? (threadsMissing() === null ? Math.min(coresAvailable(), MAX_WORKERS + 1) : 1);
+
+/**
+ * The backend of this name for the thread setting: its shared build with threads > 1, else the plain one (also
+ * where the platform refused to compile the shared build synchronously: ready() compiles it asynchronously).
+ */
+function withThreads(plain: Backend): Backend {
+  if (plain.name === 'js' || threadSetting <= 1) return plain;
+  try {
+    return sharedBackendFor(plain.name, threadSetting - 1);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return plain;
+  }
+}
+
+/** The thread count the backend in use runs: 1 on js and where the shared build is not (yet) compiled. */
+function effectiveThreads(): number {
+  return current.shared === undefined ? 1 : threadSetting;
+}
+
+current = withThreads(current);
+
 /** The kernels in use: "wasm-relaxed-simd", "wasm-simd", or "js" where SIMD is missing or the fallback was forced. */
 export let backend: BackendName = current.name;
+
+/** How many threads the kernels use: 1 on the js backend, else the setting (setThreads, PIXPREP_THREADS, cores). */
+export let threads: number = effectiveThreads();
+
+/** The thread count in use (see `threads`). */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Runs the heavy kernels of everything created afterwards on `n` threads (n − 1 workers over shared WebAssembly
+ * memory), with the same results to the bit as on one. 1 stops the workers and goes back to the one-thread module.
+ * Needs SharedArrayBuffer and a thread that may block (Node; in browsers a worker of a cross-origin isolated page).
+ */
+export function setThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
+    throw new RangeError(`setThreads: n must be an integer from 1 to ${MAX_WORKERS + 1}. Received: ${
+      typeof n === 'number' ? n : JSON.stringify(n) ?? String(n)}`);
+  }
+  if (n > 1) {
+    const missing = threadsMissing();
+    if (missing !== null) throw new Error(`setThreads: cannot use ${n} threads: ${missing}`);
+  }
+  threadSetting = n;
+  for (const pool of pools.values()) pool.resize(Math.max(0, n - 1));
+  const plain = current.name === 'wasm-relaxed-simd' ? relaxedBackend : current.name === 'wasm-simd' ? wasmBackend : current;
+  current = withThreads(plain ?? current);
+  threads = effectiveThreads();
+}
 
 /** The backend in use, by name ("wasm-simd" or "js"), as TF.js' tf.getBackend() returns it. */
 export function getBackend(): BackendName {
@@ -123,7 +217,9 @@ export function setBackend(name: BackendName): void {
   }
   chosenJs = name === 'js';
   chosenStrict = name === 'wasm-simd';
+  current = withThreads(current);
   backend = current.name;
+  threads = effectiveThreads();
 }
 
 let loading: Promise<void> | null = null;
@@ -149,15 +245,20 @@ export async function ready(): Promise<BackendName> {
     ).catch(() => undefined);
     await loading;
     if (wasmBackend !== null && !chosenJs) {
-      current = (chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend);
+      const plain = chosenStrict ? wasmBackend : relaxedBackend ?? wasmBackend;
+      if (threadSetting > 1) await compileSharedWasm(plain.name === 'wasm-relaxed-simd').catch(() => undefined);
+      current = withThreads(plain);
       backend = current.name;
+      threads = effectiveThreads();
     }
   }
+  await current.shared?.pool?.started();
   return current.name;
 }
 
 /** Every backend this runtime can run (relaxed SIMD, SIMD, js): tests run the same kernel suite against each. */
 export function availableBackends(): Backend[] {
-  const wasm = [relaxedBackend, wasmBackend].filter((b): b is Backend => b !== null);
+  // At the thread setting: the objects setBackend(name) would choose (the shared builds with threads > 1).
+  const wasm = [relaxedBackend, wasmBackend].filter((b): b is Backend => b !== null).map(withThreads);
   return [...wasm, jsBackend ??= makeJsBackend()];
 }

@@ -8,7 +8,7 @@ import { wasmBase64, wasmRelaxedBase64 } from './wasm-binary.js';
 
 /** The module's exports: each kernel of the table takes byte offsets for its arrays (0 for null) and numbers. */
 type WasmKernel = (...args: (number | boolean)[]) => number | undefined;
-type PixprepExports = { memory: WebAssembly.Memory; heapBase(): number } & { readonly [N in KernelName]: WasmKernel };
+export type PixprepExports = { memory: WebAssembly.Memory; heapBase(): number } & { readonly [N in KernelName]: WasmKernel };
 
 export interface WasmInstance {
   exports: PixprepExports;
@@ -52,7 +52,11 @@ function debugKernels(): boolean {
 
 function adaptWasm(instance: WebAssembly.Instance, debug: boolean): WasmInstance {
   const exports = instance.exports as unknown as PixprepExports;
-  const memory = exports.memory;
+  return adaptExports(exports, exports.memory, debug);
+}
+
+/** The Kernels interface over a module's exports (the shared build routes some of them through a worker pool). */
+export function adaptExports(exports: PixprepExports, memory: WebAssembly.Memory, debug = debugKernels()): WasmInstance {
 
   const at = (view: ArrayBufferView): number => {
     if (view.buffer !== memory.buffer) {

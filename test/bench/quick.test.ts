@@ -1,5 +1,6 @@
 // The benchmark suite's CI smoke run: `--quick` on tiny sizes, through the same runner `npm run bench` uses.
 // It checks that every case produced a finite positive figure, never how fast anything was.
+import { threadCounts, threadsLabel } from '../../bench/threads.js';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../bench/args.js';
 import { renderChart } from '../../bench/chart.js';
@@ -56,6 +57,17 @@ describe('bench --quick', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     const lines = new Set(report.results.filter((r) => r.section === 'sizes' && r.status === 'ok').map((r) => r.impl)).size;
     expect(svg.match(/<path /g)?.length).toBe(3 * lines); // 3 kernels × (implementations + floor + 2 copies)
+    // The network cases at 1 thread and at all threads, the speed-up of one over the other a headline of the run.
+    for (const n of threadCounts()) {
+      for (const c of [/^CNN training/, /^CNN inference,/]) {
+        expect(report.results.some((r) => c.test(r.case) && r.impl === `pixprep wasm-simd, ${threadsLabel(n)}`), `${c} ${n}`).toBe(true);
+      }
+    }
+    if (threadCounts().length > 1) {
+      const all = threadsLabel(threadCounts()[1]);
+      expect(rec.headlines.some((h) => h.id === `CNN training step, batch 64 | pixprep wasm-simd, ${all} | × pixprep wasm-simd, 1 thread`)).toBe(true);
+      expect(readmeTable(rec, 'x.json')).toContain(`tutorial CNN training step, batch 64, ${all}`);
+    }
     const doc = replaceMarked('# B\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\ntail\n', markdownReport(rec, 'x.json'));
     expect(doc).not.toContain('old');
     expect(doc.startsWith('# B\n\n<!-- bench:begin -->\nFrom `x.json`: made by `npm run bench`')).toBe(true);

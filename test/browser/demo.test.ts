@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { backend as nodeBackend, encodeIdx, ImageDataGenerator, loadMnist, SCALINGS } from '../../src/node.js';
+import { backend as nodeBackend, encodeIdx, getThreads, ImageDataGenerator, loadMnist, SCALINGS } from '../../src/node.js';
 import { runTutorial } from '../../src/tutorial-run.js';
 import { writeMnistAssets } from '../../demo/scripts/mnist-assets.mjs';
 import { settingsFromUrl } from '../../demo/src/params.js';
@@ -142,6 +142,9 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     const state = await page.evaluate(() => ({
       batches: Number(document.getElementById('status')?.dataset.batches),
       workerBackend: document.getElementById('status')?.dataset.workerBackend,
+      workerThreads: Number(document.getElementById('status')?.dataset.workerThreads),
+      isolated: crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
       progress: (document.getElementById('progress') as HTMLProgressElement).value,
       progressMax: (document.getElementById('progress') as HTMLProgressElement).max,
       accuracy: Number(document.getElementById('test-accuracy')?.dataset.value),
@@ -149,6 +152,10 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
       accuracyText: document.getElementById('test-accuracy')?.textContent,
       shown: (window as unknown as { shown: Shown[] }).shown,
     }));
+    // Served cross-origin isolated (COOP/COEP from demo/vite.config.ts), the worker trains on all the cores (threads
+    // from a Chromium that reports one core would be 1, and the accuracy check below would still hold).
+    expect(state.isolated, 'crossOriginIsolated').toBe(true);
+    expect(state.workerThreads, 'threads the worker reported').toBe(state.cores);
     const trainImages = Math.min(settings.limit, loadMnist().train.y.length);
     const batches = settings.epochs * Math.ceil(trainImages / settings.batchSize);
     expect(state.progressMax).toBe(batches);
@@ -206,8 +213,8 @@ describe.skipIf(!hasChromium)('the demo page in Chromium', () => {
     // The browser's test accuracy is the one Node reaches with the same code, data, settings and seed. (Run after the
     // browser part, not during it: training blocks this process's event loop, which Playwright's calls need.)
     const node = await runTutorial(loadMnist(), settings);
-    console.log(`browser (${state.workerBackend}): test accuracy ${state.accuracy}, loss ${state.loss}; ` +
-      `node (${nodeBackend}): ${node.testAccuracy}, loss ${node.testLoss}; drawn 7 predicted as ${predicted}; ` +
+    console.log(`browser (${state.workerBackend}, ${state.workerThreads} threads): test accuracy ${state.accuracy}, loss ${state.loss}; ` +
+      `node (${nodeBackend}, ${getThreads()} threads): ${node.testAccuracy}, loss ${node.testLoss}; drawn 7 predicted as ${predicted}; ` +
       `${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(state.workerBackend).toBe(nodeBackend);
     expect(state.accuracy).toBe(node.testAccuracy);

@@ -1,0 +1,187 @@
+// How each heavy kernel is shared out over threads. A rule takes the arguments of one call, as the module's export
+// receives them (byte offsets, sizes, flags), and returns the calls that together do the same work: each output
+// element computed by exactly one of them, by the same arithmetic in the same order as the whole call computes it,
+// so the result is the same bytes for any thread count (test/threads/bit-identical.test.ts). Parts are cut by output
+// rows, column panels, images, tiles or element ranges, never by a reduction's length, so no partial sums are merged.
+//
+// Small calls stay whole (null): a round trip to a sleeping worker costs tens of microseconds, so a call is split
+// only when each thread gets at least MIN_WORK_PER_THREAD multiply-adds (or moved floats, for the copying kernels).
+
+import type { KernelName } from '../../kernels/types.js';
+
+export interface Part {
+  /** The export that runs this part. */
+  readonly name: string;
+  readonly args: number[];
+}
+
+/** `minWork`: the least work per part (tests pass 1 to cut small calls too). */
+export type SplitRule = (args: readonly number[], threads: number, minWork?: number) => Part[] | null;
+
+/**
+ * The least work a part must hold. Measured with gemm on 2 vCPUs while other processes kept both busy (load ~22,
+ * so provisional): a round trip to a sleeping worker cost 12–15 µs; 2 threads ran 0.43× one thread at 2^16
+ * multiply-adds per thread, 0.75× at 2^17, 0.97× at 2^18 and 1.1× at 2^19. On a quiet machine the other core is
+ * free and the crossover lower; 2^17 keeps a one-image batch's small calls (its transforms, Dense) whole.
+ */
+export const MIN_WORK_PER_THREAD = 1 << 17;
+
+/** [start, end) of part p of `count` units cut in `parts` nearly equal contiguous pieces. */
+function range(count: number, parts: number, p: number): [number, number] {
+  return [Math.floor((count * p) / parts), Math.floor((count * (p + 1)) / parts)];
+}
+
+/** How many parts `units` of work of `perUnit` each make, at most `threads`, each worth MIN_WORK_PER_THREAD. */
+function partsFor(units: number, perUnit: number, threads: number, minWork: number): number {
+  // No units (an empty matrix): one whole call, not a NaN count of parts.
+  if (!(units > 0)) return 0;
+  return Math.min(threads, units, Math.floor((units * perUnit) / minWork));
+}
+
+/** gemm(c, a, b, m, n, k, transA, transB, accumulate): C by blocks of 4 rows, or of 8 columns when those are more. */
+function gemm(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , m, n, k] = args;
+  const rowBlocks = Math.ceil(m / 4), colPanels = Math.ceil(n / 8);
+  const byRows = rowBlocks >= colPanels;
+  const units = byRows ? rowBlocks : colPanels;
+  const parts = partsFor(units, (m * n * Math.max(k, 1)) / units, threads, minWork);
+  if (parts < 2) return null;
+  const out: Part[] = [];
+  for (let p = 0; p < parts; p++) {
+    const [u0, u1] = range(units, parts, p);
+    const block = byRows ? [Math.min(4 * u0, m), Math.min(4 * u1, m), 0, n] : [0, m, Math.min(8 * u0, n), Math.min(8 * u1, n)];
+    out.push({ name: 'gemmBlock', args: [...args, ...block] });
+  }
+  return out;
+}
+
+/** A kernel whose batch images are independent: image b's input and output lie at b times a fixed stride. */
+function byImages(name: string, batchAt: number, strides: (args: readonly number[]) => { bytes: number[]; work: number }) {
+  return (args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null => {
+    const batch = args[batchAt];
+    const { bytes, work } = strides(args);
+    const parts = partsFor(batch, work, threads, minWork);
+    if (parts < 2) return null;
+    const out: Part[] = [];
+    for (let p = 0; p < parts; p++) {
+      const [b0, b1] = range(batch, parts, p);
+      const part = args.slice();
+      bytes.forEach((stride, i) => { if (stride !== 0) part[i] = args[i] + b0 * stride; });
+      part[batchAt] = b1 - b0;
+      out.push({ name, args: part });
+    }
+    return out;
+  };
+}
+
+// conv2dDirect(out, input, kernel, bias, relu, batch, height, width, channels, kernelH, kernelW, stride, padTop,
+// padLeft, outH, outW, filters)
+const conv2dDirect = byImages('conv2dDirect', 5, (a) => {
+  const [, , , , , , h, w, c, kh, kw, , , , outH, outW, f] = a;
+  return { bytes: [4 * outH * outW * f, 4 * h * w * c], work: outH * outW * f * kh * kw * c };
+});
+
+// im2col(cols, input, batch, height, width, channels, kernelH, kernelW, stride, padTop, padLeft, outH, outW), and
+// col2im(dInput, cols, …) with the same sizes: an image's columns come from (and fold back onto) that image only.
+const im2col = byImages('im2col', 2, (a) => {
+  const [, , , h, w, c, kh, kw, , , , outH, outW] = a;
+  return { bytes: [4 * outH * outW * kh * kw * c, 4 * h * w * c], work: outH * outW * kh * kw * c };
+});
+const col2im = byImages('col2im', 2, (a) => {
+  const [, , , h, w, c, kh, kw, , , , outH, outW] = a;
+  return { bytes: [4 * h * w * c, 4 * outH * outW * kh * kw * c], work: outH * outW * kh * kw * c };
+});
+
+/** winogradMultiply(out, input, u, tiles, channels, filters, adjoint): its 36 independent products, by planes. */
+function winogradMultiply(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , tiles, channels, filters] = args;
+  const parts = partsFor(36, tiles * channels * filters, threads, minWork);
+  if (parts < 2) return null;
+  const out: Part[] = [];
+  for (let p = 0; p < parts; p++) out.push({ name: 'winogradMultiplyPlanes', args: [...args, ...range(36, parts, p)] });
+  return out;
+}
+
+/**
+ * A Winograd transform over a block of tiles, by its rows (`name` + 'Rows' takes t0, t1 after the block's arguments):
+ * each row is one tile, written to its own row of the planes (or its own outputs). `at`: where `tiles` and the
+ * width (channels or filters) are among the arguments.
+ */
+function byTileRows(name: string, tilesAt: number, widthAt: number): SplitRule {
+  return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
+    const tiles = args[tilesAt];
+    const parts = partsFor(tiles, 36 * 4 * args[widthAt], threads, minWork);
+    if (parts < 2) return null;
+    return Array.from({ length: parts }, (_, p) => ({ name: `${name}Rows`, args: [...args, ...range(tiles, parts, p)] }));
+  };
+}
+
+// winogradInputTransform(v, input, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles)
+const winogradInputTransform = byTileRows('winogradInputTransform', 10, 4);
+// winogradOutputTransform(out, m, bias, relu, outH, outW, filters, tile0, tiles)
+const winogradOutputTransform = byTileRows('winogradOutputTransform', 8, 6);
+// winogradOutputAdjoint(dm, dOut, outH, outW, filters, tile0, tiles)
+const winogradOutputAdjoint = byTileRows('winogradOutputAdjoint', 6, 4);
+
+/**
+ * winogradInputAdjoint(dInput, dv, height, width, channels, padTop, padLeft, outH, outW, tile0, tiles): neighbouring
+ * tiles add into the same pixels, so the parts are groups of 4 channels, each pixel summing its tiles in tile order.
+ */
+function winogradInputAdjoint(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const channels = args[4], tiles = args[10];
+  const groups = Math.ceil(channels / 4);
+  const parts = partsFor(groups, 36 * 4 * 4 * tiles, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [g0, g1] = range(groups, parts, p);
+    return { name: 'winogradInputAdjointChannels', args: [...args, 4 * g0, Math.min(4 * g1, channels)] };
+  });
+}
+
+/**
+ * An elementwise pass over n elements (the scaling kernels): contiguous ranges cut at multiples of 48 · channels
+ * elements, so every part starts on a channel boundary and on the kernels' SIMD block (12 or 16 or 48 elements, all
+ * dividing 48), and each element gets the same multiply and add as in the whole call. `bytes`: each pointer
+ * argument's bytes per element, by position; `channelsAt`: where the channel count is (-1: none).
+ */
+function byElements(nAt: number, channelsAt: number, bytes: number[]): SplitRule {
+  return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
+    const n = args[nAt];
+    const unit = 48 * (channelsAt < 0 ? 1 : args[channelsAt]);
+    const units = Math.ceil(n / unit);
+    const parts = partsFor(units, unit, threads, minWork);
+    if (parts < 2) return null;
+    return Array.from({ length: parts }, (_, p) => {
+      const [u0, u1] = range(units, parts, p);
+      const i0 = Math.min(u0 * unit, n), i1 = Math.min(u1 * unit, n);
+      const part = args.slice();
+      bytes.forEach((b, at) => { part[at] = args[at] + i0 * b; });
+      part[nAt] = i1 - i0;
+      return { name: '', args: part };
+    });
+  };
+}
+
+/** Names the parts of a rule made without a name: the whole kernel's export runs each part. */
+const named = (name: string, rule: SplitRule): SplitRule => (args, threads, minWork) =>
+  rule(args, threads, minWork)?.map((part) => ({ name, args: part.args })) ?? null;
+
+// affineU8/F32(out, input, n, channels, mul, add)
+const affineU8 = named('affineU8', byElements(2, 3, [4, 1]));
+const affineF32 = named('affineF32', byElements(2, 3, [4, 4]));
+
+/**
+ * The kernels that are shared out over threads, by their name in the kernel table (src/kernels/types.ts): a renamed
+ * kernel fails to compile here, and test/threads/split.test.ts checks each rule's argument positions against the
+ * table's declaration.
+ */
+export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
+  gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
+  winogradOutputAdjoint, winogradInputAdjoint, affineU8, affineF32,
+};
+
+/** Every export a part may name (the workers resolve them once, by index). */
+export const PART_EXPORTS: readonly string[] = [
+  'gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes', 'winogradInputTransformRows',
+  'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'affineU8', 'affineF32',
+];

@@ -1,0 +1,120 @@
+// The worker pool's contract (src/runtime/threads/pool.ts): a part that fails on a worker is an Error on the waiting
+// call, naming the worker and the kernel; a worker that died between calls is an Error on the next call, and the call
+// after works again on a new worker; setThreads(1) stops the workers; a Node process with a pool exits by itself.
+// Also the setting's messages (setThreads, PIXPREP_THREADS).
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { currentBackend, setThreads, getThreads, setBackend } from '../../src/runtime/backend.js';
+import type { WorkerPool } from '../../src/runtime/threads/pool.js';
+import { randomFloats } from '../helpers.js';
+import { runNode } from '../run-node.js';
+
+afterAll(() => setThreads(1));
+
+async function poolOf(threads: number): Promise<WorkerPool> {
+  setThreads(threads);
+  const pool = currentBackend().shared?.pool;
+  if (!pool) throw new Error('no pool');
+  await (pool as unknown as WorkerPool).started();
+  return pool as unknown as WorkerPool;
+}
+
+/** A gemm's parts: [0, 4) on this thread, [4, 8) on the worker; `bad` moves the worker's C out of memory. */
+function gemmParts(bad: boolean) {
+  const heap = currentBackend().heap;
+  const a = heap.block('f32', 8 * 8), b = heap.block('f32', 8 * 8), c = heap.block('f32', 8 * 8);
+  a.view.set(randomFloats(64, 1));
+  b.view.set(randomFloats(64, 2));
+  const args = [c.byteOffset, a.byteOffset, b.byteOffset, 8, 8, 8, 0, 0, 0];
+  const cWorker = bad ? heap.byteLength : c.byteOffset;
+  return {
+    blocks: [a, b, c],
+    parts: [
+      { name: 'gemmBlock', args: [...args, 0, 4, 0, 8] },
+      { name: 'gemmBlock', args: [cWorker, ...args.slice(1), 4, 8, 0, 8] },
+    ],
+  };
+}
+
+describe('worker pool', () => {
+  it('a part that traps on a worker is an Error on the waiting call; the next call works', async () => {
+    const pool = await poolOf(2);
+    const failing = gemmParts(true);
+    expect(() => pool.run('gemm', failing.parts)).toThrow(
+      /^pixprep: worker thread 1 failed in gemm: RuntimeError: memory access out of bounds/);
+    const fine = gemmParts(false);
+    const before = pool.parallelCalls;
+    pool.run('gemm', fine.parts);
+    expect(pool.parallelCalls).toBe(before + 1);
+    expect(Array.from(fine.blocks[2].view).some(Number.isNaN)).toBe(false);
+    for (const block of [...failing.blocks, ...fine.blocks]) block.free();
+  });
+
+  it('a worker that died between calls is an Error on the next call, then a new worker takes over', async () => {
+    const pool = await poolOf(2);
+    // Kill the worker from outside, as a crash would.
+    (pool as unknown as { workers: { terminate(): void }[] }).workers[0].terminate();
+    await new Promise((r) => setTimeout(r, 500));
+    const { parts, blocks } = gemmParts(false);
+    expect(() => pool.run('gemm', parts)).toThrow(
+      /^pixprep: worker thread 1 of 1 exited with code 1; the pool is stopped, the next call starts a new one$/);
+    await pool.started();
+    const before = pool.parallelCalls;
+    pool.run('gemm', parts);
+    expect(pool.parallelCalls).toBe(before + 1);
+    for (const block of blocks) block.free();
+  });
+
+  it('setThreads(1) stops the workers and goes back to the one-thread module', async () => {
+    const pool = await poolOf(3);
+    const workers = (pool as unknown as { workers: (object | null)[] }).workers;
+    expect(workers.filter(Boolean)).toHaveLength(2);
+    setThreads(1);
+    expect(getThreads()).toBe(1);
+    expect(currentBackend().shared).toBeUndefined();
+    expect(workers.filter(Boolean)).toHaveLength(0);
+    setBackend('js');
+    setThreads(2);
+    expect(getThreads()).toBe(1); // the js kernels run on the calling thread
+    setBackend('wasm-simd');
+    expect(getThreads()).toBe(2);
+    expect(currentBackend().shared).toBeDefined();
+  });
+
+  it('setThreads rejects what is not a thread count, naming it', () => {
+    expect(() => setThreads(0)).toThrow(new RangeError('setThreads: n must be an integer from 1 to 65. Received: 0'));
+    expect(() => setThreads(1.5)).toThrow(new RangeError('setThreads: n must be an integer from 1 to 65. Received: 1.5'));
+    expect(() => setThreads('2' as unknown as number)).toThrow(
+      new RangeError('setThreads: n must be an integer from 1 to 65. Received: "2"'));
+    expect(() => setThreads(66)).toThrow(RangeError);
+  });
+});
+
+describe('threads in a Node process', () => {
+  const dist = resolve(import.meta.dirname, '../../dist/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'pixprep-threads-'));
+  const script = join(dir, 'train.mjs');
+  writeFileSync(script, `
+import { tutorialModel, threads, backend } from ${JSON.stringify(dist)};
+const model = tutorialModel({ seed: 1 });
+const x = new Float32Array(128 * 784).map((_, i) => (i % 97) / 97);
+const y = new Uint8Array(128).map((_, i) => i % 10);
+await model.fit({ x: { data: x, shape: [128, 28, 28, 1] }, y }, { epochs: 1, batchSize: 64, verbose: 0 });
+console.log(JSON.stringify({ threads, backend }));
+`);
+
+  it('PIXPREP_THREADS sets the count, and the process exits by itself when its work is done (workers unref\'d)', async () => {
+    const run = await runNode(script, [], { env: { PIXPREP_THREADS: '3' }, timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).threads).toBe(3);
+  });
+
+  it('PIXPREP_THREADS that is not a count fails at import, naming it', async () => {
+    const run = await runNode(script, [], { env: { PIXPREP_THREADS: 'two' } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('PIXPREP_THREADS must be an integer from 1 to 65. Received: "two"');
+  });
+});

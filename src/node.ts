@@ -5,3 +5,4 @@ export { loadIdxFile, loadIdxDirectory, readIdxBytes, IDX_FILES } from './data/i
 export { saveModel, loadModel, saveTfjs, saveOnnx } from './nn/io-node.js';
 export { loadImg } from './image/load-node.js';
 export { saveImg, type SaveImgOptions } from './image/save-node.js';
+export { idxImageChunks, readIdxImagesHeader, type IdxChunkOptions, type IdxImagesHeader } from './data/idx-stream-node.js';

@@ -116,6 +116,9 @@ export async function* idxImageChunks(path: string, options: IdxChunkOptions = {
   const where = 'idxImageChunks';
   if (typeof path !== 'string' || path === '') throw new TypeError(`${where}: path must be a file path. Received: ${describeValue(path)}`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object { start, end, chunkBytes }. Received: ${describeValue(options)}`);
+  for (const name of Object.keys(options)) {
+    if (!['start', 'end', 'chunkBytes'].includes(name)) throw new Error(`${where}: unknown option \`${name}\`. Known options: start, end, chunkBytes`);
+  }
   const header = await readIdxImagesHeader(path);
   const { start, end, perChunk } = checkRange(where, header, options);
   if (start === end) return;

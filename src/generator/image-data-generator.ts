@@ -472,7 +472,14 @@ export class ImageDataGenerator {
         }
         if (dims.channels !== c) throw new RangeError(`${where}: zca.channels (${dims.channels}) differs from statistics.channels (${c})`);
         const D = dims.height * dims.width * dims.channels;
-        if (z.covariance !== undefined) gen.covariance = covarianceFromJSON(z.covariance, dims, where);
+        if (z.covariance !== undefined) {
+          gen.covariance = covarianceFromJSON(z.covariance, dims, where);
+          // Both count the same images: one value per pixel of each image for the moments, one row per image here.
+          if (gen.covariance.count * dims.height * dims.width !== m.count[0]) {
+            throw new RangeError(`${where}: zca.covariance.count (${gen.covariance.count} images of ${dims.height}×${dims.width}) ` +
+              `disagrees with statistics.count (${m.count[0]} values per channel)`);
+          }
+        }
         if (z.matrix === undefined && gen.covariance !== null) return gen; // W is computed from the covariance when needed
         if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string (or zca.covariance given). Received: ${describeValue(z.matrix)}`);
         let w: Float32Array;

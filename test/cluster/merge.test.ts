@@ -186,5 +186,10 @@ describe('ImageDataGenerator.merge: ZCA', () => {
     expect(() => ImageDataGenerator.merge(new ImageDataGenerator(options).fit(x), other)).toThrow(
       'ImageDataGenerator.merge: argument 1: ZCA statistics of images of 2×3×3 cannot merge with those of images of 3×2×3');
     expect(() => ImageDataGenerator.fromJSON(withW).toJSON({ mergeable: true })).toThrow('toJSON: { mergeable: true } needs the ZCA covariance');
+    const sums = new ImageDataGenerator(options).fit(x).toJSON({ mergeable: true });
+    expect(() => ImageDataGenerator.fromJSON({ ...sums, zca: { ...sums.zca!, covariance: { ...sums.zca!.covariance!, count: 4 } } })).toThrow(
+      'ImageDataGenerator.fromJSON: zca.covariance.count (4 images of 3×2) disagrees with statistics.count (30 values per channel)');
+    expect(() => ImageDataGenerator.fromJSON({ ...sums, zca: { ...sums.zca!, covariance: { ...sums.zca!.covariance!, mean: 'AAAA' } } })).toThrow(
+      'ImageDataGenerator.fromJSON: zca.covariance.mean (18 float64 for images of 3×2×3): base64ToFloat64: expected 18 float64 values (144 bytes, 192 base64 characters). Received: 4 characters');
   });
 });

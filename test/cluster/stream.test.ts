@@ -58,6 +58,7 @@ describe('idxImageChunks', () => {
     await expect(collect(idxImageChunks(trailing))).rejects.toThrow(`${trailing}: trailing bytes: the file runs on past the 1001 images its header declares`);
     await expect(collect(idxImageChunks(raw, { start: 5, end: 1002 }))).rejects.toThrow(
       'idxImageChunks: the range start..end must satisfy 0 <= start <= end <= 1001 (the file\'s images). Received: start=5, end=1002');
+    await expect(collect(idxImageChunks(raw, { chunk: 5 } as never))).rejects.toThrow('idxImageChunks: unknown option `chunk`. Known options: start, end, chunkBytes');
     await expect(collect(idxImageChunks(raw, { chunkBytes: 0 }))).rejects.toThrow('idxImageChunks: options.chunkBytes must be a positive integer. Received: chunkBytes=0');
     const labels = join(work, 'labels');
     writeFileSync(labels, encodeIdx({ data: new Uint8Array(4), shape: [4] }));
@@ -138,6 +139,25 @@ describe('pixprep stats --shard/--range --json and pixprep merge', () => {
     expect(readdirSync(join(work, 'out'))).toEqual(['all.json']); // no temporary file left
     const app = ImageDataGenerator.fromJSON(readFileSync(out, 'utf8'));
     expect(app.statistics!.count).toBe(N * H * W);
+  });
+
+  it('--scaling zca: shards carry the covariance sums, and their merge whitens as the whole file\'s fit does', async () => {
+    const shards: string[] = [];
+    for (const part of ['0/2', '1/2']) {
+      const r = await runNode(CLI, ['stats', '--data', gz, '--json', '--scaling', 'zca', '--shard', part]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).zca.covariance.count).toBe(part === '0/2' ? 500 : 501);
+      shards.push(join(work, `zca-${shards.length}.json`));
+      writeFileSync(shards.at(-1)!, r.stdout);
+    }
+    const merged = await runNode(CLI, ['merge', ...shards]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(typeof JSON.parse(merged.stdout).zca.matrix).toBe('string'); // W, for the app
+    const app = ImageDataGenerator.fromJSON(merged.stdout);
+    const whole = new ImageDataGenerator({ rescale: 1 / 255, zcaWhitening: true, zcaEpsilon: 0.1 }).fit({ data: pixels, shape: [N, H, W, C] });
+    const batch = { data: pixels.subarray(0, 4 * IMAGE), shape: [4, H, W, C] };
+    const [a, b] = [app.standardize(batch).data, whole.standardize(batch).data];
+    for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - b[k])).toBeLessThan(1e-4);
   });
 
   it('bad command lines and files are one clear line each', async () => {

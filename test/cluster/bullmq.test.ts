@@ -97,7 +97,7 @@ describe('examples/cluster-stats: BullMQ flow with a worker killed mid-job', () 
     const file = join(work, 'images-idx4-ubyte.gz');
     writeFileSync(file, gzipSync(encodeIdx({ data: pixels, shape: [N, H, W, C] })));
 
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}`, LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '500', SHARD_DELAY_MS: '1000' };
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}`, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '500', SHARD_DELAY_MS: '1500' };
     let killed: { pid: number; job: string } | null = null;
     const workers = Array.from({ length: 3 }, () => start(process.execPath, [join(EXAMPLE, 'worker.mjs')], env, (e, child) => {
       // The first shard job to start: kill its worker while it holds the job (it sleeps SHARD_DELAY_MS before returning).
@@ -120,8 +120,9 @@ describe('examples/cluster-stats: BullMQ flow with a worker killed mid-job', () 
     const retried = all.filter((e) => e.job === victim!.job && e.event === 'start' && e.pid !== victim!.pid);
     expect(retried.length).toBeGreaterThanOrEqual(1);
     expect(all.some((e) => e.job === victim!.job && e.event === 'done' && e.pid !== victim!.pid)).toBe(true);
-    expect(all.filter((e) => e.event === 'done' && e.queue === 'pixprep-shards').map((e) => e.start).sort((a, b) => Number(a) - Number(b)))
-      .toEqual([0, 100, 200, 300, 400, 500]);
+    // Every shard done (a set: on a very busy machine a healthy worker may miss a lock renewal and see its job run twice).
+    const done = new Set(all.filter((e) => e.event === 'done' && e.queue === 'pixprep-shards').map((e) => Number(e.start)));
+    expect([...done].sort((a, b) => a - b)).toEqual([0, 100, 200, 300, 400, 500]);
 
     expect(existsSync(out)).toBe(true);
     const merged = ImageDataGenerator.fromJSON(readFileSync(out, 'utf8')).statistics!;

@@ -189,6 +189,12 @@ describe('ImageDataGenerator.merge: ZCA', () => {
     const sums = new ImageDataGenerator(options).fit(x).toJSON({ mergeable: true });
     expect(() => ImageDataGenerator.fromJSON({ ...sums, zca: { ...sums.zca!, covariance: { ...sums.zca!.covariance!, count: 4 } } })).toThrow(
       'ImageDataGenerator.fromJSON: zca.covariance.count (4 images of 3×2) disagrees with statistics.count (30 values per channel)');
+    const covariance = (patch: object) => ({ ...sums, zca: { ...sums.zca!, covariance: { ...sums.zca!.covariance!, ...patch } } });
+    expect(() => ImageDataGenerator.fromJSON(covariance({ count: -1 }))).toThrow('ImageDataGenerator.fromJSON: zca.covariance.count must be a positive integer. Received: -1');
+    expect(() => ImageDataGenerator.fromJSON(covariance({ comoment: 5 }))).toThrow('ImageDataGenerator.fromJSON: zca.covariance.comoment must be a base64 string. Received: 5');
+    const nan = Buffer.alloc(8 * D * D);
+    nan.writeDoubleLE(NaN, 8);
+    expect(() => ImageDataGenerator.fromJSON(covariance({ comoment: nan.toString('base64') }))).toThrow('ImageDataGenerator.fromJSON: zca.covariance.comoment must hold finite numbers');
     expect(() => ImageDataGenerator.fromJSON({ ...sums, zca: { ...sums.zca!, covariance: { ...sums.zca!.covariance!, mean: 'AAAA' } } })).toThrow(
       'ImageDataGenerator.fromJSON: zca.covariance.mean (18 float64 for images of 3×2×3): base64ToFloat64: expected 18 float64 values (144 bytes, 192 base64 characters). Received: 4 characters');
   });

@@ -60,17 +60,18 @@ async function kindOf(data: string): Promise<'mnist' | 'file' | 'dir' | 'other'>
   return 'other'; // loadData names what is wrong with it
 }
 
-/** The generator JSON (mergeable) of images start..end of one IDX file, and what was read. */
-export async function fileShard(path: string, options: ConstructorParameters<typeof ImageDataGenerator>[0], range: { start: number; end: number } | null) {
+/** The statistics of images start..end of one IDX file, what was read, and (withJSON) its mergeable generator JSON. */
+export async function fileShard(path: string, options: ConstructorParameters<typeof ImageDataGenerator>[0], range: { start: number; end: number } | null, withJSON: boolean) {
   const header = await readIdxImagesHeader(path);
   const { start, end } = range ?? { start: 0, end: header.n };
   const gen = new ImageDataGenerator(options);
   try {
     // An empty range is an unfit generator: merge adds nothing for it.
     if (end > start) await gen.fitStream(idxImageChunks(path, { start, end }));
-    const json: ImageDataGeneratorJSON & { source?: unknown } = gen.toJSON({ mergeable: true });
     const shape = [header.height, header.width, header.channels];
-    json.source = { file: path, images: header.n, shape, start, end, kernelMemoryBytes: currentBackend().heap.byteLength };
+    // The JSON only when asked for: for ZCA it carries the D×D covariance sums (8·D² bytes).
+    const json: (ImageDataGeneratorJSON & { source?: unknown }) | null = withJSON ? gen.toJSON({ mergeable: true }) : null;
+    if (json !== null) json.source = { file: path, images: header.n, shape, start, end, kernelMemoryBytes: currentBackend().heap.byteLength };
     return { json, statistics: gen.statistics, shape, images: end - start };
   } finally {
     gen.dispose();
@@ -95,7 +96,7 @@ export async function statsCommand(rest: readonly string[]): Promise<number> {
   }
   if (kind === 'file') {
     const header = await readIdxImagesHeader(data);
-    const part = await fileShard(data, options, imageRange(f, header.n));
+    const part = await fileShard(data, options, imageRange(f, header.n), f.json as boolean);
     if (f.json) console.log(JSON.stringify(part.json));
     else print({ images: part.statistics === null ? { images: 0, shape: part.shape, min: [], max: [], mean: [], std: [] } : report(part.images, part.shape, part.statistics) });
     return 0;
@@ -105,7 +106,7 @@ export async function statsCommand(rest: readonly string[]): Promise<number> {
   if (files !== null) {
     parts = {};
     for (const [name, path] of Object.entries(files)) {
-      const p = await fileShard(path, options, null);
+      const p = await fileShard(path, options, null, false);
       if (p.statistics === null) throw new Error(`${path}: holds 0 images`);
       parts[name] = report(p.images, p.shape, p.statistics);
     }

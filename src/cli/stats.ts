@@ -10,7 +10,7 @@ import { ImageDataGenerator, type GeneratorStatistics, type ImageDataGeneratorJS
 import { idxImageChunks, readIdxImagesHeader } from '../data/idx-stream-node.js';
 import { IDX_FILES, idxFileCandidates } from '../data/idx-node.js';
 import { currentBackend } from '../runtime/backend.js';
-import { SCALINGS, scalingOptions, type Scaling } from '../tutorial.js';
+import { SCALING_CHOICES, scalingOptions, type Scaling } from '../tutorial.js';
 import { UsageError, parseFlags, type FlagSpec, type Flags } from './args.js';
 import { loadData } from './data.js';
 
@@ -18,7 +18,7 @@ export const STATS: Record<string, FlagSpec> = {
   data: { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR|FILE', help: "'mnist' (the embedded digits), a directory of MNIST-format IDX files, or one IDX images file (raw or .gz), streamed" },
   range: { kind: 'string', default: null, placeholder: 'START:END', help: 'with a FILE: only images START to END-1' },
   shard: { kind: 'string', default: null, placeholder: 'I/N', help: 'with a FILE: the I-th (from 0) of N near-equal parts of its images' },
-  scaling: { kind: 'choice', choices: SCALINGS, default: 'standardize', help: "the generator's options (zca: also its covariance, for merging)" },
+  scaling: { kind: 'choice', choices: SCALING_CHOICES, default: 'standardize', help: "the generator's options (zca: also its covariance, for merging)" },
   'zca-epsilon': { kind: 'number', min: 0, exclusive: true, default: 0.1, help: 'zcaEpsilon for --scaling zca' },
   json: { kind: 'bool', help: 'print JSON: for a FILE, the generator JSON of the images read (for pixprep merge); otherwise the statistics of each part' },
 };

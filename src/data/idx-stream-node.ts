@@ -11,6 +11,7 @@ import { isGzip } from './gunzip.js';
 import { IdxError, parseIdxHeader } from './idx.js';
 import type { ByteImages } from './types.js';
 import { describeValue } from '../errors.js';
+import { checkOptionNames } from '../unknown-option-error.js';
 
 /** What the header of an IDX images file declares. */
 export interface IdxImagesHeader {
@@ -116,9 +117,7 @@ export async function* idxImageChunks(path: string, options: IdxChunkOptions = {
   const where = 'idxImageChunks';
   if (typeof path !== 'string' || path === '') throw new TypeError(`${where}: path must be a file path. Received: ${describeValue(path)}`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object { start, end, chunkBytes }. Received: ${describeValue(options)}`);
-  for (const name of Object.keys(options)) {
-    if (!['start', 'end', 'chunkBytes'].includes(name)) throw new Error(`${where}: unknown option \`${name}\`. Known options: start, end, chunkBytes`);
-  }
+  checkOptionNames(where, options, ['start', 'end', 'chunkBytes']);
   const header = await readIdxImagesHeader(path);
   const { start, end, perChunk } = checkRange(where, header, options);
   if (start === end) return;

@@ -375,6 +375,7 @@ export class ImageDataGenerator {
   toJSON(how?: ToJSONOptions): ImageDataGeneratorJSON {
     this.ownership.check();
     // JSON.stringify calls toJSON with a key (a string): only an options object asks for the mergeable form.
+    if (typeof how === 'object' && how !== null) checkOptionNames('toJSON', how, ['mergeable']);
     const mergeable = typeof how === 'object' && how !== null && how.mergeable === true;
     const { preprocessingFunction: _, ...options } = this.options;
     const m = this.moments;
@@ -515,7 +516,7 @@ export class ImageDataGenerator {
       try {
         return ImageDataGenerator.fromJSON(p);
       } catch (cause) {
-        throw new ((cause as Error).constructor as ErrorConstructor)(`${where}: argument ${i}: ${(cause as Error).message}`, { cause });
+        throw withContext(cause, `${where}: argument ${i}`);
       }
     });
     checkSameOptions(where, generators.map((g) => {

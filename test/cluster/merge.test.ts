@@ -95,6 +95,7 @@ describe('ImageDataGenerator.merge: moments', () => {
     const before = JSON.stringify([a.toJSON(), b.toJSON()]);
     ImageDataGenerator.merge(a, b);
     expect(JSON.stringify([a.toJSON(), b.toJSON()])).toBe(before);
+    expect(() => a.toJSON({ mergable: true } as never)).toThrow('toJSON: unknown option `mergable`. Did you mean `mergeable`? Known options: mergeable');
     const copy = ImageDataGenerator.merge(a);
     expect(copy).not.toBe(a);
     expect(JSON.stringify(copy.toJSON())).toBe(JSON.stringify(a.toJSON()));

@@ -58,7 +58,7 @@ describe('idxImageChunks', () => {
     await expect(collect(idxImageChunks(trailing))).rejects.toThrow(`${trailing}: trailing bytes: the file runs on past the 1001 images its header declares`);
     await expect(collect(idxImageChunks(raw, { start: 5, end: 1002 }))).rejects.toThrow(
       'idxImageChunks: the range start..end must satisfy 0 <= start <= end <= 1001 (the file\'s images). Received: start=5, end=1002');
-    await expect(collect(idxImageChunks(raw, { chunk: 5 } as never))).rejects.toThrow('idxImageChunks: unknown option `chunk`. Known options: start, end, chunkBytes');
+    await expect(collect(idxImageChunks(raw, { chunk: 5 } as never))).rejects.toThrow('idxImageChunks: unknown option `chunk`. Did you mean `chunkBytes`? Known options: start, end, chunkBytes');
     await expect(collect(idxImageChunks(raw, { chunkBytes: 0 }))).rejects.toThrow('idxImageChunks: options.chunkBytes must be a positive integer. Received: chunkBytes=0');
     const labels = join(work, 'labels');
     writeFileSync(labels, encodeIdx({ data: new Uint8Array(4), shape: [4] }));

@@ -67,3 +67,34 @@ export function base64ToFloat32(text: string, expectedLength?: number): Float32A
   if (!LITTLE_ENDIAN) swapWords(bytes);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
+
+function swapDoubles(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i += 8) bytes.subarray(i, i + 8).reverse();
+}
+
+/** Base64 of a's values as little-endian float64 bytes (ZCA's mergeable covariance sums: no rounding to f32). */
+export function float64ToBase64(a: Float64Array): string {
+  const bytes = new Uint8Array(a.byteLength);
+  bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  if (!LITTLE_ENDIAN) swapDoubles(bytes);
+  return bytesToBase64(bytes);
+}
+
+/** Inverse of float64ToBase64; the text must decode to exactly `expectedLength` float64 values. */
+export function base64ToFloat64(text: string, expectedLength: number): Float64Array {
+  if (typeof text !== 'string') throw new TypeError(`base64ToFloat64: expected a base64 string. Received: ${typeof text}`);
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const byteLength = (text.length / 4) * 3 - padding;
+  if (text.length % 4 !== 0 || byteLength !== expectedLength * 8) {
+    throw new RangeError(`base64ToFloat64: expected ${expectedLength} float64 values (${expectedLength * 8} bytes, ` +
+      `${Math.ceil((expectedLength * 8) / 3) * 4} base64 characters). Received: ${text.length} characters`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = base64ToBytes(text);
+  } catch (cause) {
+    throw new RangeError('base64ToFloat64: the text is not valid base64', { cause });
+  }
+  if (!LITTLE_ENDIAN) swapDoubles(bytes);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, expectedLength);
+}

@@ -7,3 +7,4 @@ export { loadImg } from './image/load-node.js';
 export { saveImg, type SaveImgOptions } from './image/save-node.js';
 export { readCsv } from './generator/csv-node.js';
 export { decodeMany, DecodePool, type DecodePoolOptions, type DecodeSource, type DecodeStream } from './image/decode-pool-node.js';
+export { idxImageChunks, readIdxImagesHeader, type IdxChunkOptions, type IdxImagesHeader } from './data/idx-stream-node.js';

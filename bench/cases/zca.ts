@@ -101,7 +101,7 @@ function casesFor({ n, h, w, c }: Shape, withEpoch: boolean): Case[] {
       note: 'ImageDataGenerator.fit with zcaWhitening, then W (float64 eigendecomposition of the D×D covariance)',
       run: () => {
         const gen = new ImageDataGenerator(OPTIONS).fit(x);
-        W = base64ToFloat32(gen.toJSON().zca!.matrix, D * D); // toJSON forms W
+        W = base64ToFloat32(gen.toJSON().zca!.matrix!, D * D); // toJSON forms W
       },
       output: () => {
         const { channelMean } = stat();
@@ -147,7 +147,7 @@ function casesFor({ n, h, w, c }: Shape, withEpoch: boolean): Case[] {
         note: 'one shuffled epoch of flow.batchInto: centring by the fused affine kernel, then x·W by gemm per batch',
         setup: () => {
           gen = new ImageDataGenerator(OPTIONS).fit(x);
-          W = base64ToFloat32(gen.toJSON().zca!.matrix, D * D); // forms W outside the timing
+          W = base64ToFloat32(gen.toJSON().zca!.matrix!, D * D); // forms W outside the timing
         },
         run: () => epoch(false),
         output: () => {

@@ -1,6 +1,5 @@
 // The `pixprep` commands: the Keras pixel-scaling tutorial end to end (train, compare), and data statistics (stats).
 // main.ts (the entry) imports this module only after checking the environment: importing it loads the kernels.
-import { ImageDataGenerator } from '../generator/image-data-generator.js';
 import { backend } from '../runtime/backend.js';
 import { WriteError, checkWritable } from '../write-file-node.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -11,7 +10,9 @@ import { compareScalings, compareTable, summarize, summaryTable } from './compar
 import { trainOnce } from './train.js';
 import { ProgressLine } from './progress-line.js';
 import { AUGMENT_FLAGS, augmentationFromFlags, LIGHT_AUGMENTATION } from './augment-flags.js';
-import { IMAGE_FOLDER_FLAGS, folderOptions, imageFolderStats, isImageFolder } from './image-folder.js';
+import { IMAGE_FOLDER_FLAGS, folderOptions } from './image-folder.js';
+import { STATS, statsCommand } from './stats.js';
+import { MERGE, mergeCommand } from './merge.js';
 
 const DATA: FlagSpec = { kind: 'string', default: 'mnist', placeholder: 'mnist|DIR', help: "'mnist' (the embedded digits), a directory of MNIST-format IDX files, or a folder of images with one sub-folder per class" };
 const TRAINING: Record<string, FlagSpec> = {
@@ -38,7 +39,6 @@ const COMPARE: Record<string, FlagSpec> = {
 };
 // Below a one-seed table: its gaps are often within one seed's spread (±0.6 points on the embedded digits).
 const SEED_HINT = 'Test accuracy varies from seed to seed; pixprep compare --repeat N gives each scaling\'s mean and spread over N seeds.';
-const STATS: Record<string, FlagSpec> = { data: DATA, ...IMAGE_FOLDER_FLAGS, json: { kind: 'bool', help: 'print JSON' } };
 
 const HELP = `pixprep: Keras-style pixel scaling on WebAssembly SIMD, and the pixel-scaling tutorial's CNN
 
@@ -47,7 +47,8 @@ Usage: pixprep <command> [options]
 Commands:
   train     scale the data one way, train the tutorial CNN, print the test accuracy
   compare   train once per scaling (normalize, center, standardize), or over several seeds, and print a table
-  stats     min, max, mean and std per channel of a data set
+  stats     min, max, mean and std per channel of a data set (streamed from IDX files), or the generator JSON of a shard
+  merge     merge the generator JSON of shards (pixprep stats --json) into one: pixprep merge a.json b.json ...
 
 pixprep <command> --help shows the options of a command. Kernels: ${backend}.`;
 
@@ -95,36 +96,14 @@ export async function run(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
-    case 'stats': {
-      if (help) return say(usage('stats', 'Prints min, max, mean and std per channel of the training and test images.', STATS));
-      const f = parseFlags('stats', rest, STATS);
-      const folder = folderOptions('stats', f);
-      let report: Record<string, { images: number; shape: number[]; min: number[]; max: number[]; mean: number[]; std: number[] }>;
-      if (f.data !== 'mnist' && (await isImageFolder(f.data as string))) {
-        // Image folders stream (fitDirectory): never the whole set in memory.
-        const parts = await imageFolderStats(f.data as string, folder);
-        report = Object.fromEntries(Object.entries(parts).map(([part, { images, shape, stats: s }]) => (
-          [part, { images, shape, min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }])));
-      } else {
-        const data = await loadData(f.data as string);
-        report = Object.fromEntries((['train', 'test'] as const).map((part) => {
-          const s = new ImageDataGenerator().fit(data[part].x).statistics!;
-          return [part, { images: data[part].y.length, shape: data[part].x.shape.slice(1), min: [...s.min], max: [...s.max], mean: [...s.mean], std: [...s.std] }];
-        }));
-      }
-      if (f.json) console.log(JSON.stringify(report));
-      else {
-        for (const [part, r] of Object.entries(report)) {
-          console.log(`${part}: ${r.images} images of ${r.shape.join('×')}`);
-          r.mean.forEach((_, c) => console.log(
-            `  channel ${c}: min=${r.min[c].toFixed(3)}, max=${r.max[c].toFixed(3)}, mean=${r.mean[c].toFixed(3)}, std=${r.std[c].toFixed(3)}`,
-          ));
-        }
-      }
-      return 0;
-    }
+    case 'stats':
+      if (help) return say(usage('stats', 'Prints min, max, mean and std per channel of the training and test images, or of one IDX file (streamed, in constant memory).', STATS));
+      return statsCommand(rest);
+    case 'merge':
+      if (help) return say(usage('merge', 'Merges the generator JSON of shards into one (pixprep merge a.json b.json ... [--out FILE]); on stdout unless --out.', MERGE));
+      return mergeCommand(rest);
     default:
-      throw new UsageError(`pixprep: unknown command '${command}' (commands: train, compare, stats; see pixprep --help)`);
+      throw new UsageError(`pixprep: unknown command '${command}' (commands: train, compare, stats, merge; see pixprep --help)`);
   }
 }
 

@@ -83,7 +83,7 @@ export async function loadIdxFile(path: string, options?: IdxReadOptions): Promi
 export const IDX_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
 
 /** Names accepted for a standard file: as is, the `train-images.idx3-ubyte` dot variant, and each with `.gz`. */
-function candidates(base: string): string[] {
+export function idxFileCandidates(base: string): string[] {
   const dotted = base.replace(/-(idx\d)-ubyte$/, '.$1-ubyte');
   return [base, `${base}.gz`, dotted, `${dotted}.gz`];
 }
@@ -104,7 +104,7 @@ export async function loadIdxDirectory(dir: string, options?: IdxReadOptions): P
   const paths: string[] = [];
   const missing: string[] = [];
   for (const base of IDX_FILES) {
-    const names = candidates(base);
+    const names = idxFileCandidates(base);
     const found = names.find((n) => entries.has(n));
     if (found) paths.push(join(dir, found));
     else missing.push(`${base} (looked for ${names.join(', ')})`);

@@ -108,6 +108,17 @@ function readHeader(bytes: Uint8Array, fail: (what: string) => never): IdxHeader
 }
 
 /**
+ * The header at the start of `head` (data type, shape, header length), or null when `head` ends before the header
+ * does. Throws an IdxError naming `name` for bytes that are not an IDX header. Streaming readers use it.
+ */
+export function parseIdxHeader(head: Uint8Array, name = 'IDX data'): { dtype: IdxDtype; shape: number[]; headerBytes: number } | null {
+  const header = readHeader(head, (what) => {
+    throw new IdxError(`${name}: ${what}`);
+  });
+  return header === null ? null : { dtype: header.type.dtype, shape: header.shape, headerBytes: header.headerBytes };
+}
+
+/**
  * The whole length in bytes (header and values) that an IDX file starting with `head` declares, or null when
  * `head` is shorter than the header. Throws an IdxError for a header that is not IDX. Decompression uses it to
  * stop as soon as a stream outgrows its header, instead of inflating a corrupt or hostile file without bound.

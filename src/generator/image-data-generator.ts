@@ -16,7 +16,9 @@ import { Moments } from './moments.js';
 import { DEFAULT_OPTIONS, resolveOptions, type ImageDataGeneratorOptions, type ResolvedOptions } from './options.js';
 import { scaleImages, type ScalingPlan } from './pipeline.js';
 import { CovarianceAccumulator } from './zca.js';
-import { base64ToFloat32, float32ToBase64 } from '../base64.js';
+import { base64ToFloat32, base64ToFloat64, float32ToBase64, float64ToBase64 } from '../base64.js';
+import { checkSameOptions } from './merge.js';
+import { isChunkStream, type ChunkStream } from './stream-fit.js';
 import type { Heap, HeapBlock } from '../runtime/heap.js';
 import { describeValue } from '../errors.js';
 import { Random } from '../random.js';
@@ -50,9 +52,31 @@ export interface ImageDataGeneratorJSON {
   version: number;
   options: Omit<ResolvedOptions, 'preprocessingFunction'>;
   statistics: { channels: number; count: number[]; mean: number[]; m2: number[]; min: number[]; max: number[] } | null;
-  /** With zcaWhitening: W (D×D float32, little-endian, base64) and the image shape it belongs to. */
-  zca?: { height: number; width: number; channels: number; matrix: string } | null;
+  /**
+   * With zcaWhitening: the image shape, and W (D×D float32, little-endian, base64), or (toJSON({ mergeable: true }))
+   * the covariance sums instead, from which W is computed when first needed and which merge and partialFit continue.
+   */
+  zca?: { height: number; width: number; channels: number; matrix?: string; covariance?: CovarianceJSON } | null;
 }
+
+/** ZCA's mergeable sums: images folded in, per-pixel mean (D float64) and co-moment (D×D float64), base64 little-endian. */
+export interface CovarianceJSON {
+  count: number;
+  mean: string;
+  comoment: string;
+}
+
+export interface ToJSONOptions {
+  /**
+   * Write what merging needs rather than what scaling needs: for ZCA, the float64 covariance sums (8·D² bytes) in
+   * place of W, so that the JSON of one shard can be merged with others (ImageDataGenerator.merge, pixprep merge).
+   * Moments are always mergeable. Default false.
+   */
+  mergeable?: boolean;
+}
+
+/** What ImageDataGenerator.merge accepts: generators, their toJSON() objects, or that JSON as text. */
+export type MergeInput = ImageDataGenerator | ImageDataGeneratorJSON | string;
 
 /** A generator's kernel memory, in a holder that its finalizer can free without keeping the generator alive. */
 interface GeneratorMemory {
@@ -136,19 +160,80 @@ export class ImageDataGenerator {
     return this;
   }
 
-  /** Folds x into the statistics: fitting chunk by chunk gives the statistics of all the chunks together. */
-  partialFit(x: ImageInput): this {
+  /**
+   * Folds x into the statistics: fitting chunk by chunk gives the statistics of all the chunks together. Given an
+   * async iterable of chunks (a stream: idxImageChunks from pixprep/node, say), folds them one at a time, holding one
+   * chunk at a time, and resolves when the stream ends; if a chunk is bad or the stream fails, nothing of the stream
+   * is folded in (the statistics stay as they were) and the promise rejects.
+   */
+  partialFit(x: ImageInput): this;
+  partialFit(chunks: ChunkStream): Promise<this>;
+  partialFit(x: ImageInput | ChunkStream): this | Promise<this> {
     this.ownership.check();
-    const source = ImageSource.from(x, 'partialFit', this.options.dataFormat);
-    const chunk = this.statisticsOf(source, 'partialFit');
+    if (isChunkStream(x)) return this.foldStream(x, 'partialFit', false);
+    return this.foldChunk(x, 'partialFit');
+  }
+
+  /**
+   * fit for data that arrives as a stream: the statistics of every chunk of `chunks` (an async iterable of image
+   * sets), replacing earlier ones once the stream has ended, in memory for one chunk whatever the stream's length.
+   * The result equals fit on all the chunks concatenated (to float64 rounding). A stream that yields no image is
+   * an error, as fit on an empty set is; on any error the generator keeps its earlier statistics.
+   */
+  fitStream(chunks: ChunkStream): Promise<this> {
+    this.ownership.check();
+    if (!isChunkStream(chunks)) {
+      throw new TypeError(`fitStream: chunks must be an async iterable of image sets ({ data, shape }). Received: ${describeValue(chunks)}`);
+    }
+    return this.foldStream(chunks, 'fitStream', true);
+  }
+
+  private async foldStream(chunks: ChunkStream, where: string, replace: boolean): Promise<this> {
+    if (this.options.zcaWhitening && !replace && this.moments !== null && this.covariance === null) {
+      throw new Error(`${where}: this generator was restored by fromJSON with a ZCA matrix but without its covariance; fit it anew`);
+    }
+    // The stream is folded into a generator of its own and merged in at the end, so that a failure half-way
+    // leaves this generator's statistics untouched.
+    const { preprocessingFunction: _, ...options } = this.options;
+    const part = new ImageDataGenerator(options);
+    try {
+      let index = 0;
+      for await (const chunk of chunks) {
+        this.ownership.check();
+        part.foldChunk(chunk, `${where}: chunk ${index++} of the stream`);
+      }
+      if (part.moments === null && replace) throw new RangeError(`${where}: the stream yielded no images; at least one image is needed`);
+      if (replace || this.moments === null) {
+        this.covariance?.dispose();
+        this.moments = part.moments;
+        this.covariance = part.covariance;
+        part.covariance = null;
+      } else if (part.moments !== null) {
+        if (part.moments.channels !== this.moments.channels) {
+          throw new RangeError(`${where}: the stream has ${part.moments.channels} channels but the generator was fit on ${this.moments.channels}`);
+        }
+        if (this.covariance !== null && part.covariance !== null) checkSameShape(where, this.covariance, part.covariance);
+        this.moments.merge(part.moments);
+        this.covariance?.merge(part.covariance!);
+      }
+      this.forgetZcaMatrix();
+      return this;
+    } finally {
+      part.dispose();
+    }
+  }
+
+  private foldChunk(x: ImageInput, where: string): this {
+    const source = ImageSource.from(x, where, this.options.dataFormat);
+    const chunk = this.statisticsOf(source, where);
     if (this.moments !== null && this.moments.channels !== chunk.channels) {
-      throw new RangeError(`partialFit: x has ${chunk.channels} channels but the generator was fit on ${this.moments.channels}`);
+      throw new RangeError(`${where}: x has ${chunk.channels} channels but the generator was fit on ${this.moments.channels}`);
     }
     if (this.options.zcaWhitening) {
       if (this.moments !== null && this.covariance === null) {
-        throw new Error('partialFit: this generator was restored by fromJSON with a ZCA matrix but without its covariance; fit it anew');
+        throw new Error(`${where}: this generator was restored by fromJSON with a ZCA matrix but without its covariance; fit it anew`);
       }
-      this.covariance = this.covarianceOf(source, 'partialFit', this.covariance);
+      this.covariance = this.covarianceOf(source, where, this.covariance);
       this.forgetZcaMatrix();
     }
     this.moments = this.moments === null ? chunk : this.moments.merge(chunk);
@@ -318,8 +403,11 @@ export class ImageDataGenerator {
   }
 
   /** Options (without preprocessingFunction, which cannot be serialised) and statistics, for reuse in an app. */
-  toJSON(): ImageDataGeneratorJSON {
+  toJSON(how?: ToJSONOptions): ImageDataGeneratorJSON {
     this.ownership.check();
+    // JSON.stringify calls toJSON with a key (a string): only an options object asks for the mergeable form.
+    if (typeof how === 'object' && how !== null) checkOptionNames('toJSON', how, ['mergeable']);
+    const mergeable = typeof how === 'object' && how !== null && how.mergeable === true;
     const { preprocessingFunction: _, ...options } = this.options;
     const m = this.moments;
     return {
@@ -334,11 +422,22 @@ export class ImageDataGenerator {
         min: Array.from(m.min),
         max: Array.from(m.max),
       },
-      zca: this.options.zcaWhitening && m ? this.zcaJSON() : null,
+      zca: this.options.zcaWhitening && m ? this.zcaJSON(mergeable) : null,
     };
   }
 
-  private zcaJSON(): NonNullable<ImageDataGeneratorJSON['zca']> {
+  private zcaJSON(mergeable: boolean): NonNullable<ImageDataGeneratorJSON['zca']> {
+    if (mergeable) {
+      const cov = this.covariance;
+      if (cov === null) {
+        throw new Error('toJSON: { mergeable: true } needs the ZCA covariance, and this generator was restored by fromJSON ' +
+          'from a ZCA matrix alone; fit it anew (or keep the mergeable JSON of its shards)');
+      }
+      return {
+        height: cov.height, width: cov.width, channels: cov.channels,
+        covariance: { count: cov.count, mean: float64ToBase64(cov.mean), comoment: float64ToBase64(cov.comoment) },
+      };
+    }
     const z = this.whitening();
     return { height: z.height, width: z.width, channels: z.channels, matrix: float32ToBase64(z.w) };
   }
@@ -405,7 +504,16 @@ export class ImageDataGenerator {
         }
         if (dims.channels !== c) throw new RangeError(`${where}: zca.channels (${dims.channels}) differs from statistics.channels (${c})`);
         const D = dims.height * dims.width * dims.channels;
-        if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string. Received: ${describeValue(z.matrix)}`);
+        if (z.covariance !== undefined) {
+          gen.covariance = covarianceFromJSON(z.covariance, dims, where);
+          // Both count the same images: one value per pixel of each image for the moments, one row per image here.
+          if (gen.covariance.count * dims.height * dims.width !== m.count[0]) {
+            throw new RangeError(`${where}: zca.covariance.count (${gen.covariance.count} images of ${dims.height}×${dims.width}) ` +
+              `disagrees with statistics.count (${m.count[0]} values per channel)`);
+          }
+        }
+        if (z.matrix === undefined && gen.covariance !== null) return gen; // W is computed from the covariance when needed
+        if (typeof z.matrix !== 'string') throw new TypeError(`${where}: zca.matrix must be a base64 string (or zca.covariance given). Received: ${describeValue(z.matrix)}`);
         let w: Float32Array;
         try {
           w = base64ToFloat32(z.matrix, D * D);
@@ -417,6 +525,58 @@ export class ImageDataGenerator {
       }
     }
     return gen;
+  }
+
+  /**
+   * One generator holding the statistics of all of `parts` together: generators, or their JSON (objects or text),
+   * fit on separate shards of a data set, in other processes or machines. Moments merge by Chan et al.'s pairwise
+   * formula and ZCA's covariance sums with the mean correction, in float64: the result equals one fit on all the
+   * shards to float64 rounding, whatever the order or grouping of the merges. Every part must have the same options
+   * (an error names the first that differs). An unfit part (an empty shard) adds nothing; when every part is unfit,
+   * so is the result. ZCA parts need their covariance: a fitted generator, or toJSON({ mergeable: true }).
+   * The parts are not changed; the result has the first part's preprocessingFunction, if any.
+   */
+  static merge(...parts: MergeInput[]): ImageDataGenerator {
+    const where = 'ImageDataGenerator.merge';
+    if (parts.length === 0) throw new RangeError(`${where}: needs at least one generator or generator JSON. Received: none`);
+    const generators = parts.map((p, i) => {
+      if (p instanceof ImageDataGenerator) {
+        p.ownership.check();
+        return p;
+      }
+      try {
+        return ImageDataGenerator.fromJSON(p);
+      } catch (cause) {
+        throw withContext(cause, `${where}: argument ${i}`);
+      }
+    });
+    checkSameOptions(where, generators.map((g) => {
+      const { preprocessingFunction: _, ...options } = g.options;
+      return options;
+    }));
+    const first = generators[0];
+    const merged = new ImageDataGenerator(first.options);
+    let moments: Moments | null = null;
+    let covariance: CovarianceAccumulator | null = null;
+    generators.forEach((g, i) => {
+      if (g.moments === null) return;
+      if (moments !== null && moments.channels !== g.moments.channels) {
+        throw new RangeError(`${where}: argument ${i} was fit on ${g.moments.channels} channels, an earlier one on ${moments.channels}`);
+      }
+      if (first.options.zcaWhitening) {
+        if (g.covariance === null) {
+          throw new Error(`${where}: argument ${i} has a ZCA matrix but not its covariance, which merging needs: ` +
+            'write shards with toJSON({ mergeable: true }) (pixprep stats --json does)');
+        }
+        if (covariance !== null) checkSameShape(`${where}: argument ${i}`, covariance, g.covariance);
+        covariance = covariance === null ? g.covariance.clone() : covariance.merge(g.covariance);
+      }
+      moments = moments === null ? g.moments.clone() : moments.merge(g.moments);
+    });
+    merged.moments = moments;
+    merged.covariance = covariance;
+    for (let i = 0; i < parts.length; i++) if (!(parts[i] instanceof ImageDataGenerator)) generators[i].dispose();
+    return merged;
   }
 
   /** The folded scaling steps; throws if a featurewise step is asked for before fit or on other channels. */
@@ -722,4 +882,34 @@ function checkTransformParams(params: unknown, where: string): TransformParams {
     out[name] = v;
   }
   return out;
+}
+
+function checkSameShape(where: string, a: CovarianceAccumulator, b: CovarianceAccumulator): void {
+  if (a.height !== b.height || a.width !== b.width || a.channels !== b.channels) {
+    throw new RangeError(`${where}: ZCA statistics of images of ${b.height}×${b.width}×${b.channels} cannot merge with ` +
+      `those of images of ${a.height}×${a.width}×${a.channels}`);
+  }
+}
+
+function covarianceFromJSON(json: unknown, dims: { height: number; width: number; channels: number }, where: string): CovarianceAccumulator {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TypeError(`${where}: zca.covariance must be an object { count, mean, comoment }. Received: ${describeValue(json)}`);
+  }
+  const { count, mean, comoment } = json as Record<string, unknown>;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+    throw new TypeError(`${where}: zca.covariance.count must be a positive integer. Received: ${describeValue(count)}`);
+  }
+  const D = dims.height * dims.width * dims.channels;
+  const decode = (name: string, text: unknown, length: number): Float64Array => {
+    if (typeof text !== 'string') throw new TypeError(`${where}: zca.covariance.${name} must be a base64 string. Received: ${describeValue(text)}`);
+    let values: Float64Array;
+    try {
+      values = base64ToFloat64(text, length);
+    } catch (cause) {
+      throw new RangeError(`${where}: zca.covariance.${name} (${length} float64 for images of ${dims.height}×${dims.width}×${dims.channels}): ${(cause as Error).message}`, { cause });
+    }
+    if (!values.every(Number.isFinite)) throw new RangeError(`${where}: zca.covariance.${name} must hold finite numbers`);
+    return values;
+  };
+  return CovarianceAccumulator.fromSums(dims.height, dims.width, dims.channels, count, decode('mean', mean, D), decode('comoment', comoment, D * D));
 }

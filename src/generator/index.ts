@@ -1,5 +1,6 @@
 export { ImageDataGenerator } from './image-data-generator.js';
-export type { FitOptions as GeneratorFitOptions, GeneratorStatistics, ImageDataGeneratorJSON } from './image-data-generator.js';
+export type { FitOptions as GeneratorFitOptions, GeneratorStatistics, ImageDataGeneratorJSON, CovarianceJSON, ToJSONOptions, MergeInput } from './image-data-generator.js';
+export type { ChunkStream } from './stream-fit.js';
 export { FlowIterator } from './flow.js';
 export type { Batch, FlowOptions } from './flow.js';
 export type { ImageDataGeneratorOptions, ImageView } from './options.js';

@@ -35,6 +35,12 @@ export class Moments {
     return m;
   }
 
+  clone(): Moments {
+    const m = new Moments(this.channels);
+    for (const field of ['count', 'mean', 'm2', 'min', 'max', 'nonFinite'] as const) m[field].set(this[field]);
+    return m;
+  }
+
   /** Folds `other` into this (Chan et al. 1979). */
   merge(other: Moments): this {
     if (other.channels !== this.channels) {

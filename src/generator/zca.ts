@@ -101,6 +101,30 @@ export class CovarianceAccumulator {
     return this;
   }
 
+  /**
+   * An accumulator holding given sums (count, per-pixel mean, co-moment), as written by another process: what
+   * ImageDataGenerator.fromJSON restores so that merge and partialFit can go on from them. Holds no kernel memory
+   * until images are added.
+   */
+  static fromSums(height: number, width: number, channels: number, count: number, mean: Float64Array, comoment: Float64Array): CovarianceAccumulator {
+    const acc = new CovarianceAccumulator(height, width, channels);
+    acc.dispose();
+    const D = acc.features;
+    if (mean.length !== D || comoment.length !== D * D) {
+      throw new RangeError(`CovarianceAccumulator.fromSums: mean must hold D = ${D} values and comoment D·D = ${D * D}. ` +
+        `Received: lengths ${mean.length} and ${comoment.length}`);
+    }
+    acc.count = count;
+    acc.mean.set(mean);
+    acc.comoment.set(comoment);
+    return acc;
+  }
+
+  /** A copy of the sums (no kernel memory), so that a merge into the copy leaves this one as it was. */
+  clone(): CovarianceAccumulator {
+    return CovarianceAccumulator.fromSums(this.height, this.width, this.channels, this.count, this.mean, this.comoment);
+  }
+
   /** Folds another accumulator's statistics into this one (Chan et al.), as if its images had been added here. */
   merge(other: CovarianceAccumulator): this {
     if (other.features !== this.features) {

@@ -1,5 +1,6 @@
-// fit over image files without holding them: each decoded batch (bytes, before any scaling) is folded into the
-// generator's statistics by partialFit, which merges exactly (moments.ts), so the result is a fit on the whole set.
+// fit over image files without holding them: the decoded batches (bytes, before any scaling) are streamed into
+// fitStream, which folds each into the statistics exactly (moments.ts), so the result is a fit on the whole set, and
+// is all or nothing: a file that fails half way leaves the generator's earlier statistics as they were.
 import type { ImageSet } from './image-set.js';
 import { FileIterator } from './file-iterator.js';
 import { flowFromDirectory, type DirectoryFlowOptions } from './directory.js';
@@ -9,8 +10,7 @@ import type { ScalingPlan } from './pipeline.js';
 export type FitFilesOptions = Omit<DirectoryFlowOptions, 'classMode' | 'shuffle' | 'seed'>;
 
 interface Fittable extends FlowGenerator {
-  fit(x: ImageSet): unknown;
-  partialFit(x: ImageSet): unknown;
+  fitStream(chunks: AsyncIterable<ImageSet>): Promise<unknown>;
 }
 
 const IDENTITY: ScalingPlan = {
@@ -28,16 +28,21 @@ export async function fitFiles(gen: Fittable, directory: DirectoryInput | FileIt
     const raw: FlowGenerator = { options: { ...gen.options, rescale: null } as FlowGenerator['options'], augmenting: false, scalingPlan: () => IDENTITY };
     files = await flowFromDirectory(raw, directory, { ...options, classMode: null, shuffle: false });
   }
-  try {
-    let first = true;
+  let batches = 0;
+  let listed = false;
+  async function* decoded(): AsyncGenerator<ImageSet> {
     for (let i = 0; i < files.length; i++) {
       if ((await files.prepare(i)) === 0) continue;
-      const batch = files.decodedBatch(i);
-      if (first) gen.fit(batch);
-      else gen.partialFit(batch);
-      first = false;
+      batches++;
+      yield files.decodedBatch(i); // folded before the next batch is decoded over it
     }
-    if (first) throw new Error('fitDirectory: every file was skipped; there is nothing to fit');
+    listed = true;
+  }
+  try {
+    await gen.fitStream(decoded()).catch((e: unknown) => {
+      if (listed && batches === 0) throw new Error('fitDirectory: every file was skipped; there is nothing to fit');
+      throw e;
+    });
   } finally {
     files.dispose();
   }

@@ -140,4 +140,21 @@ describe('fitDirectory', () => {
     expect(files.epoch).toBe(0);
     rmSync(folder, { recursive: true, force: true });
   });
+
+  it('is all or nothing: a corrupt file after the first batch leaves the earlier statistics exactly as they were', async () => {
+    const folder = tempDir('fit-bad');
+    for (let i = 0; i < 9; i++) writeFile(folder, `a/${i}.png`, encodePng(randomImage(4, 4, 1, 70 + i), 4, 4, 1));
+    writeFile(folder, 'a/9.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])); // sorted last: batch 3
+    const gen = new ImageDataGenerator({ featurewiseCenter: true }).fit({ data: new Uint8Array([10, 20, 30, 40]), shape: [4, 1, 1, 1] });
+    const before = JSON.stringify(gen.toJSON());
+    await expect(gen.fitDirectory(folder, { targetSize: [4, 4], colorMode: 'grayscale', batchSize: 3 })).rejects.toThrow('9.png');
+    expect(JSON.stringify(gen.toJSON())).toBe(before);
+    // Every file skipped: nothing to fit, said so.
+    const empty = tempDir('fit-skipped');
+    writeFile(empty, 'a/x.png', new Uint8Array([1, 2, 3]));
+    await expect(new ImageDataGenerator().fitDirectory(empty, { targetSize: [4, 4], onError: 'skip' }))
+      .rejects.toThrow('fitDirectory: every file was skipped; there is nothing to fit');
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  });
 });

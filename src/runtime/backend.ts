@@ -136,9 +136,9 @@ function requestedThreads(): number | undefined {
 
 /**
  * The thread count asked for (setThreads, PIXPREP_THREADS), else 1. One thread is the default, not the cores: the
- * recorded bench at this commit (bench/results/latest.json) trains at 0.93× and infers at 0.86× one thread's speed
- * with two, because the kernels not yet split (the kernel gradient, pooling, the element-wise passes) leave the
- * second thread mostly idle while every split call pays its round trip. `setThreads(n)` opts in.
+ * recorded bench (bench/results/latest.json) trains at 0.87× and infers at 0.74× one thread's speed with two,
+ * because the kernels not yet split (the kernel gradient, pooling, the element-wise passes) leave the second thread
+ * mostly idle while every split call pays its round trip. `setThreads(n)` opts in.
  */
 let threadSetting = requestedThreads() ?? 1;
 

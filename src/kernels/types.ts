@@ -46,6 +46,14 @@ function reach(indices: ArrayLike<number>, count: number): number {
   for (let i = 0; i < count && i < indices.length; i++) if (indices[i] > top) top = indices[i];
   return top + 1;
 }
+/** What a warp touches (warpU8 and warpF32 alike): every image whole, 8 parameters each, a mul and an add per channel. */
+const WARP_EXTENT: NonNullable<KernelEntry['extent']> = {
+  out: (s) => s.nImages * s.height * s.width * s.channels,
+  input: (s) => s.nImages * s.height * s.width * s.channels,
+  params: (s) => 8 * s.nImages,
+  mul: (s) => s.channels,
+  add: (s) => s.channels,
+};
 /** Floats of 36 Winograd planes of a rows × cols operand (src/kernels/winograd.ts). */
 const planes = (rows: number, cols: number) => (rows * cols === 0 ? 0 : winogradPlanesFloats(rows, cols));
 /** Images a block of tiles [tile0, tile0 + tiles) reaches into (ceil(outH/4)·ceil(outW/4) tiles per image). */
@@ -156,24 +164,12 @@ export const KERNELS = {
   warpU8: {
     args: ['out: f32 out', 'input: u8', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
       'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
-    extent: {
-      out: (s) => s.nImages * s.height * s.width * s.channels,
-      input: (s) => s.nImages * s.height * s.width * s.channels,
-      params: (s) => 8 * s.nImages,
-      mul: (s) => s.channels,
-      add: (s) => s.channels,
-    },
+    extent: WARP_EXTENT,
   },
   warpF32: {
     args: ['out: f32 out', 'input: f32', 'params: f64', 'nImages: int', 'height: int', 'width: int', 'channels: int',
       'planar: bool', 'mode: int', 'order: int', 'cval: float', 'mul: f32', 'add: f32'],
-    extent: {
-      out: (s) => s.nImages * s.height * s.width * s.channels,
-      input: (s) => s.nImages * s.height * s.width * s.channels,
-      params: (s) => 8 * s.nImages,
-      mul: (s) => s.channels,
-      add: (s) => s.channels,
-    },
+    extent: WARP_EXTENT,
   },
 
   /** PIL's resampling on 8-bit HWC images (src/kernels/resize.ts): nearest by row/column tables, and the two passes. */

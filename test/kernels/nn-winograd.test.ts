@@ -59,6 +59,22 @@ function sandwich(l: number[][], x: number[][], r: number[][]): number[][] {
   return lx.map((row) => r[0].map((_, j) => row.reduce((s, v, p) => s + v * r[p][j], 0)));
 }
 
+// The bounds use the transforms' absolute values: |Bᵀ|, |G|, |Aᵀ| and their transposes.
+const [ABS_BT, ABS_G, ABS_AT] = [abs(BT), abs(G), abs(AT)];
+const [ABS_B, ABS_GT, ABS_A] = [transpose(ABS_BT), transpose(ABS_G), transpose(ABS_AT)];
+
+/** |G|·|k|·|Gᵀ| for each channel ci and filter fi of the 3×3 kernel w (Keras' layout), at us[ci·f + fi]. */
+function absKernelTransforms(w: Float32Array, c: number, f: number): number[][][] {
+  const us: number[][][] = [];
+  for (let ci = 0; ci < c; ci++) {
+    for (let fi = 0; fi < f; fi++) {
+      const k = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w[((i * 3 + j) * c + ci) * f + fi])));
+      us[ci * f + fi] = sandwich(ABS_G, k, ABS_GT);
+    }
+  }
+  return us;
+}
+
 const U_ROUNDING = 2 ** -24;
 const gamma = (n: number) => (n * U_ROUNDING) / (1 - n * U_ROUNDING);
 
@@ -85,15 +101,8 @@ function forwardReference(g: Geometry, x: Float32Array, w: Float32Array, bias: F
       }
     }
   }
-  const [bt, gg, at] = [abs(BT), abs(G), abs(AT)];
-  const [b6, gt, a6] = [transpose(bt), transpose(gg), transpose(at)];
-  const us: number[][][] = [];
-  for (let ci = 0; ci < c; ci++) {
-    for (let fi = 0; fi < f; fi++) {
-      const k = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w[((i * 3 + j) * c + ci) * f + fi])));
-      us[ci * f + fi] = sandwich(gg, k, gt);
-    }
-  }
+  const [bt, b6, at, a6] = [ABS_BT, ABS_B, ABS_AT, ABS_A];
+  const us = absKernelTransforms(w, c, f);
   for (let b = 0; b < n; b++) {
     for (let ty = 0; ty * 4 < outH; ty++) {
       for (let tx = 0; tx * 4 < outW; tx++) {
@@ -145,15 +154,8 @@ function gradientReference(g: Geometry, dy: Float32Array, w: Float32Array) {
       }
     }
   }
-  const [bt, gg, at] = [abs(BT), abs(G), abs(AT)];
-  const [b6, gt, a6] = [transpose(bt), transpose(gg), transpose(at)];
-  const us: number[][][] = [];
-  for (let ci = 0; ci < c; ci++) {
-    for (let fi = 0; fi < f; fi++) {
-      const k = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w[((i * 3 + j) * c + ci) * f + fi])));
-      us[ci * f + fi] = sandwich(gg, k, gt);
-    }
-  }
+  const [bt, b6, at, a6] = [ABS_BT, ABS_B, ABS_AT, ABS_A];
+  const us = absKernelTransforms(w, c, f);
   for (let b = 0; b < n; b++) {
     for (let ty = 0; ty * 4 < outH; ty++) {
       for (let tx = 0; tx * 4 < outW; tx++) {
@@ -207,8 +209,7 @@ function kernelGradientReference(g: Geometry, x: Float32Array, dy: Float32Array)
       }
     }
   }
-  const [bt, gg, at] = [abs(BT), abs(G), abs(AT)];
-  const [b6, gt, a6] = [transpose(bt), transpose(gg), transpose(at)];
+  const [bt, gg, at, b6, gt, a6] = [ABS_BT, ABS_G, ABS_AT, ABS_B, ABS_GT, ABS_A];
   // Σ over tiles of |V| ⊙ |dM| per (channel, filter), then |Gᵀ| · that · |G|.
   const du = Array.from({ length: c * f }, () => [0, 1, 2, 3, 4, 5].map(() => new Array<number>(6).fill(0)));
   for (let b = 0; b < n; b++) {

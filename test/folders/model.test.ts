@@ -1,7 +1,7 @@
 // model.fit / evaluate / predict over flowFromDirectory's iterator: the same weights, losses and predictions as over
 // flow on the same images stacked in memory (the file path changes where pixels come from, nothing else), with a
 // file iterator as validationData too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { Conv2D, Dense, Flatten, ImageDataGenerator, MaxPooling2D, Sequential } from '../../src/index.js';
 import { encodePng, shapeImage, tempDir, writeFile } from './png.js';
@@ -28,6 +28,17 @@ beforeAll(() => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+// Each test disposes what it made: an object left to the garbage collector returns its kernel memory whenever its
+// finalizer runs, which can be in the middle of the memory test below and make its heap figures move.
+const made: { dispose(): void }[] = [];
+function own<T extends { dispose(): void }>(x: T): T {
+  made.push(x);
+  return x;
+}
+afterEach(() => {
+  for (const x of made.splice(0).reverse()) x.dispose();
+});
+
 function model(): Sequential {
   const m = new Sequential([
     new Conv2D({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [S, S, 1] }),
@@ -47,17 +58,17 @@ function stacked(from = 0, to = images.length) {
 
 describe('model over a file iterator', () => {
   it('fit, evaluate and predict equal the same over flow on the stacked images', async () => {
-    const gen = new ImageDataGenerator({ rescale: 1 / 255, horizontalFlip: true });
+    const gen = own(new ImageDataGenerator({ rescale: 1 / 255, horizontalFlip: true }));
     const options = { targetSize: [S, S] as [number, number], colorMode: 'grayscale' as const, batchSize: 5, seed: 9, classMode: 'sparse' as const };
-    const files = await gen.flowFromDirectory(root, options);
-    const validationFiles = await gen.flowFromDirectory(root, { ...options, shuffle: false, seed: 4 });
-    const viaFiles = model();
+    const files = own(await gen.flowFromDirectory(root, options));
+    const validationFiles = own(await gen.flowFromDirectory(root, { ...options, shuffle: false, seed: 4 }));
+    const viaFiles = own(model());
     const logs: string[] = [];
     const historyFiles = await viaFiles.fit(files, { epochs: 3, verbose: 0, validationData: validationFiles, log: (l) => logs.push(l) });
 
-    const viaArrays = model();
-    const flow = gen.flow(stacked(), labels, { batchSize: 5, seed: 9 });
-    const validationFlow = gen.flow(stacked(), labels, { batchSize: 5, shuffle: false, seed: 4 });
+    const viaArrays = own(model());
+    const flow = own(gen.flow(stacked(), labels, { batchSize: 5, seed: 9 }));
+    const validationFlow = own(gen.flow(stacked(), labels, { batchSize: 5, shuffle: false, seed: 4 }));
     const historyArrays = await viaArrays.fit(flow, { epochs: 3, verbose: 0, validationData: validationFlow });
 
     expect(historyFiles.loss).toEqual(historyArrays.loss);
@@ -76,10 +87,10 @@ describe('model over a file iterator', () => {
   });
 
   it('categorical labels train a categoricalCrossentropy model', async () => {
-    const gen = new ImageDataGenerator({ rescale: 1 / 255 });
-    const files = await gen.flowFromDirectory(root, { targetSize: [S, S], colorMode: 'grayscale', batchSize: 8, seed: 2 });
+    const gen = own(new ImageDataGenerator({ rescale: 1 / 255 }));
+    const files = own(await gen.flowFromDirectory(root, { targetSize: [S, S], colorMode: 'grayscale', batchSize: 8, seed: 2 }));
     expect(files.labelWidth).toBe(2);
-    const m = model();
+    const m = own(model());
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const history = await m.fit(files, { epochs: 2, verbose: 0 });
     expect(history.loss.every(Number.isFinite)).toBe(true);

@@ -30,8 +30,11 @@ export interface Reference {
 }
 
 export interface Verify {
-  /** The exact answer in float64, computed without any implementation's code. */
-  reference: () => Reference;
+  /**
+   * The exact answer in float64, computed without any implementation's code. Omitted when the case's rows compute
+   * different things on purpose (an augmented epoch and a plain one): then each implementation has its own.
+   */
+  reference?: () => Reference;
   tolerance: Tolerance;
 }
 
@@ -50,6 +53,8 @@ export interface Impl {
   output?: () => ArrayLike<number> | Promise<ArrayLike<number>>;
   /** A looser bound for this implementation only, with its reason in the text (e.g. float32 accumulation). */
   tolerance?: Tolerance;
+  /** This implementation's own float64 answer, for a case whose rows do different work (see Verify.reference). */
+  reference?: () => Reference;
 }
 
 export interface Case {
@@ -67,8 +72,6 @@ export interface Case {
   /** The floor row (an impl name) that "÷ floor" divides by. */
   floor?: string;
   verify?: Verify;
-  /** Why a case has no verification (only for cases whose outputs are checked elsewhere). */
-  unverified?: string;
   impls: Impl[];
   /** Time each implementation gets, in all, split over the rounds. */
   budgetMs: number;
@@ -216,7 +219,11 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
   const live: Live[] = c.impls.map((impl) => ({ impl, status: 'ok', repeat: 1, samples: [] }));
   // Computed after the first setup (a reference may need what a setup made, e.g. the ZCA matrix).
   let reference: Reference | undefined;
-  const ref = (): Reference => (reference ??= c.verify!.reference());
+  const ref = (impl: Impl): Reference => {
+    if (impl.reference) return impl.reference();
+    if (!c.verify?.reference) throw new Error(`bench bug: case ${c.name} has no reference, nor has ${impl.name} its own`);
+    return (reference ??= c.verify.reference());
+  };
   let wrong: string | null = null;
   for (const entry of live) {
     const { impl } = entry;
@@ -227,7 +234,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
         await call(impl.run);
         if (impl.role !== 'floor' && c.verify !== undefined) {
           if (!impl.output) throw new Error(`bench bug: ${impl.name} has no output to verify`);
-          const { v, failure } = compare(await impl.output(), ref(), impl.tolerance ?? c.verify.tolerance);
+          const { v, failure } = compare(await impl.output(), ref(impl), impl.tolerance ?? c.verify.tolerance);
           entry.verification = v;
           if (failure !== undefined) {
             entry.status = 'failed';
@@ -244,7 +251,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
           entry.repeat = single >= c.minSampleMs ? 1 : Math.min(100_000, Math.ceil(c.minSampleMs / Math.max(single, 1e-4)));
         }
       } else if (impl.output && c.verify !== undefined) {
-        const { v, failure } = compare(await impl.output(), ref(), impl.tolerance ?? c.verify.tolerance);
+        const { v, failure } = compare(await impl.output(), ref(impl), impl.tolerance ?? c.verify.tolerance);
         entry.verification = v;
         if (failure !== undefined) {
           entry.status = 'failed';

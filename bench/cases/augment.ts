@@ -1,7 +1,8 @@
 // Augmentation (issue 17): the light augmentation of the tutorial (rotation 10°, width/height shift 0.1, zoom 0.1,
 // bilinear, nearest fill) on 28×28×1 bytes, one thread.
 //   augment epoch  — a whole shuffled epoch of flow.batchInto, drawn, warped and standardized in one kernel pass,
-//                    next to the same epoch without augmentation (their ratio is the cost of augmenting)
+//                    next to the same epoch without augmentation (their ratio is the cost of augmenting); each
+//                    row's first and last batches are checked against its own float64 answer before timing
 //   augment warp   — the warp of PEER_IMAGES images with the SAME transforms (drawn by pixprep's getRandomTransform,
 //                    handed to every implementation) by pixprep's kernel, scipy's affine_transform per image (Keras'
 //                    path, its affine part alone) and PyTorch's batched affine_grid + grid_sample mapped to the same
@@ -10,6 +11,8 @@
 // has no row (nor is torchvision installed here). Self-contained: registered with one line in bench/suite.ts.
 import { resolveAugmentation } from '../../src/generator/augment-options.js';
 import { drawTransform, warpParams } from '../../src/generator/augment.js';
+import { imageSeed } from '../../src/generator/flow.js';
+import { EPSILON } from '../../src/generator/pipeline.js';
 import { ImageDataGenerator } from '../../src/generator/image-data-generator.js';
 import { WARP_PARAMS } from '../../src/kernels/warp.js';
 import { Random } from '../../src/random.js';
@@ -17,29 +20,76 @@ import { currentBackend } from '../../src/runtime/backend.js';
 import type { HeapBlock } from '../../src/runtime/heap.js';
 import { seededBytes } from '../data.js';
 import { pythonImpl } from '../peers/python.js';
-import type { Case, Impl } from '../runner.js';
-import { WARP_FLOAT64, warpReference, warpTolerance } from '../verify.js';
+import type { Case, Impl, Tolerance } from '../runner.js';
+import { momentsReference, U, WARP_FLOAT64, warpReference, warpTolerance } from '../verify.js';
 
 const LIGHT = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 } as const;
 const STANDARDIZE = { featurewiseCenter: true, featurewiseStdNormalization: true } as const;
 const PEER_IMAGES = 2048;
+const BATCH = 64;
 const H = 28;
 const W = 28;
 
-/** One shuffled epoch of flow.batchInto over x into a batch in kernel memory. */
+/**
+ * One shuffled epoch of flow.batchInto over x into a batch in kernel memory. Verified (not timed) on the epoch's
+ * first and last batches against float64: the images the flow's order puts there, warped (when augmenting) with
+ * the transforms getRandomTransform draws from each image's seed (the warp's inputs, as in the 'augment warp' case),
+ * then standardized with float64 statistics of x: (v − mean) / (std + 1e-6).
+ */
 function epochImpl(name: string, note: string, options: object, x: { data: Uint8Array; shape: number[] }): Impl {
   let gen: ImageDataGenerator | null = null;
   let block: HeapBlock<'f32'> | null = null;
+  let checked: Int32Array | null = null;
+  let warpBound: Tolerance | null = null;
+  let scale: { mean: number; std: number } | null = null;
+  const augmenting = Object.keys(options).length > 0;
+  const SEED = 1;
+  const size = H * W;
   return {
     name, role: 'pixprep', note,
     setup: () => {
       gen = new ImageDataGenerator({ ...STANDARDIZE, ...options }).fit(x);
     },
     run: () => {
-      const flow = gen!.flow(x, null, { batchSize: 64, seed: 1 });
-      block ??= currentBackend().heap.block('f32', 64 * H * W);
+      const flow = gen!.flow(x, null, { batchSize: BATCH, seed: SEED });
+      block ??= currentBackend().heap.block('f32', BATCH * size);
       for (let i = 0; i < flow.length; i++) flow.batchInto(i, block.view, null);
       flow.dispose();
+    },
+    output: () => {
+      const flow = gen!.flow(x, null, { batchSize: BATCH, seed: SEED });
+      const order = flow.indexOrder;
+      const last = flow.length - 1;
+      const lastFrom = last * BATCH;
+      checked = Int32Array.from([...order.subarray(0, BATCH), ...order.subarray(lastFrom)]);
+      const out = new Float32Array(checked.length * size);
+      flow.batchInto(0, block!.view, null);
+      out.set(block!.view.subarray(0, BATCH * size));
+      flow.batchInto(last, block!.view, null);
+      out.set(block!.view.subarray(0, (order.length - lastFrom) * size), BATCH * size);
+      flow.dispose();
+      return out;
+    },
+    reference: () => {
+      const images = new Uint8Array(checked!.length * size);
+      checked!.forEach((j, k) => images.set(x.data.subarray(j * size, (j + 1) * size), k * size));
+      let values: ArrayLike<number> = images;
+      const [mean, std] = momentsReference(x.data, 1);
+      if (augmenting) {
+        const params = new Float64Array(checked!.length * WARP_PARAMS);
+        checked!.forEach((j, k) => warpParams(gen!.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j)), H, W, params, k * WARP_PARAMS));
+        values = warpReference(images, params, checked!.length, H, W);
+        warpBound = warpTolerance(params, H, W);
+      }
+      scale = { mean, std };
+      return Float64Array.from(values, (v) => (v - mean) / (std + EPSILON));
+    },
+    // The warp's bound (src/kernels/warp.ts, per image, from the transforms the reference drew: none without
+    // augmentation) divided by std, plus the affine map's roundings with float32 mean and std. Read after
+    // reference() has run (the runner computes output, reference, then applies the tolerance).
+    tolerance: {
+      text: "|out − ref| ≤ (the warp's float32 bound)/std + 8u·(|ref| + 2·mean/std), u = 2⁻²⁴",
+      bound: (ref, i) => (warpBound?.bound(ref, i) ?? 0) / scale!.std + 8 * U * (Math.abs(ref) + 2 * scale!.mean / scale!.std),
     },
     teardown: () => {
       block?.free();
@@ -83,11 +133,10 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
   const n = images;
   const x = { data: seededBytes(n * H * W, 17), shape: [n, H, W, 1] };
   const epoch: Case = {
-    name: `augment epoch ${n}×28×28×1, batch 64`, section: 'augment', kind: 'call', unit: 'images/s', work: n,
+    name: `augment epoch ${n}×28×28×1, batch ${BATCH}`, section: 'augment', kind: 'call', unit: 'images/s', work: n,
     elements: n * H * W, budgetMs: quick ? 50 : 8000, rounds: quick ? 1 : 3, minSampleMs: 0,
-    // Two rows with different outputs (augmented and not): a case has one reference. What the flow writes is
-    // checked in test/generator/augment-flow.test.ts; the warp itself, against float64, in the case below.
-    unverified: "the flow's batches are checked in test/generator/augment-flow.test.ts; its warp kernel against float64, and the peers, in the 'augment warp' case",
+    // Two rows with different outputs (augmented and not): each has its own reference (epochImpl).
+    verify: { tolerance: { text: 'each row has its own (epochImpl)', bound: () => 0 } },
     impls: [
       epochImpl('pixprep augmented + standardized', 'draw + warp + standardize fused in one kernel pass (rotation 10, shifts 0.1, zoom 0.1, bilinear)', LIGHT, x),
       epochImpl('pixprep standardized, no augmentation', 'the same epoch through the affine kernel alone', {}, x),

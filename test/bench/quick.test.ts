@@ -36,6 +36,8 @@ describe('bench --quick', () => {
       if (!COMPUTE_BOUND.has(r.section)) {
         expect(Number.isFinite(r.vsFloor) && r.vsFloor > 0, `${r.case} · ${r.impl} ÷ floor`).toBe(true);
       }
+      // Every row but a floor was checked against a float64 reference before it was timed (no "not checked").
+      if (r.role !== 'floor') expect(r.verification?.worst, `${r.case} · ${r.impl} verified`).toBeLessThanOrEqual(1);
     }
     // Every case measures pixprep; every memory-bound case carries its own floor row.
     const cases = new Set(report.results.map((r) => r.case));

@@ -60,6 +60,22 @@ describe('runCase', () => {
     expect(r.verification!.worst).toBe(Infinity);
   });
 
+  it('checks each row against its own reference when the rows do different work on purpose', async () => {
+    // Two rows computing different things (x/255 and x/127): each with its own float64 answer, no case reference.
+    const own = (impl: Impl, scale: number): Impl => ({ ...impl, reference: () => Float64Array.from(x, (v) => v * scale) });
+    const c = (impls: Impl[]): Case => ({ ...makeCase(impls), verify: { tolerance: affineTolerance(0) } });
+    const right = await runCase(c([own(scaling('a', 1 / 255, 'pixprep'), 1 / 255), own(scaling('b', 1 / 127, 'pixprep'), 1 / 127)]), () => {}, 1);
+    expect(right.map((r) => r.status)).toEqual(['ok', 'ok']);
+    // The same rows checked against each other's answer: both wrong, and the case fails untimed.
+    const swapped = await runCase(c([own(scaling('a', 1 / 255, 'pixprep'), 1 / 127), own(scaling('b', 1 / 127, 'pixprep'), 1 / 255)]), () => {}, 1);
+    expect(swapped.map((r) => r.status)).toEqual(['failed', 'failed']);
+    expect(swapped.every((r) => r.samples === 0)).toBe(true);
+    // A row with no reference of its own in a case without one is a bench bug, said as such.
+    const [orphan] = await runCase(c([scaling('a', 1 / 255, 'pixprep')]), () => {}, 1);
+    expect(orphan.status).toBe('failed');
+    expect(orphan.reason).toBe('cannot run: bench bug: case c has no reference, nor has a its own');
+  });
+
   it('skips a row whose tool is absent and times the others', async () => {
     const absent: Impl = { name: 'numpy', role: 'peer', setup: () => { throw new Skip('no numpy'); }, run: () => {} };
     const broken: Impl = { name: 'tf', role: 'peer', setup: () => { throw new Error('no kernel'); }, run: () => {} };

@@ -1,7 +1,7 @@
 // The tutorial network's inference, per layer, in pixprep and in ONNX Runtime (one intra-op thread) in the same
 // process: what bench/cases/onnx.ts's ratio is made of (docs/onnx-gap.md).
 //
-//   node scripts/profile-onnx.mjs [--rounds 20] [--batches 1,64,512] [dist]
+//   node scripts/profile-onnx.mjs [--rounds 20] [--batches 1,64,512] [--kernels] [dist]
 //
 // ONNX Runtime runs pixprep's own export (model.toOnnx()) of the same model, with the options of the bench row
 // (intraOpNumThreads 1, sequential, graph optimizations 'all'). Its per-node times come from its own profiler
@@ -11,7 +11,8 @@
 // performance.now; a plain predict beside it gives the time a caller sees. The four alternate in short rounds, so a
 // round's sides see about the same load; each round gives a ratio (ONNX Runtime time ÷ pixprep time, below 1: pixprep
 // slower) and the tables give medians over rounds. All times are wall time (ONNX Runtime's profiler has no other);
-// process CPU time is given for the whole runs.
+// process CPU time is given for the whole runs. --kernels adds pixprep's kernel calls inside each layer (CPU time of
+// each call, the median over separate instrumented predicts after the rounds).
 import ortModule from 'onnxruntime-node';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
@@ -29,6 +30,9 @@ const option = (name, fallback) => {
 };
 const rounds = Number(option('--rounds', 20));
 const batches = option('--batches', '1,64,512').split(',').map(Number);
+const kernelsIndex = args.indexOf('--kernels');
+const withKernels = kernelsIndex >= 0;
+if (withKernels) args.splice(kernelsIndex, 1);
 const dist = resolve(args[0] ?? 'dist');
 const url = (p) => pathToFileURL(`${dist}/${p}`).href;
 const { tutorialModel } = await import(url('tutorial.js'));
@@ -38,7 +42,7 @@ backend.setBackend('wasm-simd');
 const kernels = backend.availableBackends().find((b) => b.name === 'wasm-simd').kernels;
 
 // Runs per round for each side: a round lasts some tens of milliseconds whatever the batch.
-const REPS = { 1: 40, 8: 20, 64: 8, 512: 3 };
+const REPS = { 1: 40, 8: 20, 64: 8, 512: 4 };
 const reps = (batch) => REPS[batch] ?? Math.max(1, Math.round(400 / batch));
 
 // Direct-evaluation FLOPs per image (a multiply and an add each), as scripts/profile-network.mjs counts them.
@@ -103,6 +107,31 @@ const timed = (key, f) => function (...a) {
   return r;
 };
 model.predict({ data: seeded(784, 1), shape: [1, 28, 28, 1] }); // builds the layers
+// --kernels: each kernel call's CPU time, by the layer it ran in, in `calls` (only while it is not null).
+let calls = null;
+let layerNow = 'predict';
+model.layers.forEach((layer, i) => {
+  const f = layer.forward;
+  layer.forward = function (...a) {
+    layerNow = LAYERS[i];
+    try { return f.apply(this, a); } finally { layerNow = 'predict'; }
+  };
+});
+for (const name of Object.keys(kernels)) {
+  const f = kernels[name];
+  if (typeof f !== 'function') continue;
+  kernels[name] = (...a) => {
+    if (calls === null) return f(...a);
+    const c = cpuMs();
+    const r = f(...a);
+    const key = `${layerNow}: ${name}`;
+    const t = calls.get(key) ?? { us: 0, n: 0 };
+    t.us += (cpuMs() - c) * 1000;
+    t.n++;
+    calls.set(key, t);
+    return r;
+  };
+}
 model.layers.forEach((layer, i) => { layer.forward = timed(LAYERS[i], layer.forward); });
 const softmax = kernels.softmaxCrossEntropy;
 kernels.softmaxCrossEntropy = timed('softmax', softmax);
@@ -159,6 +188,13 @@ for (const batch of batches) {
     }
     sample.oursLayers.push(layers);
   }
+  const kernelCalls = new Map();
+  for (let i = 0; withKernels && i < Math.max(15, n * 3); i++) {
+    calls = new Map();
+    model.predict(input, { batchSize: batch });
+    for (const [key, t] of calls) (kernelCalls.get(key) ?? kernelCalls.set(key, []).get(key)).push(t);
+    calls = null;
+  }
   // endProfiling writes <prefix>_<date>.json (the node binding does not return its name).
   profiled.endProfiling();
   const file = join(where, readdirSync(where).find((name) => name.startsWith(`b${batch}_`)));
@@ -183,7 +219,7 @@ for (const batch of batches) {
   runs.forEach((run, k) => { perRun[k].total = run.dur; });
   const measured = perRun.slice(warmRuns);
   if (measured.length !== rounds * n) throw new Error(`batch ${batch}: ${measured.length} profiled runs, expected ${rounds * n}`);
-  results.push({ batch, n, sample, ortRounds: Array.from({ length: rounds }, (_, r) => measured.slice(r * n, (r + 1) * n)), ops });
+  results.push({ batch, n, sample, kernelCalls, ortRounds: Array.from({ length: rounds }, (_, r) => measured.slice(r * n, (r + 1) * n)), ops });
 }
 rmSync(where, { recursive: true, force: true });
 
@@ -191,49 +227,55 @@ const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 const loads = loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`pixprep ${dist.replace(process.cwd() + '/', '')} wasm-simd vs ONNX Runtime ${ort.env.versions?.common ?? ''} (node binding), ` +
   `one intra-op thread; node ${process.version}; ${cpus()[0].model}; ${rounds} rounds; load average at the end ${loads}`);
-console.log('times: µs per batch. ORT per node: wall time from its profiler, of the fastest run in each round (the ' +
-  'machine is shared: the fastest of a few short runs is the one least interrupted; its sum is checked against ORT\'s ' +
-  'CPU time per run below). pixprep per layer: CPU time of the fastest run in each round (its runs are longer, so even ' +
-  'its fastest are interrupted: the wall time is shown beside it). Tables: medians over rounds; ratio: median ' +
-  'over rounds of ORT ÷ pixprep (below 1: pixprep slower); GFLOP/s: direct-evaluation FLOPs ÷ time.');
+console.log('Times: µs per batch. The machine is shared, so a wall time includes other processes\' turns: each ' +
+  'layer (ORT: each node, by its profiler, which gives wall time only) is taken from the run of the round in which it ' +
+  'was fastest, the least interrupted (layers and nodes are short beside the scheduler\'s turns); pixprep\'s on the CPU ' +
+  'clock (process.cpuUsage), ORT\'s on the wall clock. The table: medians over rounds; ratio: median over rounds of ' +
+  'ORT ÷ pixprep (below 1: pixprep slower); GFLOP/s: direct-evaluation FLOPs ÷ time. Checks: "median" columns take ' +
+  'each round\'s median run instead (pixprep: CPU time; ORT: the CPU time of whole unprofiled runs only).');
 const min = (a) => Math.min(...a);
-for (const { batch, n, sample, ortRounds, ops } of results) {
+for (const { batch, n, sample, kernelCalls, ortRounds, ops } of results) {
   console.log(`\nbatch ${batch} (${n} runs of each per round)`);
   console.log('  ONNX Runtime nodes after its graph optimizations (one run):');
   for (const [name, desc] of ops) console.log(`    ${name.padEnd(22)} ${desc}`);
-  // Per round: the fastest run's value, or the median run's, of `value(run)`.
-  const fastest = (roundsOfRuns, value) => roundsOfRuns.map((list) => min(list.map(value)));
-  const middle = (roundsOfRuns, value) => roundsOfRuns.map((list) => median(list.map(value)));
-  const rowSum = (m, suffix = '') => ROWS.reduce((sum, [k]) => sum + (m[`${k}${suffix}`] ?? 0), 0);
-  console.log(`  ${'layer'.padEnd(8)} ${'ORT µs'.padStart(8)} ${'pixprep µs'.padStart(10)} ${'(wall)'.padStart(8)} ` +
-    `${'ratio'.padStart(6)} ${'ORT GFLOP/s'.padStart(11)} ${'pixprep GFLOP/s'.padStart(15)}  what`);
-  const line = (label, ort, ours, oursWall, flops, what) => {
-    const ratio = median(ort.map((o, r) => o / ours[r]));
-    const [mo, mp] = [median(ort), median(ours)];
-    const gf = (us) => (flops ? f(flops * batch / us / 1000) : '');
-    console.log(`  ${label.padEnd(8)} ${f(mo).padStart(8)} ${f(mp).padStart(10)} ${(oursWall ? f(median(oursWall)) : '').padStart(8)} ` +
-      `${f(ratio, 2).padStart(5)}× ${gf(mo).padStart(11)} ${gf(mp).padStart(15)}  ${what}`);
-  };
-  const ours = sample.oursLayers;
-  for (const [key, what] of ROWS) {
-    line(key, fastest(ortRounds, (m) => m[key] ?? 0), fastest(ours, (m) => m[`${key} cpu`] ?? 0),
-      fastest(ours, (m) => m[key] ?? 0), FLOPS[key], what);
-  }
   const ALL = FLOPS.conv1 + FLOPS.conv2 + FLOPS.dense1 + FLOPS.dense2;
-  line('sum', fastest(ortRounds, (m) => m.nodes), fastest(ours, (m) => rowSum(m, ' cpu')), fastest(ours, (m) => rowSum(m)),
-    ALL, 'the rows above');
-  line('rest', fastest(ortRounds, (m) => m.total - m.nodes), fastest(ours, (m) => m['total cpu'] - rowSum(m, ' cpu')),
-    fastest(ours, (m) => m.total - rowSum(m)), 0,
-    'ORT: model_run outside its nodes; pixprep: predict outside the rows (checks, source, output array, the timers)');
-  line('run', fastest(ortRounds, (m) => m.total), fastest(ours, (m) => m['total cpu']), fastest(ours, (m) => m.total), ALL,
-    'ORT: model_run (profiled session); pixprep: instrumented predict');
-  const wrap = (list) => list.map((runs) => runs.map((v) => ({ v })));
-  line('caller', fastest(wrap(sample.ortCpu), (m) => m.v), fastest(wrap(sample.oursCpu), (m) => m.v),
-    fastest(wrap(sample.oursRun), (m) => m.v), ALL,
-    'await session.run / predict, unprofiled, as the bench times them: CPU time of the process (all threads) for both');
-  console.log(`  Checks: ORT's CPU time per unprofiled run, median ${f(median(middle(wrap(sample.ortCpu), (m) => m.v)))} µs; ` +
-    `wall time of its fastest run ${f(median(fastest(wrap(sample.ortRun), (m) => m.v)))} µs, profiled ` +
-    `${f(median(fastest(wrap(sample.ortProfiledRun), (m) => m.v)))} µs; wall ratio of the per-round median runs ` +
-    `${f(median(sample.ortRun.map((runs, r) => median(runs) / median(sample.oursRun[r]))), 2)}×, CPU ratio of the per-round ` +
-    `median runs ${f(median(sample.ortCpu.map((runs, r) => median(runs) / median(sample.oursCpu[r]))), 2)}×`);
+  const ours = sample.oursLayers;
+  const rowSum = (m, suffix = '') => ROWS.reduce((sum, [k]) => sum + (m[`${k}${suffix}`] ?? 0), 0);
+  // Per round: each layer's (node's) time in the run where it was fastest; pixprep's median run on the CPU clock.
+  const ortFastest = (value) => ortRounds.map((runs) => min(runs.map(value)));
+  const oursMedian = (value) => ours.map((runs) => median(runs.map(value)));
+  const oursFastest = (value) => ours.map((runs) => min(runs.map(value)));
+  console.log(`  ${'layer'.padEnd(8)} ${'ORT µs'.padStart(8)} ${'median'.padStart(8)} ${'pixprep µs'.padStart(10)} ` +
+    `${'median'.padStart(8)} ${'ratio'.padStart(6)} ${'ORT GFLOP/s'.padStart(11)} ${'pixprep GFLOP/s'.padStart(15)}  what`);
+  const line = (label, ort, ortCheck, px, pxCheck, flops, what) => {
+    const ratio = median(ort.map((o, r) => o / px[r]));
+    const [mo, mp] = [median(ort), median(px)];
+    const gf = (us) => (flops ? f(flops * batch / us / 1000) : '');
+    console.log(`  ${label.padEnd(8)} ${f(mo).padStart(8)} ${(ortCheck ? f(median(ortCheck)) : '').padStart(8)} ` +
+      `${f(mp).padStart(10)} ${(pxCheck ? f(median(pxCheck)) : '').padStart(8)} ${f(ratio, 2).padStart(5)}× ` +
+      `${gf(mo).padStart(11)} ${gf(mp).padStart(15)}  ${what}`);
+    return { ort: mo, pixprep: mp, ratio };
+  };
+  const rows = {};
+  for (const [key, what] of ROWS) {
+    rows[key] = line(key, ortFastest((m) => m[key] ?? 0), null, oursFastest((m) => m[`${key} cpu`] ?? 0),
+      oursMedian((m) => m[`${key} cpu`] ?? 0), FLOPS[key], what);
+  }
+  line('sum', ortRounds.map((runs) => ROWS.reduce((sum, [k]) => sum + min(runs.map((m) => m[k] ?? 0)), 0)), null,
+    ours.map((runs) => ROWS.reduce((sum, [k]) => sum + min(runs.map((m) => m[`${k} cpu`] ?? 0)), 0)),
+    oursMedian((m) => rowSum(m, ' cpu')), ALL, 'the rows above');
+  line('whole', sample.ortCpu.map(min), sample.ortCpu.map(median), sample.oursCpu.map(min), sample.oursCpu.map(median), ALL,
+    'await session.run / predict, unprofiled, as the bench times them (process CPU time, fastest run)');
+  console.log(`  Checks: pixprep's instrumented predict ${f(median(oursMedian((m) => m['total cpu'])))} µs, of which ` +
+    `${f(median(oursMedian((m) => m['total cpu'] - rowSum(m, ' cpu'))))} outside the rows (checks, source, output array, ` +
+    `the timers). ORT's fastest profiled run: model_run ${f(median(ortFastest((m) => m.total)))} µs, its nodes ` +
+    `${f(median(ortFastest((m) => m.nodes)))} µs; unprofiled session.run, fastest wall ` +
+    `${f(median(sample.ortRun.map(min)))} µs, profiled ${f(median(sample.ortProfiledRun.map(min)))} µs. Ratio of the ` +
+    `per-round median runs: CPU ${f(median(sample.ortCpu.map((runs, r) => median(runs) / median(sample.oursCpu[r]))), 2)}×, ` +
+    `wall ${f(median(sample.ortRun.map((runs, r) => median(runs) / median(sample.oursRun[r]))), 2)}×`);
+  if (kernelCalls.size === 0) continue;
+  console.log('  pixprep kernel calls inside the layers (CPU µs per predict, median; calls per predict):');
+  for (const [key, list] of kernelCalls) {
+    console.log(`    ${key.padEnd(36)} ${f(median(list.map((t) => t.us))).padStart(9)}  ${String(list[0].n).padStart(3)}`);
+  }
 }

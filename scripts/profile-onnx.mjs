@@ -231,8 +231,9 @@ console.log('Times: µs per batch. The machine is shared, so a wall time include
   'layer (ORT: each node, by its profiler, which gives wall time only) is taken from the run of the round in which it ' +
   'was fastest, the least interrupted (layers and nodes are short beside the scheduler\'s turns); pixprep\'s on the CPU ' +
   'clock (process.cpuUsage), ORT\'s on the wall clock. The table: medians over rounds; ratio: median over rounds of ' +
-  'ORT ÷ pixprep (below 1: pixprep slower); GFLOP/s: direct-evaluation FLOPs ÷ time. Checks: "median" columns take ' +
-  'each round\'s median run instead (pixprep: CPU time; ORT: the CPU time of whole unprofiled runs only).');
+  'ORT ÷ pixprep (below 1: pixprep slower); GFLOP/s: direct-evaluation FLOPs ÷ time. Checks: pixprep\'s "median" ' +
+  'takes each round\'s median run; ORT\'s "scaled" shares its CPU time per unprofiled run (median) out over the nodes ' +
+  'by their wall times summed over the round\'s runs, for when even the fastest runs were interrupted.');
 const min = (a) => Math.min(...a);
 for (const { batch, n, sample, kernelCalls, ortRounds, ops } of results) {
   console.log(`\nbatch ${batch} (${n} runs of each per round)`);
@@ -245,7 +246,13 @@ for (const { batch, n, sample, kernelCalls, ortRounds, ops } of results) {
   const ortFastest = (value) => ortRounds.map((runs) => min(runs.map(value)));
   const oursMedian = (value) => ours.map((runs) => median(runs.map(value)));
   const oursFastest = (value) => ours.map((runs) => min(runs.map(value)));
-  console.log(`  ${'layer'.padEnd(8)} ${'ORT µs'.padStart(8)} ${'median'.padStart(8)} ${'pixprep µs'.padStart(10)} ` +
+  // When even ORT's fastest runs were interrupted (its nodes add up to more than its CPU time per run: long runs on a
+  // loaded machine), the "scaled" column shares its CPU time per run out over the nodes in proportion to their wall
+  // times summed over the round's runs: interruptions land on each node in proportion to its length.
+  const ortCpu = sample.ortCpu.map(median);
+  const ortScaled = (key) => ortRounds.map((runs, r) =>
+    ortCpu[r] * runs.reduce((sum, m) => sum + (m[key] ?? 0), 0) / runs.reduce((sum, m) => sum + m.nodes, 0));
+  console.log(`  ${'layer'.padEnd(8)} ${'ORT µs'.padStart(8)} ${'scaled'.padStart(8)} ${'pixprep µs'.padStart(10)} ` +
     `${'median'.padStart(8)} ${'ratio'.padStart(6)} ${'ORT GFLOP/s'.padStart(11)} ${'pixprep GFLOP/s'.padStart(15)}  what`);
   const line = (label, ort, ortCheck, px, pxCheck, flops, what) => {
     const ratio = median(ort.map((o, r) => o / px[r]));
@@ -254,14 +261,13 @@ for (const { batch, n, sample, kernelCalls, ortRounds, ops } of results) {
     console.log(`  ${label.padEnd(8)} ${f(mo).padStart(8)} ${(ortCheck ? f(median(ortCheck)) : '').padStart(8)} ` +
       `${f(mp).padStart(10)} ${(pxCheck ? f(median(pxCheck)) : '').padStart(8)} ${f(ratio, 2).padStart(5)}× ` +
       `${gf(mo).padStart(11)} ${gf(mp).padStart(15)}  ${what}`);
-    return { ort: mo, pixprep: mp, ratio };
   };
   const rows = {};
   for (const [key, what] of ROWS) {
-    rows[key] = line(key, ortFastest((m) => m[key] ?? 0), null, oursFastest((m) => m[`${key} cpu`] ?? 0),
+    rows[key] = line(key, ortFastest((m) => m[key] ?? 0), ortScaled(key), oursFastest((m) => m[`${key} cpu`] ?? 0),
       oursMedian((m) => m[`${key} cpu`] ?? 0), FLOPS[key], what);
   }
-  line('sum', ortRounds.map((runs) => ROWS.reduce((sum, [k]) => sum + min(runs.map((m) => m[k] ?? 0)), 0)), null,
+  line('sum', ortRounds.map((runs) => ROWS.reduce((sum, [k]) => sum + min(runs.map((m) => m[k] ?? 0)), 0)), ortCpu,
     ours.map((runs) => ROWS.reduce((sum, [k]) => sum + min(runs.map((m) => m[`${k} cpu`] ?? 0)), 0)),
     oursMedian((m) => rowSum(m, ' cpu')), ALL, 'the rows above');
   line('whole', sample.ortCpu.map(min), sample.ortCpu.map(median), sample.oursCpu.map(min), sample.oursCpu.map(median), ALL,

@@ -45,8 +45,8 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
     if (wasm) {
       let last: Float32Array = new Float32Array(0);
       impls.push({
-        name: 'pixprep wasm-simd, 1 thread', role: 'pixprep',
-        note: `Sequential.predict on ${batch} image${batch === 1 ? '' : 's'} (one batch)`,
+        name: 'pixprep wasm-simd', role: 'pixprep',
+        note: `Sequential.predict on ${batch} image${batch === 1 ? '' : 's'} (one batch), one thread`,
         setup: () => model(),
         run: () => { last = model().predict(input, { batchSize: batch }).data; },
         output: () => last,

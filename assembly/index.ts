@@ -31,5 +31,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-// The first layer's kernel and bias gradients, relu mask fused (issue 15).
-export { conv2dDirectKernelGradient } from './conv-direct';
+// The first layer's kernel and bias gradients, the relu mask or the pooling's backward fused (issue 15).
+export { conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient } from './conv-direct';

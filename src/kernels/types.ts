@@ -294,6 +294,25 @@ export const KERNELS = {
       input: (s) => s.batch * s.height * s.width * s.channels,
     },
   },
+  /**
+   * conv2dDirectKernelGradient of the gradient that maxPoolBackward(·, dPooled, out, pooled, …, pool, pool, …, relu)
+   * would pass down (pool × pool windows moved by pool over the outH × outW × filters output `out`; `pooled` their
+   * maxima), made row by row and never stored. The same bits as the two kernels in sequence. Also needs
+   * outW · filters ≤ 16384 (conv2dDirectPooledFits).
+   */
+  conv2dDirectPooledKernelGradient: {
+    args: ['dKernel: f32 out', 'dBias: f32? out', 'dPooled: f32', 'pooled: f32', 'out: f32', 'input: f32', 'batch: int',
+      'height: int', 'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int',
+      'padLeft: int', 'outH: int', 'outW: int', 'filters: int', 'pool: int', 'relu: bool'],
+    extent: {
+      dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+      dBias: (s) => s.filters,
+      dPooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+      pooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+      out: (s) => s.batch * s.outH * s.outW * s.filters,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+    },
+  },
 
   /**
    * Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (src/kernels/winograd.ts). The batch's output is cut in

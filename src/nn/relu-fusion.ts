@@ -6,10 +6,14 @@
 import { Layer } from './layer.js';
 import { MaxPooling2D } from './max-pooling2d.js';
 
-/** Marks each relu layer followed by a MaxPooling2D, and that pooling layer, so the pooling masks for it. */
+/**
+ * Marks each relu layer followed by a MaxPooling2D, and that pooling layer, so the pooling masks for it; and gives
+ * every layer its next (a first layer may do the next one's backward too: Layer.fusesNextBackward).
+ */
 export function fuseReluMasks(layers: readonly Layer[]): void {
   layers.forEach((layer, i) => {
     const next = layers[i + 1];
+    layer.next = next ?? null;
     const fused = layer.activation === 'relu' && next instanceof MaxPooling2D;
     layer.dOutMasked = fused;
     if (next instanceof MaxPooling2D) next.masksRelu = fused;

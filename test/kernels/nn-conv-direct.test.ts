@@ -194,3 +194,73 @@ for (const backend of backends) {
     }
   });
 }
+
+// The kernel gradient through a max pooling (the first layer under the tutorial's first pooling), against the two
+// kernels it replaces run in sequence on the same backend (maxPoolBackward writing the whole gradient, then
+// conv2dDirectKernelGradient reading it), bit for bit: the fused kernel defines its result as theirs. The layer's
+// output has few distinct values, so pooling windows tie often (the first element equal to the maximum wins) and
+// many maxima are 0 (relu drops them, NaN gradients there included); odd output sizes leave rows and columns
+// outside every window.
+const POOLED_CASES: [Geometry, number][] = [
+  [{ batch: 2, height: 28, width: 28, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 32, padding: 'valid' }, 2],
+  [{ batch: 3, height: 9, width: 8, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 7, padding: 'valid' }, 2],
+  [{ batch: 1, height: 7, width: 11, channels: 2, kernelH: 3, kernelW: 3, stride: 1, filters: 6, padding: 'same' }, 3],
+  [{ batch: 1, height: 5, width: 5, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 3, padding: 'same' }, 2],
+  [{ batch: 2, height: 4, width: 3, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 9, padding: 'same' }, 3],
+];
+
+for (const backend of backends) {
+  const k = backend.kernels;
+  describe(`conv2dDirectPooledKernelGradient (${backend.name})`, () => {
+    for (const [g, pool] of POOLED_CASES) {
+      for (const relu of [true, false]) {
+        it(`equals maxPoolBackward then conv2dDirectKernelGradient, ${label(g)}, pool ${pool}${relu ? ', relu' : ''}`, () => {
+          const { outH, outW, padTop, padLeft } = shape(g);
+          const pooledH = Math.floor(outH / pool), pooledW = Math.floor(outW / pool);
+          const depth = g.kernelH * g.kernelW * g.channels;
+          const size = g.batch * outH * outW * g.filters, pooledSize = g.batch * pooledH * pooledW * g.filters;
+          const x = randomFloats(g.batch * g.height * g.width * g.channels, 61);
+          const y = randomFloats(size, 62).map((v) => Math.max(0, Math.round(v * 3) / 2));
+          const input = onHeap(backend, x, 1);
+          const out = onHeap(backend, y, 2);
+          const pooled = onHeap(backend, new Float32Array(pooledSize).fill(NaN), 3);
+          k.maxPoolForward(pooled.view(), out.view(), g.batch, outH, outW, g.filters, pool, pool, pooledH, pooledW);
+          const dy = randomFloats(pooledSize, 63).map((v, i) => (i % 9 === 4 ? -0 : v));
+          if (relu) for (let i = 0; i < pooledSize; i += 5) if (pooled.view()[i] === 0) dy[i] = NaN;
+          const dPooled = onHeap(backend, dy, 1);
+          const k0 = randomFloats(depth * g.filters, 64), b0 = randomFloats(g.filters, 65);
+          const fusedKernel = onHeap(backend, k0, 2), fusedBias = onHeap(backend, b0, 3);
+          k.conv2dDirectPooledKernelGradient(fusedKernel.view(), fusedBias.view(), dPooled.view(), pooled.view(), out.view(),
+            input.view(), g.batch, g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH,
+            outW, g.filters, pool, relu);
+          const dense = onHeap(backend, new Float32Array(size).fill(NaN), 1);
+          k.maxPoolBackward(dense.view(), dPooled.view(), out.view(), pooled.view(), g.batch, outH, outW, g.filters, pool,
+            pool, pooledH, pooledW, relu);
+          const twoKernel = onHeap(backend, k0, 2), twoBias = onHeap(backend, b0, 3);
+          k.conv2dDirectKernelGradient(twoKernel.view(), twoBias.view(), dense.view(), null, input.view(), g.batch,
+            g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW, g.filters);
+          expectSameValues(fusedKernel.view(), twoKernel.view());
+          expectSameValues(fusedBias.view(), twoBias.view());
+          // The gradient reached the weights (not all masked away), and the inputs are untouched.
+          expect(fusedKernel.view().some((v, i) => v !== k0[i])).toBe(true);
+          expectSameValues(dPooled.view(), dy);
+          expectSameValues(out.view(), y);
+          const twinKernel = k0.slice(), twinBias = b0.slice();
+          reference.conv2dDirectPooledKernelGradient(twinKernel, twinBias, dy, pooled.view().slice(), y, x, g.batch,
+            g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW, g.filters, pool, relu);
+          if (backend.name !== 'wasm-relaxed-simd') {
+            expectSameValues(fusedKernel.view(), twinKernel);
+            expectSameValues(fusedBias.view(), twinBias);
+          }
+          for (const block of [input, out, pooled, dPooled, fusedKernel, fusedBias, dense, twoKernel, twoBias]) block.free();
+        });
+      }
+    }
+
+    it('conv2dDirectPooledFits: a row of the pooling\'s gradient must fit the kernel\'s 16384-float buffer', () => {
+      expect(reference.conv2dDirectPooledFits(26, 32)).toBe(true);
+      expect(reference.conv2dDirectPooledFits(512, 32)).toBe(true);
+      expect(reference.conv2dDirectPooledFits(513, 32)).toBe(false);
+    });
+  });
+}

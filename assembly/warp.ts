@@ -11,8 +11,9 @@
 // path, for the groups of four where a coordinate falls outside. What V8 makes of the inner loop decided the rest
 // (read in node --print-wasm-code): one loop per (mode, order), with no test of either and no call inside; tap
 // addresses through float32 and the bits of 2^23 instead of trunc_sat and i32x4.mul; the loop's vectors read from
-// static memory rather than splatted before the loop (V8 rebuilds such splats in every iteration). Together about
-// 1.3× the kernel before them (bench/cases/augment.ts's warp case, same outputs bit for bit).
+// static memory rather than splatted before the loop (V8 rebuilds such splats in every iteration); and for bilinear
+// on bytes, each plane converted to float32 once (FLOAT_PLANE below). Together about 1.45× the kernel before them on
+// the bench's warp case (bench/cases/augment.ts; CPU time on a loaded machine, interleaved), same outputs bit for bit.
 //
 // params: 8 f64 per image: m00, m01, s0, m10, m11, s1, flipHorizontal, flipVertical.
 // mode: 0 nearest, 1 constant, 2 reflect (half-sample), 3 wrap (scipy's historical wrap, period n − 1).
@@ -306,6 +307,30 @@ function planeMapped<T>(
   else planeConstantNearest<T>(out, input, base, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, fill, mul, add);
 }
 
+// A byte plane of up to FLOAT_PLANE pixels is converted to float32 here first: the float32 loop then gathers each tap
+// pair with one 64-bit lane load and two shuffles, where bytes take a 16-bit lane load each and a mask, a shift and
+// four conversions per group (measured: the float32 loop is ~1.2× the byte loop; the conversion costs a 16th of a
+// group per pixel). Larger planes (over 64 KiB of floats, per thread) take the byte loop, and so does order 0 (one
+// tap per pixel: no faster from floats).
+const FLOAT_PLANE = 16384;
+const FLOATS: usize = memory.data(FLOAT_PLANE * 4, 16);
+
+/** dst[0 .. n) = f32(src[0 .. n)), bytes to float32, sixteen at a time. */
+function planeToFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const b = v128.load(src + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(b);
+    const hi = i16x8.extend_high_i8x16_u(b);
+    const d = dst + (<usize>i << 2);
+    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), 0);
+    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), 16);
+    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), 32);
+    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), 48);
+  }
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i));
+}
+
 function warp<T>(
   out: usize, input: usize, params: usize, nImages: i32, height: i32, width: i32, channels: i32, planar: bool,
   mode: i32, order: i32, cval: f64, mul: usize, add: usize,
@@ -329,8 +354,18 @@ function warp<T>(
     if (byPlane) {
       for (let ch = 0; ch < channels; ch++) {
         const k = <usize>ch << 2;
-        warpPlane<T>(out, input, base + ch * plane, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode, order,
-          fill, mul + k, add + k);
+        const at = base + ch * plane;
+        if (sizeof<T>() == 1 && order == 1 && plane <= FLOAT_PLANE) {
+          // Bytes: the plane as float32 once, then the float32 loop reads its taps from there (input shifted so that
+          // input + 4·at is the copy: the same offsets as the image's own).
+          const floats = scratch(FLOATS);
+          planeToFloats(floats, input + <usize>at, plane);
+          warpPlane<f32>(out, floats - (<usize>at << 2), at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode,
+            order, fill, mul + k, add + k);
+        } else {
+          warpPlane<T>(out, input, at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode, order, fill,
+            mul + k, add + k);
+        }
       }
       continue;
     }

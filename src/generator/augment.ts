@@ -4,7 +4,7 @@
 //   channelShift, brightness → the two per-image colour steps, with Keras' clipping and byte rounding
 import type { Random } from '../random.js';
 import { WARP_PARAMS } from '../kernels/warp.js';
-import { zoomBounds, type ResolvedAugmentation, type ShiftRange } from './augment-options.js';
+import type { ResolvedAugmentation, ShiftRange } from './augment-options.js';
 
 /** Keras' transform parameters (camelCase): degrees for theta and shear, pixels for tx (rows) and ty (columns). */
 export interface TransformParams {
@@ -35,13 +35,17 @@ function drawShift(rng: Random, range: ShiftRange, size: number): number {
 /**
  * One draw of every parameter, in Keras' order: theta, tx (heightShiftRange, times the height), ty (widthShiftRange,
  * times the width), shear, zx and zy, the two flips (each a coin always tossed), channel shift, brightness.
+ * `into`, when given, receives the draw and is returned (a flow draws once per image: no object per draw).
  */
-export function drawTransform(rng: Random, o: ResolvedAugmentation, height: number, width: number): TransformParams {
+export function drawTransform(rng: Random, o: ResolvedAugmentation, height: number, width: number, into?: TransformParams): TransformParams {
   const theta = o.rotationRange ? rng.uniform(-o.rotationRange, o.rotationRange) : 0;
   const tx = drawShift(rng, o.heightShiftRange, height);
   const ty = drawShift(rng, o.widthShiftRange, width);
   const shear = o.shearRange ? rng.uniform(-o.shearRange, o.shearRange) : 0;
-  const [lo, hi] = zoomBounds(o.zoomRange);
+  // zoomBounds (augment-options.ts), without its array.
+  const z = o.zoomRange;
+  const lo = typeof z === 'number' ? 1 - z : z[0];
+  const hi = typeof z === 'number' ? 1 + z : z[1];
   let zx = 1;
   let zy = 1;
   if (lo !== 1 || hi !== 1) {
@@ -52,7 +56,11 @@ export function drawTransform(rng: Random, o: ResolvedAugmentation, height: numb
   const flipVertical = rng.next() < 0.5 && o.verticalFlip;
   const channelShiftIntensity = o.channelShiftRange !== 0 ? rng.uniform(-o.channelShiftRange, o.channelShiftRange) : null;
   const brightness = o.brightnessRange !== null ? rng.uniform(o.brightnessRange[0], o.brightnessRange[1]) : null;
-  return { theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness };
+  if (into === undefined) return { theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness };
+  into.theta = theta; into.tx = tx; into.ty = ty; into.shear = shear; into.zx = zx; into.zy = zy;
+  into.flipHorizontal = flipHorizontal; into.flipVertical = flipVertical;
+  into.channelShiftIntensity = channelShiftIntensity; into.brightness = brightness;
+  return into;
 }
 
 // The product so far, a 3×3 matrix, row-major, in module-level scratch: a flow draws one transform per image, so

@@ -15,6 +15,7 @@ async function trainedWeights(threads: number) {
   const pool = currentBackend().shared?.pool;
   await pool?.started();
   const before = pool?.parallelCalls ?? 0;
+  const splitsBefore = new Map((pool as { splitsByKernel?: Map<string, number> } | undefined)?.splitsByKernel ?? []);
   const { train } = loadMnist();
   const { x, y } = firstImages(train, 4 * 64);
   const model = tutorialModel({ seed: 3 });
@@ -22,8 +23,10 @@ async function trainedWeights(threads: number) {
   const history = await model.fit({ x, y }, { epochs: 1, batchSize: 64, verbose: 0 });
   const weights = model.getWeightsFlat().slice();
   const parallel = (pool?.parallelCalls ?? 0) - before;
+  const splits = new Map([...((pool as { splitsByKernel?: Map<string, number> } | undefined)?.splitsByKernel ?? [])]
+    .map(([name, n]) => [name, n - (splitsBefore.get(name) ?? 0)]));
   model.dispose();
-  return { initial, weights, loss: history.loss[0], parallel };
+  return { initial, weights, loss: history.loss[0], parallel, splits };
 }
 
 /** A digest of the bytes, so that a failure prints two short strings. */
@@ -40,6 +43,13 @@ describe('threads: bit-identical training', () => {
     // The workers took part: dozens of calls per batch are large enough to split.
     expect(two.parallel).toBeGreaterThan(4 * 10);
     expect(four.parallel).toBeGreaterThan(4 * 10);
+    // Every kind of kernel of the step that has a split rule took part on the workers, on 2 and on 4 threads.
+    const splitInTraining = ['gemm', 'conv2dDirect', 'im2col', 'winogradMultiply', 'winogradInputTransform',
+      'winogradOutputTransform', 'winogradOutputAdjoint', 'winogradInputAdjoint', 'winogradKernelGradient',
+      'maxPoolForward', 'maxPoolBackward', 'biasGrad', 'reluBackward', 'adam'];
+    for (const run of [two, four]) {
+      for (const name of splitInTraining) expect(run.splits.get(name) ?? 0, name).toBeGreaterThanOrEqual(4);
+    }
     // It trained (the weights moved), and the three runs agree to the bit.
     expect(bytes(one.weights)).not.toBe(bytes(one.initial));
     expect(bytes(two.initial)).toBe(bytes(one.initial));

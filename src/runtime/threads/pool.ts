@@ -1,7 +1,15 @@
 // A pool of worker threads that run kernels of the shared-memory build on the same WebAssembly.Memory as the
 // calling thread. Calls stay synchronous: run() hands each helper its part (control.ts), does part 0 itself, then
-// sleeps in Atomics.wait until the helpers have counted PENDING down to 0. (A browser's main thread may not
-// Atomics.wait: there threads stay 1, and training runs in a worker, as the demo's does.)
+// waits until the helpers have counted PENDING down to 0. (A browser's main thread may not Atomics.wait: there
+// threads stay 1, and training runs in a worker, as the demo's does.)
+//
+// A round trip through Atomics.wait/notify costs tens of microseconds on a VM (the kernel puts the thread to sleep
+// and must schedule it again), and a training step makes dozens. So both sides first poll for a while
+// (SPIN_MICROSECONDS) before they sleep: a helper that finished its part watches its WAKE word for the next call,
+// and the calling thread, its own part done, watches PENDING. Each side says when it sleeps (SLEEPING + w,
+// MAIN_SLEEPING), and the other notifies only then: a notify costs a lock and, for a sleeper, a system call.
+// The poll is bounded so that an idle pool costs nothing: between epochs, or when the user's code runs, the helpers
+// sleep. Which thread computes which output never depends on timing (split.ts), only how long a thread waits does.
 //
 // Workers start lazily, at the first call that is worth splitting, and stay for the next; until one is up its part
 // runs on the calling thread (the same bytes either way: split.ts). They are unref'd in Node, so they never keep a
@@ -11,8 +19,8 @@
 // long timeout end the wait, with an error, rather than hang.
 import type { Heap } from '../heap.js';
 import {
-  CONTROL_BYTES, ERROR_BYTES, FAILED, INT_WORDS, MAX_WORKERS, PENDING, READY, SLOT_FLOATS, STOP, WAKE,
-  errorByteOffset, slotsByteOffset,
+  CONTROL_BYTES, ERROR_BYTES, FAILED, INT_WORDS, MAIN_SLEEPING, MAX_WORKERS, PENDING, READY, SLEEPING, SLOT_FLOATS,
+  SPIN_MICROSECONDS, STAT_FLOATS, STOP, WAKE, errorByteOffset, slotsByteOffset, statsByteOffset,
 } from './control.js';
 import { PART_EXPORTS, type Part } from './split.js';
 import type { ThreadPool } from './thread-pool.js';
@@ -26,13 +34,21 @@ type Exports = Record<string, (...args: number[]) => unknown>;
 export class WorkerPool implements ThreadPool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctl = new Int32Array(this.control, 0, INT_WORDS);
+  private readonly slots = new Float64Array(this.control, slotsByteOffset, MAX_WORKERS * SLOT_FLOATS);
   private readonly workers: (PoolWorker | null)[] = [];
   /** Each helper's static scratch (assembly/thread-scratch.ts), allocated when the pool grows, never in a call. */
   private readonly scratch: number[] = [];
   private deathNote: string | null = null;
   private disposed = false;
-  /** Calls that ran on more than one thread: tests read it to know the workers took part. */
+  /** Calls that ran on more than one thread (round trips): tests read it to know the workers took part. */
   parallelCalls = 0;
+  /** Milliseconds the calling thread spent waiting for helpers after its own part, and how often it had to sleep. */
+  waitMs = 0;
+  mainSleeps = 0;
+  /** Round trips by kernel name (tests read it to know each split rule ran on the workers). */
+  readonly splitsByKernel = new Map<string, number>();
+  /** How long a call may wait for a helper before the pool gives up on it (STALL_MS; tests shorten it). */
+  stallMs = STALL_MS;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -70,7 +86,7 @@ export class WorkerPool implements ThreadPool {
       const index = w;
       const worker: PoolWorker = spawn({
         module: this.module, memory: this.memory, control: this.control, names: [...PART_EXPORTS], index,
-        scratchBase: this.scratch[w],
+        scratchBase: this.scratch[w], spinMicroseconds: SPIN_MICROSECONDS,
       }, (why) => {
         if (this.workers[index] !== worker) return; // stopped on purpose
         this.deathNote ??= `pixprep: worker thread ${index + 1} of ${this.helpers} ${why}`;
@@ -99,7 +115,7 @@ export class WorkerPool implements ThreadPool {
     for (let w = 0; w < this.helpers && assigned.length < parts.length - 1; w++) {
       if (Atomics.load(this.ctl, READY + w) === 1) assigned.push(w);
     }
-    const slots = new Float64Array(this.control, slotsByteOffset, MAX_WORKERS * SLOT_FLOATS);
+    const slots = this.slots;
     Atomics.store(this.ctl, PENDING, assigned.length);
     assigned.forEach((w, i) => {
       const part = parts[i + 1];
@@ -107,10 +123,15 @@ export class WorkerPool implements ThreadPool {
       slots[slot] = PART_EXPORTS.indexOf(part.name);
       slots[slot + 1] = part.args.length;
       slots.set(part.args, slot + 2);
+      // Publish, then look whether the helper sleeps: it sets SLEEPING before its Atomics.wait, which rechecks WAKE,
+      // so either it sees the new WAKE or this thread sees SLEEPING (both are sequentially consistent).
       Atomics.add(this.ctl, WAKE + w, 1);
-      Atomics.notify(this.ctl, WAKE + w, 1);
+      if (Atomics.load(this.ctl, SLEEPING + w) !== 0) Atomics.notify(this.ctl, WAKE + w, 1);
     });
-    if (assigned.length > 0) this.parallelCalls++;
+    if (assigned.length > 0) {
+      this.parallelCalls++;
+      this.splitsByKernel.set(kernel, (this.splitsByKernel.get(kernel) ?? 0) + 1);
+    }
     try {
       this.callOnThisThread(parts[0]);
       for (let p = assigned.length + 1; p < parts.length; p++) this.callOnThisThread(parts[p]);
@@ -124,18 +145,37 @@ export class WorkerPool implements ThreadPool {
   }
 
   private waitForHelpers(kernel: string): void {
-    const deadline = Date.now() + STALL_MS;
-    for (;;) {
-      const pending = Atomics.load(this.ctl, PENDING);
-      if (pending === 0) break;
-      if (Date.now() > deadline) {
-        this.stopAll();
-        Atomics.store(this.ctl, PENDING, 0);
-        throw new Error(`pixprep: ${pending} worker thread(s) did not finish their part of ${kernel} within ` +
-          `${STALL_MS / 1000} s (a worker died during the call?); the pool is stopped, the next call starts a new one`);
+    const ctl = this.ctl;
+    const start = performance.now();
+    if (Atomics.load(ctl, PENDING) !== 0) {
+      // Poll first: the helpers got parts as large as this thread's and usually finish within microseconds of it.
+      const spinUntil = start + SPIN_MICROSECONDS / 1000;
+      for (let polls = 1; Atomics.load(ctl, PENDING) !== 0; polls++) {
+        if ((polls & 15) === 0 && performance.now() > spinUntil) break;
       }
-      Atomics.wait(this.ctl, PENDING, pending, 1000);
     }
+    if (Atomics.load(ctl, PENDING) !== 0) {
+      this.mainSleeps++;
+      const deadline = Date.now() + this.stallMs;
+      // Announce the sleep before the wait rechecks PENDING (see run: the same handshake in the other direction).
+      Atomics.store(ctl, MAIN_SLEEPING, 1);
+      try {
+        for (;;) {
+          const pending = Atomics.load(ctl, PENDING);
+          if (pending === 0) break;
+          if (Date.now() > deadline) {
+            this.stopAll();
+            Atomics.store(ctl, PENDING, 0);
+            throw new Error(`pixprep: ${pending} worker thread(s) did not finish their part of ${kernel} within ` +
+              `${this.stallMs / 1000} s (a worker died during the call?); the pool is stopped, the next call starts a new one`);
+          }
+          Atomics.wait(ctl, PENDING, pending, 1000);
+        }
+      } finally {
+        Atomics.store(ctl, MAIN_SLEEPING, 0);
+      }
+    }
+    this.waitMs += performance.now() - start;
     const failed = Atomics.load(this.ctl, FAILED);
     if (failed !== 0) {
       const bytes = new Uint8Array(this.control, errorByteOffset, ERROR_BYTES).slice();
@@ -143,6 +183,14 @@ export class WorkerPool implements ThreadPool {
       Atomics.store(this.ctl, FAILED, 0);
       throw new Error(`pixprep: worker thread ${failed} failed in ${kernel}: ${text}`);
     }
+  }
+
+  /** What each helper has recorded (control.ts): ms running parts, parts run, sleeps in Atomics.wait. */
+  helperStats(): { busyMs: number; parts: number; sleeps: number }[] {
+    const stats = new Float64Array(this.control, statsByteOffset, MAX_WORKERS * STAT_FLOATS);
+    return Array.from({ length: this.helpers }, (_, w) => ({
+      busyMs: stats[w * STAT_FLOATS], parts: stats[w * STAT_FLOATS + 1], sleeps: stats[w * STAT_FLOATS + 2],
+    }));
   }
 
   private throwIfDead(): void {

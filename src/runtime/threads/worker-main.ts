@@ -3,8 +3,10 @@
 // nothing: the control block's layout (control.ts) is written here as literals.
 //
 // The worker instantiates the shared build on the pool's memory, takes its own static scratch (setScratchBase), sets
-// READY, then sleeps on its futex word. Woken, it runs the kernel in its slot, records an error instead of dying
-// (the calling thread is blocked in Atomics.wait and could not see an 'error' event), and counts PENDING down.
+// READY, then waits on its futex word: it polls the word for spinMicroseconds after each part (the next split call of
+// a step usually follows within that), then says it sleeps (SLEEPING) and blocks in Atomics.wait (pool.ts: why).
+// Woken, it runs the kernel in its slot, records an error instead of dying (the calling thread is waiting and could
+// not see an 'error' event), counts PENDING down, and notifies the calling thread only if that one sleeps.
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -14,13 +16,21 @@ export interface WorkerInit {
   names: string[];
   index: number;
   scratchBase: number;
+  /** How long to poll WAKE before sleeping (control.ts, SPIN_MICROSECONDS). */
+  spinMicroseconds: number;
 }
 
 export function workerMain(init: WorkerInit): void {
-  const PENDING = 0, FAILED = 1, STOP = 2, READY = 16, WAKE = 16 + 64, INT_WORDS = 16 + 2 * 64, SLOT_FLOATS = 32;
+  const PENDING = 0, FAILED = 1, STOP = 2, MAIN_SLEEPING = 3, READY = 16, WAKE = 16 + 64, SLEEPING = 16 + 2 * 64;
+  const INT_WORDS = 16 + 3 * 64, SLOT_FLOATS = 32, STAT_FLOATS = 4;
   const ERROR_OFFSET = INT_WORDS * 4 + 64 * SLOT_FLOATS * 8, ERROR_BYTES = 1024;
+  const STATS_OFFSET = ERROR_OFFSET + ERROR_BYTES;
   const ctl = new Int32Array(init.control, 0, INT_WORDS);
   const slot = new Float64Array(init.control, INT_WORDS * 4 + init.index * SLOT_FLOATS * 8, SLOT_FLOATS);
+  // [ms running parts, parts run, sleeps]: written by this worker only, read by the profile.
+  const stats = new Float64Array(init.control, STATS_OFFSET + init.index * STAT_FLOATS * 8, STAT_FLOATS);
+  const wake = WAKE + init.index, sleeping = SLEEPING + init.index;
+  const spinMs = init.spinMicroseconds / 1000;
   const fail = (error: unknown): void => {
     if (Atomics.compareExchange(ctl, FAILED, 0, init.index + 1) !== 0) return;
     const text = new TextEncoder().encode(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -48,20 +58,37 @@ export function workerMain(init: WorkerInit): void {
   let seen = Atomics.load(ctl, WAKE + init.index);
   Atomics.store(ctl, READY + init.index, 1);
   Atomics.notify(ctl, READY + init.index);
+  const args: number[] = [];
   for (;;) {
-    Atomics.wait(ctl, WAKE + init.index, seen);
-    const now = Atomics.load(ctl, WAKE + init.index);
-    if (now === seen) continue;
+    let now = Atomics.load(ctl, wake);
+    if (now === seen) {
+      const spinUntil = performance.now() + spinMs;
+      for (let polls = 1; now === seen; polls++) {
+        if ((polls & 15) === 0 && performance.now() > spinUntil) break;
+        now = Atomics.load(ctl, wake);
+      }
+    }
+    if (now === seen) {
+      // Say so before sleeping: the calling thread notifies only a sleeper, and the wait rechecks the word.
+      Atomics.store(ctl, sleeping, 1);
+      Atomics.wait(ctl, wake, seen);
+      Atomics.store(ctl, sleeping, 0);
+      stats[2]++;
+      continue;
+    }
     seen = now;
     if (Atomics.load(ctl, STOP) !== 0) return;
+    const started = performance.now();
     try {
       const count = slot[1];
-      const args: number[] = [];
-      for (let i = 0; i < count; i++) args.push(slot[2 + i]);
+      args.length = count;
+      for (let i = 0; i < count; i++) args[i] = slot[2 + i];
       kernels[slot[0]](...args);
     } catch (error) {
       fail(error);
     }
-    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+    stats[0] += performance.now() - started;
+    stats[1]++;
+    if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_SLEEPING) !== 0) Atomics.notify(ctl, PENDING);
   }
 }

@@ -67,6 +67,38 @@ describe('worker pool', () => {
     for (const block of blocks) block.free();
   });
 
+  it('a worker that dies while a call waits for it is an Error on that call, after the stall limit, not a hang', async () => {
+    const pool = await poolOf(2);
+    // A gemm large enough (~10^9 multiply-adds) that the worker is still on its half when it is stopped.
+    const heap = currentBackend().heap;
+    const n = 1024;
+    const a = heap.block('f32', n * n), b = heap.block('f32', n * n), c = heap.block('f32', n * n);
+    a.view.set(randomFloats(n * n, 1));
+    b.view.set(randomFloats(n * n, 2));
+    const args = [c.byteOffset, a.byteOffset, b.byteOffset, n, n, n, 0, 0, 0];
+    const parts = [{ name: 'gemmBlock', args: [...args, 0, 4, 0, n] }, { name: 'gemmBlock', args: [...args, 4, n, 0, n] }];
+    const limit = pool.stallMs;
+    pool.stallMs = 1500;
+    try {
+      // terminate() takes effect on the worker thread while this one is blocked in run(): the exit event cannot be
+      // delivered here, so only the stall limit ends the wait.
+      (pool as unknown as { workers: { terminate(): void }[] }).workers[0].terminate();
+      const started = Date.now();
+      expect(() => pool.run('gemm', parts)).toThrow(
+        /^pixprep: 1 worker thread\(s\) did not finish their part of gemm within 1.5 s \(a worker died during the call\?\); the pool is stopped, the next call starts a new one$/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      pool.stallMs = limit;
+    }
+    // The next call starts a new worker and works (small parts, as in the tests above).
+    await pool.started();
+    const fine = gemmParts(false);
+    const before = pool.parallelCalls;
+    pool.run('gemm', fine.parts);
+    expect(pool.parallelCalls).toBe(before + 1);
+    for (const block of [a, b, c, ...fine.blocks]) block.free();
+  });
+
   it('setThreads(1) stops the workers and goes back to the one-thread module', async () => {
     const pool = await poolOf(3);
     const workers = (pool as unknown as { workers: (object | null)[] }).workers;

@@ -1,6 +1,7 @@
 // Where the threads' time goes in a training step of the tutorial network at batch 64 (issue 16), in figures that do
 // not depend on how loaded the machine is:
-//   - round trips per step: calls the pool ran on more than one thread (each is one wake of the helpers and one wait),
+//   - round trips per step: calls the pool cut into parts (each wakes the helpers and waits for the parts), and how
+//     many of them a helper took part in (parts go to whichever thread is free: pool.ts),
 //   - split coverage: the share of the one-thread step's kernel time spent in kernels that the split rules cut at
 //     this thread count, and the kernels left whole, largest first,
 //   - the calling thread's time waiting for helpers after its own part (and how often it had to sleep), and the
@@ -66,6 +67,9 @@ const cpu = () => {
 };
 const LAYERS = ['conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'dense1', 'dense2'];
 
+/** Calls the pool has cut into parts (whoever ran them). */
+const splitCalls = (pool) => (pool ? [...pool.splitsByKernel.values()].reduce((a, b) => a + b, 0) : 0);
+
 /** One run at `threads`: per kernel call (in order) its wall ms and whether it ran on several threads; totals. */
 async function run(threads) {
   backend.setThreads(threads);
@@ -92,15 +96,15 @@ async function run(threads) {
   const originals = { ...kernels };
   for (const name of Object.keys(originals)) {
     kernels[name] = (...a) => {
-      const before = pool?.parallelCalls ?? 0;
+      const before = splitCalls(pool);
       const t = performance.now();
       const r = originals[name](...a);
       calls.push({ key: `${layer ?? (infer ? 'output' : 'loss+optimizer')}: ${name}`, ms: performance.now() - t,
-        split: (pool?.parallelCalls ?? 0) > before });
+        split: splitCalls(pool) > before });
       return r;
     };
   }
-  const p0 = pool ? { trips: pool.parallelCalls, wait: pool.waitMs, sleeps: pool.mainSleeps, helpers: pool.helperStats() } : null;
+  const p0 = pool ? { split: splitCalls(pool), trips: pool.parallelCalls, wait: pool.waitMs, sleeps: pool.mainSleeps, helpers: pool.helperStats() } : null;
   const w0 = performance.now(), c0 = cpu();
   await work();
   const wallMs = performance.now() - w0, cpuMs = cpu() - c0;
@@ -112,6 +116,7 @@ async function run(threads) {
       sleeps: (h.sleeps - p0.helpers[i].sleeps) / steps,
     }));
     threadsOut = {
+      split: (splitCalls(pool) - p0.split) / steps,
       roundTrips: (pool.parallelCalls - p0.trips) / steps, waitMs: (pool.waitMs - p0.wait) / steps,
       mainSleeps: (pool.mainSleeps - p0.sleeps) / steps, helpers,
     };
@@ -146,7 +151,8 @@ console.log(`\n| | 1 thread | ${threadCount} threads |\n|---|---|---|`);
 console.log(`| step (wall ms, instrumented) | ${f(one.wallMs)} | ${f(many.wallMs)} |`);
 console.log(`| CPU / wall | ${f(one.cpuMs / one.wallMs)} | ${f(many.cpuMs / many.wallMs)} |`);
 console.log(`| kernel calls per step | ${f(one.calls.length / steps, 0)} | ${f(many.calls.length / steps, 0)} |`);
-console.log(`| round trips per step (calls split) | 0 | ${f(many.pool.roundTrips, 1)} |`);
+console.log(`| calls split per step (round trips) | 0 | ${f(many.pool.split, 1)} |`);
+console.log(`| of which a helper ran a part (the rest ran whole here: no helper free in time) | | ${f(many.pool.roundTrips, 1)} |`);
 console.log(`| 1-thread kernel time in calls split at ${threadCount} threads | ${f((100 * splitMs) / steps / kernelMs, 1)}% of ${f(kernelMs)} ms | |`);
 console.log(`| calling thread waiting for helpers (ms per step; sleeps) | | ${f(many.pool.waitMs)}; ${f(many.pool.mainSleeps, 1)} |`);
 many.pool.helpers.forEach((h, i) => {

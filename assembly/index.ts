@@ -30,3 +30,7 @@ export { adam, sgd } from './optimizers';
 export function heapBase(): usize {
   return __heap_base;
 }
+
+// One thread's share of the kernel gradient's kernels (src/runtime/threads/split.ts, issue 16).
+export { winogradKernelGradientPlanes, winogradKernelAdjointChannels } from './winograd';
+export { biasGradColumns } from './bias';

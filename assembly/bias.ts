@@ -17,9 +17,17 @@ export function biasAdd(out: usize, bias: usize, rows: i32, cols: i32): void {
 }
 
 export function biasGrad(dBias: usize, dOut: usize, rows: i32, cols: i32): void {
+  biasGradColumns(dBias, dOut, rows, cols, 0, cols);
+}
+
+/**
+ * biasGrad for columns j0 .. j1 − 1 only: one thread's share (src/runtime/threads/split.ts). Each column's sum runs
+ * down its rows alone, so a column's bytes do not depend on which range it falls in.
+ */
+export function biasGradColumns(dBias: usize, dOut: usize, rows: i32, cols: i32, j0: i32, j1: i32): void {
   const rowBytes = <usize>cols << 2;
-  let j = 0;
-  for (; j + 8 <= cols; j += 8) {
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) {
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
     let p = dOut + (<usize>j << 2);
     for (let r = 0; r < rows; r++) {
@@ -41,7 +49,7 @@ export function biasGrad(dBias: usize, dOut: usize, rows: i32, cols: i32): void 
     store<f32>(d, <f32>(<f64>load<f32>(d, 24) + f64x2.extract_lane(s3, 0)), 24);
     store<f32>(d, <f32>(<f64>load<f32>(d, 28) + f64x2.extract_lane(s3, 1)), 28);
   }
-  for (; j < cols; j++) {
+  for (; j < j1; j++) {
     let sum: f64 = 0;
     let p = dOut + (<usize>j << 2);
     for (let r = 0; r < rows; r++) {

@@ -33,3 +33,6 @@ export function heapBase(): usize {
 
 // The first layer's kernel and bias gradients, the relu mask or the pooling's backward fused (issue 15).
 export { conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient } from './conv-direct';
+// One thread's share of the kernel gradient's kernels (src/runtime/threads/split.ts, issue 16).
+export { winogradKernelGradientPlanes, winogradKernelAdjointChannels } from './winograd';
+export { biasGradColumns } from './bias';

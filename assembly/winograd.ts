@@ -345,10 +345,19 @@ export function winogradInputAdjointChannels(dInput: usize, dv: usize, height: i
  */
 export function winogradKernelGradient(du: usize, v: usize, dm: usize, tiles: i32, channels: i32, filters: i32,
   accumulate: bool): void {
+  winogradKernelGradientPlanes(du, v, dm, tiles, channels, filters, accumulate, 0, 36);
+}
+
+/**
+ * winogradKernelGradient's products for planes e0 .. e1 − 1 only: one thread's share (src/runtime/threads/split.ts).
+ * The whole call is this one over all 36 planes, so the planes are the same bytes however they are shared out.
+ */
+export function winogradKernelGradientPlanes(du: usize, v: usize, dm: usize, tiles: i32, channels: i32,
+  filters: i32, accumulate: bool, e0: i32, e1: i32): void {
   const vPlane = <usize>winogradPlaneStride(tiles, channels) << 2;
   const mPlane = <usize>winogradPlaneStride(tiles, filters) << 2;
   const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
-  for (let e: usize = 0; e < 36; e++) {
+  for (let e = <usize>e0; e < <usize>e1; e++) {
     gemm(du + e * uPlane, v + e * vPlane, dm + e * mPlane, channels, filters, tiles, true, false, accumulate);
   }
 }
@@ -374,20 +383,30 @@ export function winogradKernelGradient(du: usize, v: usize, dm: usize, tiles: i3
  * the kernel transform's adjoint.
  */
 export function winogradKernelAdjoint(dKernel: usize, du: usize, channels: i32, filters: i32): void {
+  winogradKernelAdjointChannels(dKernel, du, channels, filters, 0, channels);
+}
+
+/**
+ * winogradKernelAdjoint for channels c0 .. c1 − 1 only: one thread's share (src/runtime/threads/split.ts); each
+ * channel's taps are its own outputs. PATCH through scratch(): each thread has its own.
+ */
+export function winogradKernelAdjointChannels(dKernel: usize, du: usize, channels: i32, filters: i32, c0: i32,
+  c1: i32): void {
   const plane = <usize>winogradPlaneStride(channels, filters) << 2;
   const tap = <usize>(channels * filters) << 2;
-  for (let c = 0; c < channels; c++) {
+  const patch = scratch(PATCH);
+  for (let c = c0; c < c1; c++) {
     for (let f = 0; f < filters; f += 4) {
       const lanes = min(4, filters - f);
       const src = du + (<usize>(c * filters + f) << 2);
-      for (let e = 0; e < 36; e++) v128.store(PATCH + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
-      for (let j = 0; j < 6; j++) kernelAdjoint6(PATCH + <usize>(j * 16), 96);
-      for (let i = 0; i < 3; i++) kernelAdjoint6(PATCH + <usize>(i * 96), 16);
+      for (let e = 0; e < 36; e++) v128.store(patch + (<usize>e << 4), loadLanes(src + <usize>e * plane, lanes));
+      for (let j = 0; j < 6; j++) kernelAdjoint6(patch + <usize>(j * 16), 96);
+      for (let i = 0; i < 3; i++) kernelAdjoint6(patch + <usize>(i * 96), 16);
       const dst = dKernel + (<usize>(c * filters + f) << 2);
       for (let i = 0; i < 3; i++) {
         for (let j = 0; j < 3; j++) {
           const at = dst + <usize>(i * 3 + j) * tap;
-          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(PATCH + <usize>(i * 96 + j * 16))), lanes);
+          storeLanes(at, f32x4.add(loadLanes(at, lanes), v128.load(patch + <usize>(i * 96 + j * 16))), lanes);
         }
       }
     }

@@ -4,9 +4,11 @@
 //                    next to the same epoch without augmentation (their ratio is the cost of augmenting); each
 //                    row's first and last batches are checked against its own float64 answer before timing
 //   augment warp   — the warp of PEER_IMAGES images with the SAME transforms (drawn by pixprep's getRandomTransform,
-//                    handed to every implementation) by pixprep's kernel, scipy's affine_transform per image (Keras'
-//                    path, its affine part alone) and PyTorch's batched affine_grid + grid_sample mapped to the same
-//                    geometry; each output is checked against a float64 warp before anything is timed.
+//                    handed to every implementation) by pixprep's kernel; Keras' path, its affine part alone (Keras'
+//                    apply_affine_transform per image as Keras writes it, scipy underneath: the issue's aim is
+//                    against this row); scipy's affine_transform per image with the matrices precomputed (a lean
+//                    peer: scipy's own cost); PyTorch's batched affine_grid + grid_sample mapped to the same geometry
+//                    (the strong peer). Each output is checked against a float64 warp before anything is timed.
 // torchvision's RandomAffine (issue 17's third peer) draws its own transforms and cannot be handed pixprep's, so it
 // has no row (nor is torchvision installed here). Self-contained: registered with one line in bench/suite.ts.
 import { resolveAugmentation } from '../../src/generator/augment-options.js';
@@ -144,12 +146,18 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
   };
   const m = Math.min(n, PEER_IMAGES);
   const few = x.data.slice(0, m * H * W);
-  // The transforms, drawn once as a flow draws them, handed to every implementation.
+  // The transforms, drawn once as a flow draws them, handed to every implementation: the warp kernel's 8 numbers
+  // (pixprep, the lean scipy row, PyTorch) and Keras' parameters (the Keras-path row builds its matrices from them).
   const params = new Float64Array(m * WARP_PARAMS);
+  const transforms = new Float64Array(m * 6);
   const options = resolveAugmentation(LIGHT);
   const random = new Random(1);
-  for (let i = 0; i < m; i++) warpParams(drawTransform(random, options, H, W), H, W, params, i * WARP_PARAMS);
-  const inputs = () => ({ images: few, params, n: m, height: H, width: W });
+  for (let i = 0; i < m; i++) {
+    const t = drawTransform(random, options, H, W);
+    warpParams(t, H, W, params, i * WARP_PARAMS);
+    transforms.set([t.theta, t.tx, t.ty, t.shear, t.zx, t.zy], i * 6);
+  }
+  const inputs = () => ({ images: few, params, transforms, n: m, height: H, width: W });
   const warp: Case = {
     name: `augment warp ${m}×28×28×1, same transforms`, section: 'augment', kind: 'kernel', unit: 'images/s', work: m,
     elements: m * H * W, budgetMs: quick ? 50 : 4000, rounds: quick ? 1 : 3, minSampleMs: 0,
@@ -159,8 +167,16 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
       kernelImpl(few, params, m),
       {
         ...pythonImpl({
-          name: "Keras' path: scipy affine_transform per image", needs: 'numpy', task: 'warp_scipy',
-          note: 'scipy.ndimage.affine_transform(order=1, mode=nearest) per float32 image, the same matrices, into a preallocated output',
+          name: "Keras' path: apply_affine_transform per image (scipy)", needs: 'numpy', task: 'warp_keras',
+          note: "Keras' apply_affine_transform as Keras writes it (np.dot matrices, offset to the centre, rollaxis, scipy.ndimage.affine_transform per channel, np.stack) on each float32 28×28×1 image, from the same draws, into a preallocated batch",
+          args: inputs,
+        }),
+        tolerance: WARP_FLOAT64,
+      },
+      {
+        ...pythonImpl({
+          name: 'scipy affine_transform per image, matrices precomputed (lean)', needs: 'numpy', task: 'warp_scipy',
+          note: "scipy.ndimage.affine_transform(order=1, mode=nearest) per float32 image with pixprep's matrices made in setup, into a preallocated output: scipy without Keras' steps around it",
           args: inputs,
         }),
         tolerance: WARP_FLOAT64,

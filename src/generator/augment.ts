@@ -4,7 +4,7 @@
 //   channelShift, brightness → the two per-image colour steps, with Keras' clipping and byte rounding
 import type { Random } from '../random.js';
 import { WARP_PARAMS } from '../kernels/warp.js';
-import { zoomBounds, type ResolvedAugmentation, type ShiftRange } from './augment-options.js';
+import type { ResolvedAugmentation, ShiftRange } from './augment-options.js';
 
 /** Keras' transform parameters (camelCase): degrees for theta and shear, pixels for tx (rows) and ty (columns). */
 export interface TransformParams {
@@ -35,13 +35,17 @@ function drawShift(rng: Random, range: ShiftRange, size: number): number {
 /**
  * One draw of every parameter, in Keras' order: theta, tx (heightShiftRange, times the height), ty (widthShiftRange,
  * times the width), shear, zx and zy, the two flips (each a coin always tossed), channel shift, brightness.
+ * `into`, when given, receives the draw and is returned (a flow draws once per image: no object per draw).
  */
-export function drawTransform(rng: Random, o: ResolvedAugmentation, height: number, width: number): TransformParams {
+export function drawTransform(rng: Random, o: ResolvedAugmentation, height: number, width: number, into?: TransformParams): TransformParams {
   const theta = o.rotationRange ? rng.uniform(-o.rotationRange, o.rotationRange) : 0;
   const tx = drawShift(rng, o.heightShiftRange, height);
   const ty = drawShift(rng, o.widthShiftRange, width);
   const shear = o.shearRange ? rng.uniform(-o.shearRange, o.shearRange) : 0;
-  const [lo, hi] = zoomBounds(o.zoomRange);
+  // zoomBounds (augment-options.ts), without its array.
+  const z = o.zoomRange;
+  const lo = typeof z === 'number' ? 1 - z : z[0];
+  const hi = typeof z === 'number' ? 1 + z : z[1];
   let zx = 1;
   let zy = 1;
   if (lo !== 1 || hi !== 1) {
@@ -52,25 +56,45 @@ export function drawTransform(rng: Random, o: ResolvedAugmentation, height: numb
   const flipVertical = rng.next() < 0.5 && o.verticalFlip;
   const channelShiftIntensity = o.channelShiftRange !== 0 ? rng.uniform(-o.channelShiftRange, o.channelShiftRange) : null;
   const brightness = o.brightnessRange !== null ? rng.uniform(o.brightnessRange[0], o.brightnessRange[1]) : null;
-  return { theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness };
+  if (into === undefined) return { theta, tx, ty, shear, zx, zy, flipHorizontal, flipVertical, channelShiftIntensity, brightness };
+  into.theta = theta; into.tx = tx; into.ty = ty; into.shear = shear; into.zx = zx; into.zy = zy;
+  into.flipHorizontal = flipHorizontal; into.flipVertical = flipVertical;
+  into.channelShiftIntensity = channelShiftIntensity; into.brightness = brightness;
+  return into;
 }
 
-// 3×3 matrices, row-major, in module-level scratch: a flow draws one per image, so nothing is allocated per draw.
+// The product so far, a 3×3 matrix, row-major, in module-level scratch: a flow draws one transform per image, so
+// nothing is allocated per draw (no arrays, no closures; this runs once per image in every augmented epoch).
 const m = new Float64Array(9);
-const next = new Float64Array(9);
-const product = new Float64Array(9);
 
-/** product = a · b (row-major 3×3), each entry summed as (a0·b0 + a1·b1) + a2·b2. */
-function dot(a: Float64Array, b: Float64Array): void {
-  for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) product[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
+/**
+ * m = m · b, b = [[b00, b01, b02], [b10, b11, b12], [0, 0, 1]], each entry summed as (m0·b0 + m1·b1) + m2·b2 with
+ * every term written out (the zeros too: they decide signed zeros and NaNs), as np.dot of two 3×3 matrices sums them.
+ */
+function times(b00: number, b01: number, b02: number, b10: number, b11: number, b12: number): void {
+  for (let i = 0; i < 9; i += 3) {
+    const a0 = m[i], a1 = m[i + 1], a2 = m[i + 2];
+    m[i] = a0 * b00 + a1 * b10 + a2 * 0;
+    m[i + 1] = a0 * b01 + a1 * b11 + a2 * 0;
+    m[i + 2] = a0 * b02 + a1 * b12 + a2 * 1;
   }
 }
 
-function setMatrix(into: Float64Array, a00: number, a01: number, a02: number, a10: number, a11: number, a12: number): void {
-  into[0] = a00; into[1] = a01; into[2] = a02;
-  into[3] = a10; into[4] = a11; into[5] = a12;
-  into[6] = 0; into[7] = 0; into[8] = 1;
+/** m = o · m, o = [[1, 0, ox], [0, 1, oy], [0, 0, 1]] (the centring's first product), summed as times() sums. */
+function offsetTimes(ox: number, oy: number): void {
+  for (let j = 0; j < 3; j++) {
+    const a0 = m[j], a1 = m[3 + j], a2 = m[6 + j];
+    m[j] = 1 * a0 + 0 * a1 + ox * a2;
+    m[3 + j] = 0 * a0 + 1 * a1 + oy * a2;
+    m[6 + j] = 0 * a0 + 0 * a1 + 1 * a2;
+  }
+}
+
+/** m = b, b's bottom row (0, 0, 1): the first matrix of the product. */
+function start(b00: number, b01: number, b02: number, b10: number, b11: number, b12: number): void {
+  m[0] = b00; m[1] = b01; m[2] = b02;
+  m[3] = b10; m[4] = b11; m[5] = b12;
+  m[6] = 0; m[7] = 0; m[8] = 1;
 }
 
 /**
@@ -82,46 +106,40 @@ function setMatrix(into: Float64Array, a00: number, a01: number, a02: number, a1
  */
 export function warpParams(p: TransformParams, height: number, width: number, out: Float64Array, at = 0): void {
   let any = false;
-  const then = () => {
-    if (any) {
-      dot(m, next);
-      m.set(product);
-    } else m.set(next);
-    any = true;
-  };
   if (p.theta !== 0) {
     const t = p.theta * (Math.PI / 180);
-    setMatrix(next, Math.cos(t), -Math.sin(t), 0, Math.sin(t), Math.cos(t), 0);
-    then();
+    const c = Math.cos(t), s = Math.sin(t);
+    start(c, -s, 0, s, c, 0);
+    any = true;
   }
   if (p.tx !== 0 || p.ty !== 0) {
-    setMatrix(next, 1, 0, p.tx, 0, 1, p.ty);
-    then();
+    if (any) times(1, 0, p.tx, 0, 1, p.ty);
+    else start(1, 0, p.tx, 0, 1, p.ty);
+    any = true;
   }
   if (p.shear !== 0) {
     const s = p.shear * (Math.PI / 180);
-    setMatrix(next, 1, -Math.sin(s), 0, 0, Math.cos(s), 0);
-    then();
+    if (any) times(1, -Math.sin(s), 0, 0, Math.cos(s), 0);
+    else start(1, -Math.sin(s), 0, 0, Math.cos(s), 0);
+    any = true;
   }
   if (p.zx !== 1 || p.zy !== 1) {
-    setMatrix(next, p.zx, 0, 0, 0, p.zy, 0);
-    then();
+    if (any) times(p.zx, 0, 0, 0, p.zy, 0);
+    else start(p.zx, 0, 0, 0, p.zy, 0);
+    any = true;
   }
   if (!any) {
     out[at] = 1; out[at + 1] = 0; out[at + 2] = 0;
     out[at + 3] = 0; out[at + 4] = 1; out[at + 5] = 0;
   } else {
+    // transform_matrix_offset_center: (o · m) · o⁻¹.
     const ox = height / 2 - 0.5;
     const oy = width / 2 - 0.5;
-    setMatrix(next, 1, 0, ox, 0, 1, oy);
-    dot(next, m);
-    setMatrix(next, 1, 0, -ox, 0, 1, -oy);
-    m.set(product);
-    dot(m, next);
+    offsetTimes(ox, oy);
+    times(1, 0, -ox, 0, 1, -oy);
     // Swap: row 0 ↔ row 1 and column 0 ↔ column 1.
-    const c = product;
-    out[at] = c[4]; out[at + 1] = c[3]; out[at + 2] = c[5];
-    out[at + 3] = c[1]; out[at + 4] = c[0]; out[at + 5] = c[2];
+    out[at] = m[4]; out[at + 1] = m[3]; out[at + 2] = m[5];
+    out[at + 3] = m[1]; out[at + 4] = m[0]; out[at + 5] = m[2];
   }
   out[at + 6] = p.flipHorizontal ? 1 : 0;
   out[at + 7] = p.flipVertical ? 1 : 0;

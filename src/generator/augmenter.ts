@@ -27,9 +27,15 @@ export class Augmenter {
   /** Per image of the current run: channel shift intensity and brightness factor (NaN: none). Grows, never shrinks. */
   private colourSteps = new Float64Array(0);
 
+  /** The draw drawInto fills (one object for every image of every run). */
+  private readonly draw: TransformParams = {
+    theta: 0, tx: 0, ty: 0, shear: 0, zx: 1, zy: 1, flipHorizontal: false, flipVertical: false,
+    channelShiftIntensity: null, brightness: null,
+  };
+
   /** Draws a transform from rng for image i of the run: the kernel's numbers into params, the colour steps kept here. */
   drawInto(rng: Random, params: Float64Array, i: number): void {
-    this.writeInto(drawTransform(rng, this.options, this.height, this.width), params, i);
+    this.writeInto(drawTransform(rng, this.options, this.height, this.width, this.draw), params, i);
   }
 
   /** Writes p for image i of the run: WARP_PARAMS numbers into params (kernel memory), the colour steps here. */
@@ -55,12 +61,15 @@ export class Augmenter {
     const { height, width, channels, planar, mode } = this;
     if (input instanceof Uint8Array) kernels.warpU8(out, input, params, k, height, width, channels, planar, mode, o.interpolationOrder, o.cval, mul, add);
     else kernels.warpF32(out, input, params, k, height, width, channels, planar, mode, o.interpolationOrder, o.cval, mul, add);
+    // (Not `this.colour`: applyTransform writes the caller's parameters, which may hold colour steps the options do
+    // not draw.) An image without colour steps costs two tests, no view.
     if (this.colourSteps.length < 2 * k) return;
     const size = this.height * this.width * this.channels;
     for (let i = 0; i < k; i++) {
-      const image = out.subarray(i * size, (i + 1) * size);
       const shift = this.colourSteps[2 * i];
       const factor = this.colourSteps[2 * i + 1];
+      if (Number.isNaN(shift) && Number.isNaN(factor)) continue;
+      const image = out.subarray(i * size, (i + 1) * size);
       if (!Number.isNaN(shift)) channelShift(image, shift);
       if (!Number.isNaN(factor)) brightness(image, this.channels, this.planar, factor);
     }

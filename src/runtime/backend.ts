@@ -17,7 +17,7 @@ import { jsKernels } from '../kernels/index.js';
 import { ArrayBufferMemory, Heap } from './heap.js';
 import { relaxedSimdSupported, wasmSimdSupported } from './simd.js';
 import { instantiateWasm, instantiateWasmAsync, type WasmInstance } from './wasm-kernels.js';
-import { threadsMissing } from './threads/availability.js';
+import { coresAvailable, threadsMissing } from './threads/availability.js';
 import { compileSharedWasm, instantiateSharedWasm } from './threads/shared-wasm.js';
 import type { WorkerPool } from './threads/pool.js';
 import type { ThreadPool } from './threads/thread-pool.js';
@@ -135,12 +135,21 @@ function requestedThreads(): number | undefined {
 }
 
 /**
- * The thread count asked for (setThreads, PIXPREP_THREADS), else 1. One thread is the default, not the cores: the
- * recorded bench (bench/results/latest.json) trains at 0.87× and infers at 0.74× one thread's speed with two,
- * because the kernels not yet split (the kernel gradient, pooling, the element-wise passes) leave the second thread
- * mostly idle while every split call pays its round trip. `setThreads(n)` opts in.
+ * Whether the default thread count is the cores available (issue 16) rather than one. One for now: the recorded
+ * bench (bench/results/latest.json) trained at 0.87× and inferred at 0.74× one thread's speed with two, when the
+ * kernel gradient, pooling and the element-wise passes were not split yet and every split call woke a sleeping
+ * worker (docs/threads.md). The next recorded run decides; switching is this one line.
  */
-let threadSetting = requestedThreads() ?? 1;
+const DEFAULT_IS_THE_CORES = false;
+
+/** The thread count when none is asked for: the cores where threads can run here (availability.ts), else 1. */
+function defaultThreads(): number {
+  if (!DEFAULT_IS_THE_CORES || threadsMissing() !== null) return 1;
+  return Math.min(coresAvailable(), MAX_WORKERS + 1);
+}
+
+/** The thread count asked for (setThreads, PIXPREP_THREADS), else the default. `setThreads(n)` changes it. */
+let threadSetting = requestedThreads() ?? defaultThreads();
 
 /**
  * The backend of this name for the thread setting: its shared build with threads > 1, else the plain one (also

@@ -8,17 +8,25 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { currentBackend, setThreads, getThreads, setBackend } from '../../src/runtime/backend.js';
 import type { WorkerPool } from '../../src/runtime/threads/pool.js';
-import { randomFloats } from '../helpers.js';
+import { poison, randomFloats } from '../helpers.js';
 import { runNode } from '../run-node.js';
 
-afterAll(() => setThreads(1));
+/** The pools these tests set to 'first', given back their default at the end. */
+const touched = new Set<WorkerPool>();
+afterAll(() => {
+  for (const pool of touched) pool.callerTakes = 'any';
+  setThreads(1);
+});
 
-async function poolOf(threads: number): Promise<WorkerPool> {
+/** The pool at `threads`, up; `callerTakes` 'first' (the default here) leaves every part but part 0 to the workers. */
+async function poolOf(threads: number, callerTakes: 'any' | 'first' = 'first'): Promise<WorkerPool> {
   setThreads(threads);
-  const pool = currentBackend().shared?.pool;
+  const pool = currentBackend().shared?.pool as unknown as WorkerPool | undefined;
   if (!pool) throw new Error('no pool');
-  await (pool as unknown as WorkerPool).started();
-  return pool as unknown as WorkerPool;
+  await pool.started();
+  pool.callerTakes = callerTakes;
+  touched.add(pool);
+  return pool;
 }
 
 /** A gemm's parts: [0, 4) on this thread, [4, 8) on the worker; `bad` moves the worker's C out of memory. */
@@ -65,6 +73,64 @@ describe('worker pool', () => {
     pool.run('gemm', parts);
     expect(pool.parallelCalls).toBe(before + 1);
     for (const block of blocks) block.free();
+  });
+
+  it('a worker that dies while a call waits for it is an Error on that call, after the stall limit, not a hang', async () => {
+    const pool = await poolOf(2);
+    // A gemm large enough (~10^9 multiply-adds) that the worker is still on its half when it is stopped.
+    const heap = currentBackend().heap;
+    const n = 1024;
+    const a = heap.block('f32', n * n), b = heap.block('f32', n * n), c = heap.block('f32', n * n);
+    a.view.set(randomFloats(n * n, 1));
+    b.view.set(randomFloats(n * n, 2));
+    const args = [c.byteOffset, a.byteOffset, b.byteOffset, n, n, n, 0, 0, 0];
+    const parts = [{ name: 'gemmBlock', args: [...args, 0, 4, 0, n] }, { name: 'gemmBlock', args: [...args, 4, n, 0, n] }];
+    const limit = pool.stallMs;
+    pool.stallMs = 1500;
+    try {
+      // terminate() takes effect on the worker thread while this one is blocked in run(): the exit event cannot be
+      // delivered here, so only the stall limit ends the wait.
+      (pool as unknown as { workers: { terminate(): void }[] }).workers[0].terminate();
+      const started = Date.now();
+      expect(() => pool.run('gemm', parts)).toThrow(
+        /^pixprep: 1 part\(s\) of gemm taken by worker threads did not finish within 1.5 s \(a worker died during the call\?\); the pool is stopped, the next call starts a new one$/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      pool.stallMs = limit;
+    }
+    // The next call starts a new worker and works (small parts, as in the tests above).
+    await pool.started();
+    const fine = gemmParts(false);
+    const before = pool.parallelCalls;
+    pool.run('gemm', fine.parts);
+    expect(pool.parallelCalls).toBe(before + 1);
+    for (const block of [a, b, c, ...fine.blocks]) block.free();
+  });
+
+  it('parts go to whichever thread is free: with its worker gone, a call runs whole on the calling thread', async () => {
+    const pool = await poolOf(2, 'any');
+    const heap = currentBackend().heap;
+    const [m, n, k] = [64, 64, 200];
+    const a = heap.block('f32', m * k), b = heap.block('f32', k * n), c = heap.block('f32', m * n);
+    a.view.set(randomFloats(m * k, 5));
+    b.view.set(randomFloats(k * n, 6));
+    const args = [c.byteOffset, a.byteOffset, b.byteOffset, m, n, k, 0, 0, 0];
+    const parts = [{ name: 'gemmBlock', args: [...args, 0, 32, 0, n] }, { name: 'gemmBlock', args: [...args, 32, m, 0, n] }];
+    poison(c.view);
+    pool.run('gemm', parts);
+    const expected = c.view.slice();
+    expect(expected.some(Number.isNaN)).toBe(false);
+    // Stop the worker from outside; its exit is seen only once this thread returns to its event loop, so the
+    // next call still counts it as up: the calling thread takes its part rather than wait for it.
+    (pool as unknown as { workers: { terminate(): void }[] }).workers[0].terminate();
+    const before = pool.parallelCalls;
+    poison(c.view);
+    pool.run('gemm', parts);
+    expect(pool.parallelCalls).toBe(before);
+    expect(new Uint32Array(c.view.slice().buffer)).toEqual(new Uint32Array(expected.buffer));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => pool.run('gemm', parts)).toThrow(/^pixprep: worker thread 1 of 1 exited with code 1/);
+    for (const block of [a, b, c]) block.free();
   });
 
   it('setThreads(1) stops the workers and goes back to the one-thread module', async () => {

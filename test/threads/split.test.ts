@@ -64,6 +64,16 @@ describe('split rules and the kernel table', () => {
     winogradInputAdjoint: ['dInput', 'dv', 'height', 'width', 'channels', 'padTop', 'padLeft', 'outH', 'outW', 'tile0', 'tiles'],
     affineU8: ['out', 'input', 'n', 'channels', 'mul', 'add'],
     affineF32: ['out', 'input', 'n', 'channels', 'mul', 'add'],
+    winogradKernelGradient: ['du', 'v', 'dm', 'tiles', 'channels', 'filters', 'accumulate'],
+    winogradKernelAdjoint: ['dKernel', 'du', 'channels', 'filters'],
+    maxPoolForward: ['out', 'input', 'batch', 'height', 'width', 'channels', 'pool', 'stride', 'outH', 'outW'],
+    maxPoolBackward: ['dInput', 'dOut', 'input', 'out', 'batch', 'height', 'width', 'channels', 'pool', 'stride', 'outH', 'outW', 'relu'],
+    biasGrad: ['dBias', 'dOut', 'rows', 'cols'],
+    biasAdd: ['out', 'bias', 'rows', 'cols'],
+    reluForward: ['out', 'input', 'n'],
+    reluBackward: ['dInput', 'dOut', 'output', 'n'],
+    adam: ['param', 'grad', 'm', 'v', 'n', 'learningRate', 'beta1', 'beta2', 'epsilon', 'step'],
+    sgd: ['param', 'grad', 'n', 'learningRate'],
   };
 
   it('every split kernel is declared in the table with the arguments its rule was written against', () => {
@@ -248,6 +258,210 @@ describe('split rules: the parts write what the whole call writes, bit for bit',
   });
 });
 
+/**
+ * The arrays a call writes, each given its starting content (poison for an output the kernel writes whole, values for
+ * one it updates in place): runs the call whole, then again by the rule's parts (each on this thread) from the same
+ * start, and returns both contents of every array.
+ */
+function wholeAndPartsOf(name: string, args: number[], written: { at: number; start: Float32Array }[], threads: number) {
+  const parts = RULES[name](args, threads, 1);
+  const reset = () => { for (const w of written) new Float32Array(memory.buffer, w.at, w.start.length).set(w.start); };
+  const read = () => written.map((w) => f32(w.at, w.start.length));
+  reset();
+  raw[name](...args);
+  const whole = read();
+  reset();
+  for (const part of parts ?? [{ name, args }]) raw[part.name](...part.args);
+  return { whole, byParts: read(), parts };
+}
+
+const poisoned = (n: number) => poison(new Float32Array(n));
+
+describe('split rules of the rest of the training step: parts write what the whole call writes, bit for bit', () => {
+  it('winogradKernelGradient by planes, accumulating or not, on awkward sizes', () => {
+    const alloc = arena();
+    for (const [tiles, channels, filters] of [[1, 1, 1], [3, 5, 9], [17, 3, 17], [36, 32, 64]]) {
+      const v = alloc(winogradPlanesFloats(tiles, channels), randomFloats(winogradPlanesFloats(tiles, channels), tiles));
+      const dm = alloc(winogradPlanesFloats(tiles, filters), randomFloats(winogradPlanesFloats(tiles, filters), filters));
+      const uFloats = winogradPlanesFloats(channels, filters);
+      const du = alloc(uFloats);
+      for (const accumulate of [0, 1]) {
+        for (const threads of [2, 3, 4]) {
+          const start = accumulate ? randomFloats(uFloats, 7) : poisoned(uFloats);
+          const r = wholeAndPartsOf('winogradKernelGradient', [du, v, dm, tiles, channels, filters, accumulate],
+            [{ at: du, start }], threads);
+          const name = `${tiles}×${channels}×${filters} accumulate ${accumulate}, ${threads} threads`;
+          expect(r.parts?.map((p) => p.args.slice(-2)), name).toEqual(
+            Array.from({ length: threads }, (_, p) => [Math.floor((36 * p) / threads), Math.floor((36 * (p + 1)) / threads)]));
+          expect(bits(r.byParts[0]), name).toEqual(bits(r.whole[0]));
+          // Every element of every plane's channels × filters block was written (no poison left), and one is right:
+          // plane 35, the last channel and filter, against a float64 sum.
+          const stride = uFloats / 36, plane = 35;
+          const vs = randomFloats(winogradPlanesFloats(tiles, channels), tiles);
+          const ms = randomFloats(winogradPlanesFloats(tiles, filters), filters);
+          const vStride = vs.length / 36, mStride = ms.length / 36;
+          let sum = accumulate ? start[plane * stride + (channels - 1) * filters + filters - 1] : 0;
+          for (let t = 0; t < tiles; t++) {
+            sum += vs[plane * vStride + t * channels + channels - 1] * ms[plane * mStride + t * filters + filters - 1];
+          }
+          expect(r.whole[0][plane * stride + (channels - 1) * filters + filters - 1]).toBeCloseTo(sum, 4);
+          for (let e = 0; e < 36; e++) {
+            expect(r.whole[0].subarray(e * stride, e * stride + channels * filters).some(Number.isNaN), name).toBe(false);
+          }
+        }
+      }
+    }
+  });
+
+  it('winogradKernelAdjoint by channels (it adds into dKernel)', () => {
+    const alloc = arena();
+    for (const [channels, filters] of [[1, 1], [3, 5], [17, 9], [32, 64]]) {
+      const uFloats = winogradPlanesFloats(channels, filters);
+      const du = alloc(uFloats, randomFloats(uFloats, channels));
+      const dKernel = alloc(9 * channels * filters);
+      const start = randomFloats(9 * channels * filters, filters);
+      for (const threads of [2, 3]) {
+        const r = wholeAndPartsOf('winogradKernelAdjoint', [dKernel, du, channels, filters], [{ at: dKernel, start }], threads);
+        expect(r.parts?.length ?? 1).toBe(Math.min(threads, channels));
+        expect(bits(r.byParts[0])).toEqual(bits(r.whole[0]));
+        // Every tap moved (the adjoint added something to each).
+        expect(r.whole[0].every((x, i) => x !== start[i])).toBe(true);
+      }
+    }
+  });
+
+  it('maxPoolForward and maxPoolBackward by images, tiling and overlapping windows', () => {
+    const alloc = arena();
+    for (const [batch, h, w, c, pool, stride] of [[2, 4, 4, 1, 2, 2], [3, 7, 9, 5, 2, 2], [17, 9, 7, 3, 3, 2], [5, 8, 8, 4, 2, 3]]) {
+      const outH = Math.floor((h - pool) / stride) + 1, outW = Math.floor((w - pool) / stride) + 1;
+      const inFloats = batch * h * w * c, outFloats = batch * outH * outW * c;
+      // Repeated values make ties, which must go to the same (first) element in both runs.
+      const values = randomFloats(inFloats, batch + c).map((x) => Math.round(x * 4) / 4);
+      const input = alloc(inFloats, values);
+      const out = alloc(outFloats);
+      const name = `${batch}×${h}×${w}×${c} pool ${pool} stride ${stride}`;
+      const fwd = wholeAndPartsOf('maxPoolForward', [out, input, batch, h, w, c, pool, stride, outH, outW],
+        [{ at: out, start: poisoned(outFloats) }], 3);
+      expect(fwd.parts?.length, name).toBe(Math.min(3, batch));
+      expect(bits(fwd.byParts[0]), name).toEqual(bits(fwd.whole[0]));
+      expect(fwd.whole[0].some(Number.isNaN), name).toBe(false);
+      // The last image's last window, against its maximum taken here.
+      const b = batch - 1, oy = outH - 1, ox = outW - 1, ch = c - 1;
+      let best = -Infinity;
+      for (let ky = 0; ky < pool; ky++) {
+        for (let kx = 0; kx < pool; kx++) best = Math.max(best, values[((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch]);
+      }
+      expect(fwd.whole[0][outFloats - 1], name).toBe(best);
+      new Float32Array(memory.buffer, out, outFloats).set(fwd.whole[0]);
+      const dOut = alloc(outFloats, randomFloats(outFloats, 31));
+      const dInput = alloc(inFloats);
+      // Without and with the relu mask of the layer below (1: a window whose maximum is not > 0 passes nothing).
+      for (const relu of [0, 1]) {
+        const bwd = wholeAndPartsOf('maxPoolBackward', [dInput, dOut, input, out, batch, h, w, c, pool, stride, outH, outW, relu],
+          [{ at: dInput, start: poisoned(inFloats) }], 4);
+        expect(bwd.parts?.length, name).toBe(Math.min(4, batch));
+        expect(bits(bwd.byParts[0]), `${name}, relu ${relu}`).toEqual(bits(bwd.whole[0]));
+        expect(bwd.whole[0].some(Number.isNaN), name).toBe(false);
+        expect(bwd.parts!.every((part) => part.args[12] === relu), name).toBe(true);
+      }
+    }
+  });
+
+  it('biasGrad by blocks of 8 columns, biasAdd by rows', () => {
+    const alloc = arena();
+    for (const [rows, cols] of [[1, 1], [3, 7], [100, 9], [17, 33], [1001, 64]]) {
+      const dOut = alloc(rows * cols, randomFloats(rows * cols, rows + cols));
+      const dBias = alloc(cols);
+      const start = randomFloats(cols, cols);
+      const name = `${rows}×${cols}`;
+      for (const threads of [2, 3, 5]) {
+        const r = wholeAndPartsOf('biasGrad', [dBias, dOut, rows, cols], [{ at: dBias, start }], threads);
+        expect(r.parts?.length ?? 1, name).toBe(Math.min(threads, Math.ceil(cols / 8)));
+        expect(r.parts?.every((p) => p.args[4] % 8 === 0) ?? true).toBe(true);
+        expect(bits(r.byParts[0]), name).toEqual(bits(r.whole[0]));
+        // The last column's sum in float64.
+        const d = randomFloats(rows * cols, rows + cols);
+        let sum = 0;
+        for (let i = 0; i < rows; i++) sum += d[i * cols + cols - 1];
+        expect(r.whole[0][cols - 1]).toBeCloseTo(start[cols - 1] + sum, 3);
+        const out = alloc(rows * cols);
+        const bias = alloc(cols, randomFloats(cols, 3));
+        const outStart = randomFloats(rows * cols, 4);
+        const added = wholeAndPartsOf('biasAdd', [out, bias, rows, cols], [{ at: out, start: outStart }], threads);
+        expect(added.parts?.length ?? 1, name).toBe(Math.min(threads, rows));
+        expect(bits(added.byParts[0]), name).toEqual(bits(added.whole[0]));
+        expect(added.whole[0][rows * cols - 1]).toBe(Math.fround(outStart[rows * cols - 1] + randomFloats(cols, 3)[cols - 1]));
+      }
+    }
+  });
+
+  it('reluForward, reluBackward (in place too), adam and sgd by element ranges on 48-element boundaries', () => {
+    const alloc = arena();
+    for (const n of [1, 3, 47, 48, 49, 1001, 48 * 7 + 5]) {
+      const input = alloc(n, randomFloats(n, n));
+      const out = alloc(n);
+      const name = `n ${n}`;
+      const checkRanges = (parts: Part[] | null, base: number, nAt: number) => {
+        let next = 0;
+        for (const part of parts ?? []) {
+          expect((part.args[0] - base) / 4, name).toBe(next);
+          expect(next % 48).toBe(0);
+          next += part.args[nAt];
+        }
+        if (parts) expect(next, name).toBe(n);
+        expect(parts?.length ?? 1, name).toBe(Math.min(3, Math.ceil(n / 48)));
+      };
+      const fwd = wholeAndPartsOf('reluForward', [out, input, n], [{ at: out, start: poisoned(n) }], 3);
+      checkRanges(fwd.parts, out, 2);
+      expect(bits(fwd.byParts[0]), name).toEqual(bits(fwd.whole[0]));
+      expect(Array.from(fwd.whole[0])).toEqual(Array.from(randomFloats(n, n), (x) => Math.max(x, 0)));
+      const dOut = randomFloats(n, n + 1);
+      const dIn = alloc(n);
+      for (const inPlace of [false, true]) {
+        const target = inPlace ? alloc(n) : dIn;
+        const dOutAt = inPlace ? target : alloc(n, dOut);
+        const written = inPlace ? [{ at: target, start: dOut }] : [{ at: dIn, start: poisoned(n) }];
+        const bwd = wholeAndPartsOf('reluBackward', [target, dOutAt, out, n], written, 3);
+        checkRanges(bwd.parts, target, 3);
+        expect(bits(bwd.byParts[0]), name).toEqual(bits(bwd.whole[0]));
+        expect(Array.from(bwd.whole[0])).toEqual(Array.from(dOut, (g, i) => (fwd.whole[0][i] > 0 ? g : 0)));
+      }
+      const grad = alloc(n, randomFloats(n, 5));
+      const param = alloc(n), m = alloc(n), v = alloc(n);
+      const starts = [randomFloats(n, 6), randomFloats(n, 7, -0.1, 0.1), randomFloats(n, 8, 0, 0.01)];
+      const adam = wholeAndPartsOf('adam', [param, grad, m, v, n, 0.001, 0.9, 0.999, 1e-7, 3],
+        [param, m, v].map((at, i) => ({ at, start: starts[i] })), 3);
+      checkRanges(adam.parts, param, 4);
+      for (let i = 0; i < 3; i++) expect(bits(adam.byParts[i]), `${name} adam array ${i}`).toEqual(bits(adam.whole[i]));
+      expect(adam.whole[0].some((x, i) => x === starts[0][i])).toBe(false);
+      const sgd = wholeAndPartsOf('sgd', [param, grad, n, 0.01], [{ at: param, start: starts[0] }], 3);
+      checkRanges(sgd.parts, param, 2);
+      expect(bits(sgd.byParts[0]), name).toEqual(bits(sgd.whole[0]));
+      const g = randomFloats(n, 5);
+      expect(sgd.whole[0][n - 1]).toBe(Math.fround(starts[0][n - 1] - Math.fround(Math.fround(0.01) * g[n - 1])));
+    }
+  });
+
+  it('the new rules keep small calls whole: a batch of one image pays no round trip', () => {
+    // conv2 of the tutorial network at one image: 9 tiles of 32 channels and 64 filters. (Its products, 663,552
+    // multiply-adds, split as the forward's winogradMultiply does; the transforms around them do not.)
+    expect(RULES.winogradKernelGradient([0, 0, 0, 9, 32, 64, 0], 2)?.length).toBe(RULES.winogradMultiply([0, 0, 0, 9, 32, 64, 0], 2)?.length);
+    expect(RULES.winogradKernelGradient([0, 0, 0, 1, 32, 64, 0], 2)).toBeNull();
+    expect(RULES.winogradInputTransform([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 9], 2)).toBeNull();
+    expect(RULES.winogradInputAdjoint([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 9], 2)).toBeNull();
+    expect(RULES.maxPoolForward([0, 0, 1, 26, 26, 32, 2, 2, 13, 13], 2)).toBeNull();
+    expect(RULES.maxPoolBackward([0, 0, 0, 0, 1, 26, 26, 32, 2, 2, 13, 13, 0], 2)).toBeNull();
+    expect(RULES.reluBackward([0, 0, 0, 26 * 26 * 32], 2)).toBeNull();
+    expect(RULES.biasGrad([0, 0, 26 * 26, 32], 2)).toBeNull();
+    expect(RULES.adam([0, 0, 0, 0, 650, 0.001, 0.9, 0.999, 1e-7, 1], 2)).toBeNull();
+    // The batch of 64 splits them: the block of 36 tiles, the first pooling, the tutorial network's 121,930 weights.
+    expect(RULES.winogradKernelGradient([0, 0, 0, 36, 32, 64, 0], 2)?.length).toBe(2);
+    expect(RULES.winogradInputTransform([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 36], 2)?.length).toBe(2);
+    expect(RULES.maxPoolBackward([0, 0, 0, 0, 64, 26, 26, 32, 2, 2, 13, 13, 0], 2)?.length).toBe(2);
+    expect(RULES.adam([0, 0, 0, 0, 121930, 0.001, 0.9, 0.999, 1e-7, 1], 2)?.length).toBe(2);
+  });
+});
+
 describe('the pool: the same bytes on 1 to 4 threads', () => {
   afterAll(() => setThreads(1));
 
@@ -264,9 +478,13 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
       a.view.set(randomFloats(m * k, 1));
       b.view.set(randomFloats(k * n, 2));
       poison(c.view);
+      // The workers take every part but the first (the default lets this thread take any part a worker has not).
+      const pool = backend.shared?.pool as unknown as { callerTakes: string } | undefined;
+      if (pool) pool.callerTakes = 'first';
       const before = backend.shared?.pool?.parallelCalls ?? 0;
       backend.kernels.gemm(c.view, a.view, b.view, m, n, k, true, false, false);
       if (threads > 1) expect(backend.shared?.pool?.parallelCalls).toBe(before + 1);
+      if (pool) pool.callerTakes = 'any';
       results.push(bits(c.view.slice()));
       a.free(); b.free(); c.free();
     }

@@ -103,6 +103,14 @@ function winogradMultiply(args: readonly number[], threads: number, minWork = MI
 }
 
 /**
+ * The work of one tile and one channel (or filter) of a Winograd transform, in multiply-add equivalents: 36 values
+ * in and out through two passes of 6-point transforms, measured (profile-threads.mjs) at about as long as 600
+ * multiply-adds of the matrix multiply. So a layer's block of tiles (36 tiles of 32 channels: ~90 µs) splits, and
+ * a one-image batch's 9 tiles stay whole.
+ */
+const TRANSFORM_WORK = 36 * 16;
+
+/**
  * A Winograd transform over a block of tiles, by its rows (`name` + 'Rows' takes t0, t1 after the block's arguments):
  * each row is one tile, written to its own row of the planes (or its own outputs). `at`: where `tiles` and the
  * width (channels or filters) are among the arguments.
@@ -110,7 +118,7 @@ function winogradMultiply(args: readonly number[], threads: number, minWork = MI
 function byTileRows(name: string, tilesAt: number, widthAt: number): SplitRule {
   return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
     const tiles = args[tilesAt];
-    const parts = partsFor(tiles, 36 * 4 * args[widthAt], threads, minWork);
+    const parts = partsFor(tiles, TRANSFORM_WORK * args[widthAt], threads, minWork);
     if (parts < 2) return null;
     return Array.from({ length: parts }, (_, p) => ({ name: `${name}Rows`, args: [...args, ...range(tiles, parts, p)] }));
   };
@@ -130,7 +138,7 @@ const winogradOutputAdjoint = byTileRows('winogradOutputAdjoint', 6, 4);
 function winogradInputAdjoint(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
   const channels = args[4], tiles = args[10];
   const groups = Math.ceil(channels / 4);
-  const parts = partsFor(groups, 36 * 4 * 4 * tiles, threads, minWork);
+  const parts = partsFor(groups, TRANSFORM_WORK * 4 * tiles, threads, minWork);
   if (parts < 2) return null;
   return Array.from({ length: parts }, (_, p) => {
     const [g0, g1] = range(groups, parts, p);
@@ -139,17 +147,18 @@ function winogradInputAdjoint(args: readonly number[], threads: number, minWork 
 }
 
 /**
- * An elementwise pass over n elements (the scaling kernels): contiguous ranges cut at multiples of 48 · channels
- * elements, so every part starts on a channel boundary and on the kernels' SIMD block (12 or 16 or 48 elements, all
- * dividing 48), and each element gets the same multiply and add as in the whole call. `bytes`: each pointer
- * argument's bytes per element, by position; `channelsAt`: where the channel count is (-1: none).
+ * An elementwise pass over n elements (the scaling kernels, ReLU, the optimizer steps): contiguous ranges cut at
+ * multiples of 48 · channels elements, so every part starts on a channel boundary and on the kernels' SIMD block (4,
+ * 8, 12, 16 or 48 elements, all dividing 48), and each element gets the same arithmetic as in the whole call.
+ * `bytes`: each pointer argument's bytes per element, by position; `channelsAt`: where the channel count is (-1:
+ * none); `workPerElement`: multiply-add equivalents per element (1 for a load, an operation and a store).
  */
-function byElements(nAt: number, channelsAt: number, bytes: number[]): SplitRule {
+function byElements(nAt: number, channelsAt: number, bytes: number[], workPerElement = 1): SplitRule {
   return (args, threads, minWork = MIN_WORK_PER_THREAD) => {
     const n = args[nAt];
     const unit = 48 * (channelsAt < 0 ? 1 : args[channelsAt]);
     const units = Math.ceil(n / unit);
-    const parts = partsFor(units, unit, threads, minWork);
+    const parts = partsFor(units, unit * workPerElement, threads, minWork);
     if (parts < 2) return null;
     return Array.from({ length: parts }, (_, p) => {
       const [u0, u1] = range(units, parts, p);
@@ -170,6 +179,76 @@ const named = (name: string, rule: SplitRule): SplitRule => (args, threads, minW
 const affineU8 = named('affineU8', byElements(2, 3, [4, 1]));
 const affineF32 = named('affineF32', byElements(2, 3, [4, 4]));
 
+// ---- The rest of the training step (issue 16): the kernel gradient's products and adjoint, pooling, the bias
+// gradient, ReLU and the optimizer steps. ------------------------------------------------------------------------
+
+/**
+ * winogradKernelGradient(du, v, dm, tiles, channels, filters, accumulate): its 36 products dU[e] = V[e]ᵀ dM[e] are
+ * independent outputs, by planes (each plane's sum over the block's tiles stays whole on one thread).
+ */
+function winogradKernelGradient(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , tiles, channels, filters] = args;
+  const parts = partsFor(36, tiles * channels * filters, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => ({ name: 'winogradKernelGradientPlanes', args: [...args, ...range(36, parts, p)] }));
+}
+
+/** winogradKernelAdjoint(dKernel, du, channels, filters): by channels, each channel's 9 taps its own outputs. */
+function winogradKernelAdjoint(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , channels, filters] = args;
+  const parts = partsFor(channels, TRANSFORM_WORK * filters, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => ({ name: 'winogradKernelAdjointChannels', args: [...args, ...range(channels, parts, p)] }));
+}
+
+// maxPoolForward(out, input, batch, height, width, channels, pool, stride, outH, outW): an image's outputs come
+// from that image only.
+const maxPoolForward = byImages('maxPoolForward', 2, (a) => {
+  const [, , , h, w, c, pool, , outH, outW] = a;
+  return { bytes: [4 * outH * outW * c, 4 * h * w * c], work: outH * outW * c * pool * pool };
+});
+// maxPoolBackward(dInput, dOut, input, out, batch, height, width, channels, pool, stride, outH, outW, relu): an
+// image's dInput (all of it, zeros included) from that image's windows only; relu passes through unchanged.
+const maxPoolBackward = byImages('maxPoolBackward', 4, (a) => {
+  const [, , , , , h, w, c, , , outH, outW] = a;
+  const inBytes = 4 * h * w * c, outBytes = 4 * outH * outW * c;
+  return { bytes: [inBytes, outBytes, inBytes, outBytes], work: 2 * h * w * c };
+});
+
+/** biasGrad(dBias, dOut, rows, cols): by blocks of 8 columns, each column's sum down all rows on one thread. */
+function biasGrad(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , rows, cols] = args;
+  const blocks = Math.ceil(cols / 8);
+  const parts = partsFor(blocks, 8 * rows, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [b0, b1] = range(blocks, parts, p);
+    return { name: 'biasGradColumns', args: [...args, 8 * b0, Math.min(8 * b1, cols)] };
+  });
+}
+
+/** biasAdd(out, bias, rows, cols): by rows. */
+function biasAdd(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [out, , rows, cols] = args;
+  const parts = partsFor(rows, cols, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [r0, r1] = range(rows, parts, p);
+    const part = args.slice();
+    part[0] = out + 4 * r0 * cols;
+    part[2] = r1 - r0;
+    return { name: 'biasAdd', args: part };
+  });
+}
+
+// reluForward(out, input, n), reluBackward(dInput, dOut, output, n)
+const reluForward = named('reluForward', byElements(2, -1, [4, 4]));
+const reluBackward = named('reluBackward', byElements(3, -1, [4, 4, 4]));
+// adam(param, grad, m, v, n, learningRate, beta1, beta2, epsilon, step): four arrays, a division and a square root
+// per element; sgd(param, grad, n, learningRate).
+const adam = named('adam', byElements(4, -1, [4, 4, 4, 4], 4));
+const sgd = named('sgd', byElements(2, -1, [4, 4]));
+
 /**
  * The kernels that are shared out over threads, by their name in the kernel table (src/kernels/types.ts): a renamed
  * kernel fails to compile here, and test/threads/split.test.ts checks each rule's argument positions against the
@@ -178,10 +257,14 @@ const affineF32 = named('affineF32', byElements(2, 3, [4, 4]));
 export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
   gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint, affineU8, affineF32,
+  winogradKernelGradient, winogradKernelAdjoint, maxPoolForward, maxPoolBackward, biasGrad, biasAdd, reluForward,
+  reluBackward, adam, sgd,
 };
 
 /** Every export a part may name (the workers resolve them once, by index). */
 export const PART_EXPORTS: readonly string[] = [
   'gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes', 'winogradInputTransformRows',
   'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'affineU8', 'affineF32',
+  'winogradKernelGradientPlanes', 'winogradKernelAdjointChannels', 'maxPoolForward', 'maxPoolBackward',
+  'biasGradColumns', 'biasAdd', 'reluForward', 'reluBackward', 'adam', 'sgd',
 ];

@@ -3,8 +3,11 @@
 // nothing: the control block's layout (control.ts) is written here as literals.
 //
 // The worker instantiates the shared build on the pool's memory, takes its own static scratch (setScratchBase), sets
-// READY, then sleeps on its futex word. Woken, it runs the kernel in its slot, records an error instead of dying
-// (the calling thread is blocked in Atomics.wait and could not see an 'error' event), and counts PENDING down.
+// READY, then waits for calls on the WAKE word: it polls the word for spinMicroseconds after each call (the next
+// split call of a step usually follows within that), then counts itself in SLEEPERS and blocks in Atomics.wait
+// (pool.ts: why). Woken, it takes parts of the call (CLAIM) until none is left, records an error instead of dying
+// (the calling thread is waiting and could not see an 'error' event), counts each part in DONE, and notifies the
+// calling thread only if that one sleeps.
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -14,13 +17,20 @@ export interface WorkerInit {
   names: string[];
   index: number;
   scratchBase: number;
+  /** How long to poll WAKE before sleeping (control.ts, SPIN_MICROSECONDS). */
+  spinMicroseconds: number;
 }
 
 export function workerMain(init: WorkerInit): void {
-  const PENDING = 0, FAILED = 1, STOP = 2, READY = 16, WAKE = 16 + 64, INT_WORDS = 16 + 2 * 64, SLOT_FLOATS = 32;
-  const ERROR_OFFSET = INT_WORDS * 4 + 64 * SLOT_FLOATS * 8, ERROR_BYTES = 1024;
+  const DONE = 0, FAILED = 1, STOP = 2, MAIN_SLEEPING = 3, CLAIM = 4, WAKE = 5, SLEEPERS = 6, READY = 16;
+  const INT_WORDS = 16 + 64, MAX_PARTS = 64, SLOT_FLOATS = 32, STAT_FLOATS = 4;
+  const ERROR_OFFSET = INT_WORDS * 4 + MAX_PARTS * SLOT_FLOATS * 8, ERROR_BYTES = 1024;
+  const STATS_OFFSET = ERROR_OFFSET + ERROR_BYTES;
   const ctl = new Int32Array(init.control, 0, INT_WORDS);
-  const slot = new Float64Array(init.control, INT_WORDS * 4 + init.index * SLOT_FLOATS * 8, SLOT_FLOATS);
+  const table = new Float64Array(init.control, INT_WORDS * 4, MAX_PARTS * SLOT_FLOATS);
+  // [ms running parts, parts run, sleeps]: written by this worker only, read by the profile.
+  const stats = new Float64Array(init.control, STATS_OFFSET + init.index * STAT_FLOATS * 8, STAT_FLOATS);
+  const spinMs = init.spinMicroseconds / 1000;
   const fail = (error: unknown): void => {
     if (Atomics.compareExchange(ctl, FAILED, 0, init.index + 1) !== 0) return;
     const text = new TextEncoder().encode(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -45,23 +55,47 @@ export function workerMain(init: WorkerInit): void {
     Atomics.notify(ctl, READY + init.index);
     return;
   }
-  let seen = Atomics.load(ctl, WAKE + init.index);
+  let seen = Atomics.load(ctl, WAKE);
   Atomics.store(ctl, READY + init.index, 1);
   Atomics.notify(ctl, READY + init.index);
+  const args: number[] = [];
   for (;;) {
-    Atomics.wait(ctl, WAKE + init.index, seen);
-    const now = Atomics.load(ctl, WAKE + init.index);
-    if (now === seen) continue;
+    let now = Atomics.load(ctl, WAKE);
+    if (now === seen) {
+      const spinUntil = performance.now() + spinMs;
+      for (let polls = 1; now === seen; polls++) {
+        if ((polls & 15) === 0 && performance.now() > spinUntil) break;
+        now = Atomics.load(ctl, WAKE);
+      }
+    }
+    if (now === seen) {
+      // Counted before sleeping: the calling thread notifies only when there are sleepers, and the wait rechecks WAKE.
+      Atomics.add(ctl, SLEEPERS, 1);
+      Atomics.wait(ctl, WAKE, seen);
+      Atomics.sub(ctl, SLEEPERS, 1);
+      stats[2]++;
+      continue;
+    }
     seen = now;
     if (Atomics.load(ctl, STOP) !== 0) return;
-    try {
-      const count = slot[1];
-      const args: number[] = [];
-      for (let i = 0; i < count; i++) args.push(slot[2 + i]);
-      kernels[slot[0]](...args);
-    } catch (error) {
-      fail(error);
+    for (;;) {
+      const word = Atomics.load(ctl, CLAIM);
+      const count = (word >> 7) & 127, next = word & 127;
+      if (next >= count) break;
+      if (Atomics.compareExchange(ctl, CLAIM, word, word + 1) !== word) continue;
+      const started = performance.now();
+      try {
+        const at = next * SLOT_FLOATS;
+        const n = table[at + 1];
+        args.length = n;
+        for (let i = 0; i < n; i++) args[i] = table[at + 2 + i];
+        kernels[table[at]](...args);
+      } catch (error) {
+        fail(error);
+      }
+      stats[0] += performance.now() - started;
+      stats[1]++;
+      if (Atomics.add(ctl, DONE, 1) + 1 === count && Atomics.load(ctl, MAIN_SLEEPING) !== 0) Atomics.notify(ctl, DONE);
     }
-    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
   }
 }

@@ -31,6 +31,8 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+// The first layer's kernel and bias gradients, the relu mask or the pooling's backward fused (issue 15).
+export { conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient } from './conv-direct';
 // One thread's share of the kernel gradient's kernels (src/runtime/threads/split.ts, issue 16).
 export { winogradKernelGradientPlanes, winogradKernelAdjointChannels } from './winograd';
 export { biasGradColumns } from './bias';

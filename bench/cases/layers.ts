@@ -184,6 +184,9 @@ function backwardCase(layer: Layer, b: Blocks, dOut0: Float32Array, wasm: Backen
       const dIn = b.dInput?.view ?? null;
       const dOut = b.dOut.view;
       const out = b.out.view;
+      // In the model a MaxPooling2D after a relu layer applies that relu's derivative (src/nn/relu-fusion.ts), so
+      // such a layer (dOutMasked) is given its dOut masked, as the pooling above leaves it.
+      if (layer.dOutMasked) for (let i = 0; i < dOut.length; i++) if (!(out[i] > 0)) dOut[i] = 0;
       const input = b.input.view;
       run = () => layer.backward(wasm.kernels, dIn, dOut, out, input, views!, B);
     },
@@ -199,8 +202,10 @@ function backwardCase(layer: Layer, b: Blocks, dOut0: Float32Array, wasm: Backen
   const reference = (): Float64Array => {
     if (pooling) {
       const out = b.out.view;
-      bounds = [1e-12 * sum(dOut0, (v, i) => Math.abs(v * out[i])), 1e-12 * sum(dOut0, Math.abs)];
-      return Float64Array.from([sum(dOut0, (v, i) => v * out[i]), sum(dOut0, Math.abs)]);
+      // After a relu, windows whose maximum is not > 0 pass no gradient (the relu's derivative, applied here).
+      const g0 = (layer as MaxPooling2D).masksRelu ? dOut0.map((v, i) => (out[i] > 0 ? v : 0)) : dOut0;
+      bounds = [1e-12 * sum(g0, (v, i) => Math.abs(v * out[i])), 1e-12 * sum(g0, Math.abs)];
+      return Float64Array.from([sum(g0, (v, i) => v * out[i]), sum(g0, Math.abs)]);
     }
     const a = affine(layer, b, B);
     const out = b.out.view;

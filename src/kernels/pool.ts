@@ -27,11 +27,13 @@ export function maxPoolForward(out: Float32Array, input: Float32Array, batch: nu
 
 /**
  * dInput = dOut at each window's winner (the first element equal to `out`; a NaN maximum matches nothing), zero
- * elsewhere; overlapping windows add up. Every element of dInput is written.
+ * elsewhere; overlapping windows add up. Every element of dInput is written. When `relu` (the input is a relu's
+ * output), a window whose maximum is not > 0 passes 0: relu's derivative at the winner, applied here for the layer
+ * below.
  */
 export function maxPoolBackward(dInput: Float32Array, dOut: Float32Array, input: Float32Array, out: Float32Array,
   batch: number, height: number, width: number, channels: number, pool: number, stride: number, outH: number,
-  outW: number): void {
+  outW: number, relu: boolean): void {
   dInput.fill(0, 0, batch * height * width * channels);
   let i = 0;
   for (let b = 0; b < batch; b++) {
@@ -42,7 +44,7 @@ export function maxPoolBackward(dInput: Float32Array, dOut: Float32Array, input:
             for (let kx = 0; kx < pool; kx++) {
               const index = ((b * height + oy * stride + ky) * width + ox * stride + kx) * channels + c;
               if (input[index] === out[i]) {
-                dInput[index] += dOut[i];
+                dInput[index] += relu && !(out[i] > 0) ? 0 : dOut[i];
                 break search;
               }
             }

@@ -276,6 +276,43 @@ export const KERNELS = {
       bias: (s) => s.filters,
     },
   },
+  /**
+   * The direct convolution's kernel and bias gradients (its input gradient is im2col's): dKernel[ky][kx][c][f] +=
+   * Σ g · input[b][oy·stride + ky − padTop][ox·stride + kx − padLeft][c] (0 outside), dBias[f] += Σ g (skipped when
+   * null), over b, oy, ox, with g = dOut, or out > 0 ? dOut : 0 when `out` (the relu output) is given. Each image's
+   * sums are taken in f32 and then added. The same size limits as conv2dDirect.
+   */
+  conv2dDirectKernelGradient: {
+    args: ['dKernel: f32 out', 'dBias: f32? out', 'dOut: f32', 'out: f32?', 'input: f32', 'batch: int', 'height: int',
+      'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'filters: int'],
+    extent: {
+      dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+      dBias: (s) => s.filters,
+      dOut: (s) => s.batch * s.outH * s.outW * s.filters,
+      out: (s) => s.batch * s.outH * s.outW * s.filters,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+    },
+  },
+  /**
+   * conv2dDirectKernelGradient of the gradient that maxPoolBackward(·, dPooled, out, pooled, …, pool, pool, …, relu)
+   * would pass down (pool × pool windows moved by pool over the outH × outW × filters output `out`; `pooled` their
+   * maxima), made row by row and never stored. The same bits as the two kernels in sequence. Also needs
+   * outW · filters ≤ 16384 (conv2dDirectPooledFits).
+   */
+  conv2dDirectPooledKernelGradient: {
+    args: ['dKernel: f32 out', 'dBias: f32? out', 'dPooled: f32', 'pooled: f32', 'out: f32', 'input: f32', 'batch: int',
+      'height: int', 'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int',
+      'padLeft: int', 'outH: int', 'outW: int', 'filters: int', 'pool: int', 'relu: bool'],
+    extent: {
+      dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+      dBias: (s) => s.filters,
+      dPooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+      pooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+      out: (s) => s.batch * s.outH * s.outW * s.filters,
+      input: (s) => s.batch * s.height * s.width * s.channels,
+    },
+  },
 
   /**
    * Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (src/kernels/winograd.ts). The batch's output is cut in
@@ -351,11 +388,12 @@ export const KERNELS = {
   /**
    * dInput = dOut at each window's winner, the first element (row-major window order) equal to the window's maximum
    * `out` from maxPoolForward: the forward's winner; zero elsewhere, overlapping windows adding up. Writes every
-   * element of dInput. A NaN maximum passes no gradient.
+   * element of dInput. A NaN maximum passes no gradient. When relu (the input is a relu's output), neither does a
+   * maximum ≤ 0: relu's derivative, applied here so that the layer below needs no mask sweep.
    */
   maxPoolBackward: {
     args: ['dInput: f32 out', 'dOut: f32', 'input: f32', 'out: f32', 'batch: int', 'height: int', 'width: int',
-      'channels: int', 'pool: int', 'stride: int', 'outH: int', 'outW: int'],
+      'channels: int', 'pool: int', 'stride: int', 'outH: int', 'outW: int', 'relu: bool'],
     extent: {
       dInput: (s) => s.batch * s.height * s.width * s.channels,
       dOut: (s) => s.batch * s.outH * s.outW * s.channels,

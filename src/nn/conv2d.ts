@@ -8,13 +8,17 @@
 // transform's adjoint on the same tiles (dU[e] = Σ V[e]ᵀ·dM[e], dW += Gᵀ dU G), with the forward's V. With
 // im2col + gemm that kernel gradient was 28% of the tutorial's training step (scripts/profile-network.mjs).
 // Layers with 1 or 2 input channels (the first) run a direct convolution with bias and relu in its store
-// (src/kernels/conv-direct.ts); their backward is im2col's, on columns rebuilt from the input.
+// (src/kernels/conv-direct.ts); their kernel and bias gradients come from one pass over dOut and the input, the relu
+// mask applied as dOut is read (or already by the pooling above: src/nn/relu-fusion.ts), and an input gradient, if
+// one is needed, is im2col's: dCols = dY·Wᵀ folded back by col2im.
 import type { Kernels } from '../kernels/types.js';
 import {
   Layer, activationBackward, activationForward, KERAS_GLOROT_UNIFORM, KERAS_ZEROS,
   type Activation, type LayerViews, type ParamSpec,
 } from './layer.js';
 import { chooseConvAlgorithm, type ConvAlgorithm } from './conv-algorithm.js';
+import { conv2dDirectPooledFits } from '../kernels/conv-direct.js';
+import { MaxPooling2D } from './max-pooling2d.js';
 import { winogradBlockTiles, winogradPlanesFloats } from '../kernels/winograd.js';
 import { checkOptions, oneOf, pair, positiveInt, shape, bool, invalid } from './options.js';
 
@@ -103,8 +107,7 @@ export class Conv2D extends Layer {
   }
 
   /**
-   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: made in
-   * backward). Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites
+   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: dCols only). Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites
    * its V once dU has it), and one block's M (forward) or dM (backward).
    */
   override scratchFloats(batch: number): number {
@@ -171,14 +174,44 @@ export class Conv2D extends Layer {
     activationForward(k, this.activation, out, rows * this.filters);
   }
 
+  /**
+   * A direct layer under a max pooling of non-overlapping windows sums its kernel gradient from the pooling's dOut
+   * and maxima (conv2dDirectPooledKernelGradient): the pooling's backward would write a gradient as large as this
+   * layer's output, three quarters zeros, for this layer to read back (for the tutorial's first layer, 1.6 ms of the
+   * pooling and 5.5 MB each way per step).
+   */
+  override fusesNextBackward(): boolean {
+    const pool = this.next;
+    return this.algorithm === 'direct' && pool instanceof MaxPooling2D && pool.stride === pool.poolSize &&
+      (this.activation !== 'relu' || pool.masksRelu) && conv2dDirectPooledFits(this.geometry.outW, this.filters);
+  }
+
   backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
-    v: LayerViews, batch: number): void {
+    v: LayerViews, batch: number, nextDOut: Float32Array | null = null, nextOut: Float32Array | null = null): void {
     const [h, w, c] = this.inputShape;
     const [kh, kw] = this.kernelSize;
     const { outH, outW, padTop, padLeft } = this.geometry;
     const rows = batch * outH * outW;
     const depth = kh * kw * c;
-    activationBackward(k, this.activation, dOut, out, rows * this.filters);
+    if (nextDOut !== null && nextOut !== null) {
+      const pool = this.next as MaxPooling2D;
+      k.conv2dDirectPooledKernelGradient(v.dKernel, this.useBias ? v.dBias : null, nextDOut, nextOut, out, input,
+        batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW, this.filters, pool.poolSize, pool.masksRelu);
+      return;
+    }
+    if (this.algorithm === 'direct') {
+      // The relu mask goes into the kernel gradient's loads, unless the input gradient needs the masked dOut too.
+      const fuseMask = dInput === null && this.activation === 'relu' && !this.dOutMasked;
+      if (!fuseMask && !this.dOutMasked) activationBackward(k, this.activation, dOut, out, rows * this.filters);
+      k.conv2dDirectKernelGradient(v.dKernel, this.useBias ? v.dBias : null, dOut, fuseMask ? out : null, input, batch,
+        h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW, this.filters);
+      if (dInput === null) return;
+      k.gemm(v.scratch, dOut, v.kernel, rows, depth, this.filters, false, true, false);
+      dInput.fill(0, 0, batch * h * w * c);
+      k.col2im(dInput, v.scratch, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
+      return;
+    }
+    if (!this.dOutMasked) activationBackward(k, this.activation, dOut, out, rows * this.filters);
     if (this.algorithm === 'winograd') {
       const s = this.winogradViews(v.scratch, batch);
       if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
@@ -200,7 +233,6 @@ export class Conv2D extends Layer {
       if (s.tiles > 0) k.winogradKernelAdjoint(v.dKernel, s.du, c, this.filters);
       return;
     }
-    if (this.algorithm === 'direct') k.im2col(v.scratch, input, batch, h, w, c, kh, kw, this.stride, padTop, padLeft, outH, outW);
     k.gemm(v.dKernel, v.scratch, dOut, depth, this.filters, rows, true, false, true);
     if (this.useBias) k.biasGrad(v.dBias, dOut, rows, this.filters);
     if (dInput === null) return;

@@ -62,7 +62,7 @@ export class Dense extends Layer {
   backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array, input: Float32Array,
     v: LayerViews, batch: number): void {
     const n = this.inputShape[0];
-    activationBackward(k, this.activation, dOut, out, batch * this.units);
+    if (!this.dOutMasked) activationBackward(k, this.activation, dOut, out, batch * this.units);
     k.gemm(v.dKernel, input, dOut, n, this.units, batch, true, false, true);
     if (this.useBias) k.biasGrad(v.dBias, dOut, batch, this.units);
     if (dInput !== null) k.gemm(dInput, dOut, v.kernel, batch, n, this.units, false, true, false);

@@ -102,8 +102,15 @@ export function forward(e: Engine, v: WorkspaceViews, count: number): void {
 export function backward(e: Engine, v: WorkspaceViews, count: number): void {
   const k = e.backend.kernels;
   const layers = e.layers;
-  for (let i = layers.length - 1; i >= 0; i--) {
+  // A first layer under a pooling takes its gradient straight from the pooling's (Layer.fusesNextBackward): the
+  // pooling's backward, which would write that gradient out whole, is skipped.
+  const fused = layers.length > 1 && v.dActs[0] === null && layers[0].fusesNextBackward();
+  for (let i = layers.length - 1; i >= (fused ? 2 : 0); i--) {
     layers[i].backward(k, v.dActs[i], v.dActs[i + 1] as Float32Array, v.acts[i + 1], v.acts[i], v.layers[i], count);
+  }
+  if (fused) {
+    layers[0].backward(k, null, v.dActs[1] as Float32Array, v.acts[1], v.acts[0], v.layers[0], count,
+      v.dActs[2] as Float32Array, v.acts[2]);
   }
 }
 

@@ -35,6 +35,13 @@ export abstract class Layer {
   /** The per-sample input shape the layer was declared with (first layer), if any. */
   readonly declaredInputShape: readonly number[] | undefined;
   activation: Activation = 'linear';
+  /**
+   * True when the layer above applies this layer's relu derivative to dOut in its own backward (a MaxPooling2D right
+   * after a relu layer: src/nn/relu-fusion.ts), so backward skips its mask sweep. Set by the model.
+   */
+  dOutMasked = false;
+  /** The layer after this one in its model (null: the last, or not in a model). Set by the model. */
+  next: Layer | null = null;
   /** The model this layer belongs to (an opaque token, never the model itself: a finalizer must not be kept from it). */
   owner: object | null = null;
   private built: { input: number[]; output: number[] } | null = null;
@@ -121,10 +128,20 @@ export abstract class Layer {
   /**
    * Accumulates parameter gradients into v.dKernel / v.dBias and writes dInput (skipped when null: the first
    * layer's input needs no gradient). May overwrite dOut (the relu mask is applied in place). For 'softmax', dOut
-   * is the gradient with respect to the logits.
+   * is the gradient with respect to the logits. When fusesNextBackward(), the engine passes the next layer's dOut
+   * and output as nextDOut and nextOut (and dOut, never written then, is not to be read).
    */
   abstract backward(k: Kernels, dInput: Float32Array | null, dOut: Float32Array, out: Float32Array,
-    input: Float32Array, v: LayerViews, batch: number): void;
+    input: Float32Array, v: LayerViews, batch: number, nextDOut?: Float32Array | null, nextOut?: Float32Array | null): void;
+
+  /**
+   * True when backward can also do the next layer's backward, from that layer's dOut and output (`above`) instead
+   * of the gradient it would write for this one: a first Conv2D under a MaxPooling2D (src/nn/conv2d.ts). The engine
+   * asks only of a first layer (no input gradient), and then skips the next layer's backward.
+   */
+  fusesNextBackward(): boolean {
+    return false;
+  }
 
   /** The options that rebuild this layer (pixprep's own format). */
   abstract getConfig(): Record<string, unknown>;
@@ -138,7 +155,7 @@ export function activationForward(k: Kernels, activation: Activation, out: Float
   if (activation === 'relu') k.reluForward(out, out, n);
 }
 
-/** Masks dOut in place by relu's derivative (output > 0). */
+/** Masks dOut in place by relu's derivative (output > 0). Callers skip it when their dOutMasked is set. */
 export function activationBackward(k: Kernels, activation: Activation, dOut: Float32Array, out: Float32Array, n: number): void {
   if (activation === 'relu') k.reluBackward(dOut, dOut, out, n);
 }

@@ -1,6 +1,6 @@
 // MaxPooling2D ('valid' windows): forward keeps each window's maximum; backward passes dOut to the window's first
 // element equal to it, which is the element the forward chose (src/kernels/pool.ts), so nothing is stored between
-// the passes.
+// the passes. After a relu layer, the backward also applies that relu's derivative (src/nn/relu-fusion.ts).
 import type { Kernels } from '../kernels/types.js';
 import { Layer, type LayerViews } from './layer.js';
 import { checkOptions, invalid, pair, shape } from './options.js';
@@ -19,6 +19,8 @@ export class MaxPooling2D extends Layer {
   readonly className = 'MaxPooling2D';
   readonly poolSize: number;
   readonly stride: number;
+  /** The layer below is a relu whose derivative this backward applies (src/nn/relu-fusion.ts). Set by the model. */
+  masksRelu = false;
   private outH = 0;
   private outW = 0;
 
@@ -60,7 +62,8 @@ export class MaxPooling2D extends Layer {
     _v: LayerViews, batch: number): void {
     if (dInput === null) return;
     const [h, w, c] = this.inputShape;
-    k.maxPoolBackward(dInput, dOut, input, out, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW);
+    k.maxPoolBackward(dInput, dOut, input, out, batch, h, w, c, this.poolSize, this.stride, this.outH, this.outW,
+      this.masksRelu);
   }
 
   getConfig(): Record<string, unknown> {

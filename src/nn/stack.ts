@@ -1,6 +1,7 @@
 // A model's stack of layers, checked once when the model is made: real layers, each once, softmax only last
 // (pixprep fuses it with the loss), every layer in one model only, and Keras' default names (conv2d, conv2d_1, ...).
 import { Layer } from './layer.js';
+import { fuseReluMasks } from './relu-fusion.js';
 
 /**
  * Checks `layers` for a new model and claims them for `owner`. A layer already built into another model throws:
@@ -29,6 +30,7 @@ export function claimLayers(layers: unknown, owner: object): Layer[] {
     }
   });
   for (const layer of stack) layer.owner = owner;
+  fuseReluMasks(stack);
   return stack;
 }
 

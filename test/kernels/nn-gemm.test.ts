@@ -65,7 +65,42 @@ for (const backend of backends) {
       it(`crosses the wasm kernel's k and n blocks (k > 256, n > 320), transA=${transA} transB=${transB}`, () => {
         expect(check(6, 333, 261, transA, transB, false, 105) + check(5, 641, 520, transA, transB, true, 106)).toBe(6 * 333 + 5 * 641);
       });
+
+      it(`matches float64 for a batch of 1 to 8 rows through a Dense (B read in place), transA=${transA} transB=${transB}`, () => {
+        const checked = check(1, 64, 1600, transA, transB, false, 107) + check(1, 75, 300, transA, transB, true, 108) +
+          check(2, 40, 33, transA, transB, false, 109) + check(8, 70, 261, transA, transB, true, 110) +
+          check(1, 10, 64, transA, transB, false, 111);
+        expect(checked).toBe(64 + 75 + 80 + 560 + 10);
+      });
     }
+
+    it('gives a row of C the same bits whether it is computed alone, in a few rows or in many (a sample\'s result does not depend on its batch)', () => {
+      // 1 to 8 rows read B in place (1 row: 32 columns at a time), more rows read it packed: the same sums in the
+      // same order. n = 75 leaves a panel of 3 columns; k = 600 crosses two k blocks; accumulating and not.
+      for (const [n, kk] of [[75, 600], [64, 1600], [33, 9]]) {
+        for (const accumulate of [false, true]) {
+          const rows = 19;
+          const a = randomFloats(rows * kk, n + kk), b = randomFloats(kk * n, n * kk), c0 = randomFloats(rows * n, 3);
+          const A = onHeap(backend, a, 1), B = onHeap(backend, b, 2);
+          const run = (m: number, first: number) => {
+            const C = onHeap(backend, c0.slice(first * n, (first + m) * n), 3);
+            k.gemm(C.view(), A.view().subarray(first * kk, (first + m) * kk), B.view(), m, n, kk, false, false, accumulate);
+            const out = C.view().slice();
+            C.free();
+            return out;
+          };
+          const all = run(rows, 0);
+          for (const [m, first] of [[1, 0], [1, 18], [2, 5], [5, 9], [8, 11]]) {
+            const part = run(m, first);
+            for (let i = 0; i < m * n; i++) {
+              if (!Object.is(part[i], all[first * n + i])) expect.fail(`n ${n} k ${kk} rows ${first}..${first + m - 1}: c[${i}] = ${part[i]}, in 19 rows ${all[first * n + i]}`);
+            }
+          }
+          A.free();
+          B.free();
+        }
+      }
+    });
 
     it('with k = 0 writes zeros, or leaves C as it was when accumulating', () => {
       const C = onHeap(backend, new Float32Array([1, 2, 3, 4, 5, 6]));

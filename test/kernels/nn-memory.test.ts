@@ -32,7 +32,7 @@ for (const backend of backends) {
         const loss = k.softmaxCrossEntropy(probs.view(), pooled.view(), pooled.view(), targets.view(), batch * 16, f);
         expect(Number.isFinite(loss)).toBe(true);
         dy.view().fill(0);
-        k.maxPoolBackward(dy.view(), pooled.view(), y.view(), pooled.view(), batch, outH, outW, f, 2, 2, 4, 4);
+        k.maxPoolBackward(dy.view(), pooled.view(), y.view(), pooled.view(), batch, outH, outW, f, 2, 2, 4, 4, false);
         k.reluBackward(y.view(), dy.view(), y.view(), rows * f);
         k.biasGrad(bias.view(), y.view(), rows, f);
         k.gemm(dW.view(), cols.view(), y.view(), rowLength, f, rows, true, false, false);

@@ -60,12 +60,44 @@ for (const backend of backends) {
         // Poisoned: every element must be written (zero where no window's winner lies, the border included).
         const dInput = onHeap(backend, new Float32Array(x.length).fill(NaN), 1);
         k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool, stride,
-          outH, outW);
+          outH, outW, false);
         const expected = new Float64Array(x.length);
         for (let j = 0; j < n; j++) expected[expectedIndex[j]] += g[j];
         expectSameValues(dInput.view(), Float32Array.from(expected));
         expectSameValues(input.view(), x);
+
+        // With relu: a window passes its gradient only where its maximum is > 0 (about half of them here).
+        dInput.view().fill(NaN);
+        k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool, stride,
+          outH, outW, true);
+        const masked = new Float64Array(x.length);
+        for (let j = 0; j < n; j++) if (expectedOut[j] > 0) masked[expectedIndex[j]] += g[j];
+        expectSameValues(dInput.view(), Float32Array.from(masked));
+        expectSameValues(out.view(), expectedOut);
         for (const block of [input, out, dOut, dInput]) block.free();
+      });
+
+      it(`with relu, equals the pooling gradient masked by relu afterwards, bit for bit, ${batch}×${height}×${width}×${channels} pool ${pool} stride ${stride}`, () => {
+        // A relu layer's output (many exact zeros, so windows whose maximum is 0) and gradients of both signs,
+        // −0 included: the fused mask must give the bits the separate relu-backward pass gave.
+        const x = tiedInput(batch * height * width * channels, height * 17 + channels + 1).map((v) => Math.max(v, 0));
+        const n = batch * outH * outW * channels;
+        const g = Float32Array.from({ length: n }, (_, j) => (j % 5 === 0 ? -0 : ((j * 7) % 11) - 5.25));
+        const input = onHeap(backend, x, 1);
+        const out = outputOnHeap(backend, 'f32', n, 3);
+        const dOut = onHeap(backend, g, 2);
+        k.maxPoolForward(out.view(), input.view(), batch, height, width, channels, pool, stride, outH, outW);
+        const separate = onHeap(backend, new Float32Array(x.length).fill(NaN), 1);
+        k.maxPoolBackward(separate.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool,
+          stride, outH, outW, false);
+        k.reluBackward(separate.view(), separate.view(), input.view(), x.length);
+        const fused = onHeap(backend, new Float32Array(x.length).fill(NaN), 1);
+        k.maxPoolBackward(fused.view(), dOut.view(), input.view(), out.view(), batch, height, width, channels, pool,
+          stride, outH, outW, true);
+        for (let i = 0; i < x.length; i++) {
+          if (!Object.is(fused.view()[i], separate.view()[i])) expect.fail(`dInput[${i}] = ${fused.view()[i]}, separately ${separate.view()[i]}`);
+        }
+        for (const block of [input, out, dOut, separate, fused]) block.free();
       });
     }
 
@@ -77,7 +109,7 @@ for (const backend of backends) {
       expect(Array.from(out.view())).toEqual([-3, -1]);
       const dOut = onHeap(backend, new Float32Array([10, 20]));
       const dInput = onHeap(backend, new Float32Array(8).fill(NaN));
-      k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, 2, 2, 2, 1, 1);
+      k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, 2, 2, 2, 1, 1, false);
       expect(Array.from(dInput.view())).toEqual([0, 0, 10, 0, 0, 0, 0, 20]);
       for (const block of [input, out, dOut, dInput]) block.free();
     });
@@ -100,7 +132,7 @@ for (const backend of backends) {
         windows.forEach((w, c) => expect(Object.is(out.view()[c], w[winners[c]])).toBe(true));
         const dOut = onHeap(backend, Float32Array.from(windows, (_, c) => c + 1));
         const dInput = onHeap(backend, new Float32Array(4 * channels).fill(NaN));
-        k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, channels, 2, 2, 1, 1);
+        k.maxPoolBackward(dInput.view(), dOut.view(), input.view(), out.view(), 1, 2, 2, channels, 2, 2, 1, 1, false);
         const expected = new Float32Array(4 * channels);
         winners.forEach((at, c) => { expected[at * channels + c] = c + 1; });
         expect(Array.from(dInput.view())).toEqual(Array.from(expected));

@@ -58,14 +58,15 @@ export class LayerHarness {
   /**
    * Gradients of Σ out·r: runs forward then backward with dOut = r. The parameter gradients start at zero (layers
    * accumulate into them: zeroing them is the model's job), dInput as poison (the layer must write all of it).
+   * `withInput` false runs the layer as a first layer, with no input gradient (dInput null; returned as poison).
    */
-  backward(r: Float32Array): { dInput: Float32Array; dKernel: Float32Array; dBias: Float32Array } {
+  backward(r: Float32Array, withInput = true): { dInput: Float32Array; dKernel: Float32Array; dBias: Float32Array } {
     this.forward();
     this.blocks.dKernel.view.fill(0);
     this.blocks.dBias.view.fill(0);
     poison(this.blocks.dInput.view);
     this.blocks.dOut.view.set(r);
-    this.layer.backward(this.backend.kernels, this.blocks.dInput.view, this.blocks.dOut.view, this.blocks.out.view,
+    this.layer.backward(this.backend.kernels, withInput ? this.blocks.dInput.view : null, this.blocks.dOut.view, this.blocks.out.view,
       this.blocks.input.view, this.views(), this.batch);
     return { dInput: this.blocks.dInput.view.slice(), dKernel: this.blocks.dKernel.view.slice(), dBias: this.blocks.dBias.view.slice() };
   }

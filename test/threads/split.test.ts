@@ -67,7 +67,7 @@ describe('split rules and the kernel table', () => {
     winogradKernelGradient: ['du', 'v', 'dm', 'tiles', 'channels', 'filters', 'accumulate'],
     winogradKernelAdjoint: ['dKernel', 'du', 'channels', 'filters'],
     maxPoolForward: ['out', 'input', 'batch', 'height', 'width', 'channels', 'pool', 'stride', 'outH', 'outW'],
-    maxPoolBackward: ['dInput', 'dOut', 'input', 'out', 'batch', 'height', 'width', 'channels', 'pool', 'stride', 'outH', 'outW'],
+    maxPoolBackward: ['dInput', 'dOut', 'input', 'out', 'batch', 'height', 'width', 'channels', 'pool', 'stride', 'outH', 'outW', 'relu'],
     biasGrad: ['dBias', 'dOut', 'rows', 'cols'],
     biasAdd: ['out', 'bias', 'rows', 'cols'],
     reluForward: ['out', 'input', 'n'],
@@ -355,11 +355,15 @@ describe('split rules of the rest of the training step: parts write what the who
       new Float32Array(memory.buffer, out, outFloats).set(fwd.whole[0]);
       const dOut = alloc(outFloats, randomFloats(outFloats, 31));
       const dInput = alloc(inFloats);
-      const bwd = wholeAndPartsOf('maxPoolBackward', [dInput, dOut, input, out, batch, h, w, c, pool, stride, outH, outW],
-        [{ at: dInput, start: poisoned(inFloats) }], 4);
-      expect(bwd.parts?.length, name).toBe(Math.min(4, batch));
-      expect(bits(bwd.byParts[0]), name).toEqual(bits(bwd.whole[0]));
-      expect(bwd.whole[0].some(Number.isNaN), name).toBe(false);
+      // Without and with the relu mask of the layer below (1: a window whose maximum is not > 0 passes nothing).
+      for (const relu of [0, 1]) {
+        const bwd = wholeAndPartsOf('maxPoolBackward', [dInput, dOut, input, out, batch, h, w, c, pool, stride, outH, outW, relu],
+          [{ at: dInput, start: poisoned(inFloats) }], 4);
+        expect(bwd.parts?.length, name).toBe(Math.min(4, batch));
+        expect(bits(bwd.byParts[0]), `${name}, relu ${relu}`).toEqual(bits(bwd.whole[0]));
+        expect(bwd.whole[0].some(Number.isNaN), name).toBe(false);
+        expect(bwd.parts!.every((part) => part.args[12] === relu), name).toBe(true);
+      }
     }
   });
 
@@ -446,14 +450,14 @@ describe('split rules of the rest of the training step: parts write what the who
     expect(RULES.winogradInputTransform([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 9], 2)).toBeNull();
     expect(RULES.winogradInputAdjoint([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 9], 2)).toBeNull();
     expect(RULES.maxPoolForward([0, 0, 1, 26, 26, 32, 2, 2, 13, 13], 2)).toBeNull();
-    expect(RULES.maxPoolBackward([0, 0, 0, 0, 1, 26, 26, 32, 2, 2, 13, 13], 2)).toBeNull();
+    expect(RULES.maxPoolBackward([0, 0, 0, 0, 1, 26, 26, 32, 2, 2, 13, 13, 0], 2)).toBeNull();
     expect(RULES.reluBackward([0, 0, 0, 26 * 26 * 32], 2)).toBeNull();
     expect(RULES.biasGrad([0, 0, 26 * 26, 32], 2)).toBeNull();
     expect(RULES.adam([0, 0, 0, 0, 650, 0.001, 0.9, 0.999, 1e-7, 1], 2)).toBeNull();
     // The batch of 64 splits them: the block of 36 tiles, the first pooling, the tutorial network's 121,930 weights.
     expect(RULES.winogradKernelGradient([0, 0, 0, 36, 32, 64, 0], 2)?.length).toBe(2);
     expect(RULES.winogradInputTransform([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 36], 2)?.length).toBe(2);
-    expect(RULES.maxPoolBackward([0, 0, 0, 0, 64, 26, 26, 32, 2, 2, 13, 13], 2)?.length).toBe(2);
+    expect(RULES.maxPoolBackward([0, 0, 0, 0, 64, 26, 26, 32, 2, 2, 13, 13, 0], 2)?.length).toBe(2);
     expect(RULES.adam([0, 0, 0, 0, 121930, 0.001, 0.9, 0.999, 1e-7, 1], 2)?.length).toBe(2);
   });
 });

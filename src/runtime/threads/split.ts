@@ -207,8 +207,8 @@ const maxPoolForward = byImages('maxPoolForward', 2, (a) => {
   const [, , , h, w, c, pool, , outH, outW] = a;
   return { bytes: [4 * outH * outW * c, 4 * h * w * c], work: outH * outW * c * pool * pool };
 });
-// maxPoolBackward(dInput, dOut, input, out, batch, height, width, channels, pool, stride, outH, outW): an image's
-// dInput (all of it, zeros included) from that image's windows only.
+// maxPoolBackward(dInput, dOut, input, out, batch, height, width, channels, pool, stride, outH, outW, relu): an
+// image's dInput (all of it, zeros included) from that image's windows only; relu passes through unchanged.
 const maxPoolBackward = byImages('maxPoolBackward', 4, (a) => {
   const [, , , , , h, w, c, , , outH, outW] = a;
   const inBytes = 4 * h * w * c, outBytes = 4 * outH * outW * c;

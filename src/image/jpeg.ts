@@ -245,11 +245,14 @@ function upsample(kernels: Kernels, out: Uint8Array, outStride: number, plane: U
   if (hx === 2 && (vx === 1 || vx === 2) && c.width > 2) {
     kernels.jpegUpsampleFancy(out, outStride, plane, stride, c.width, c.height, width, height, vx === 2);
   } else if (hx === 1 && vx === 2) {
-    // jdsample.c h1v2_fancy_upsample (untested against PIL: PIL does not write 4:4:0).
+    // jdsample.c h1v2_fancy_upsample: 3/4 of the nearer row and 1/4 of the next nearest, rounding bias 1 for the
+    // upper output row of a pair and 2 for the lower (tested against PIL on cjpeg's 4:4:0 files).
     for (let y = 0; y < height; y++) {
+      const upper = (y & 1) === 0;
       const near = Math.min(y >> 1, c.height - 1) * stride;
-      const far = Math.min(Math.max((y & 1) === 0 ? (y >> 1) - 1 : (y >> 1) + 1, 0), c.height - 1) * stride;
-      for (let x = 0; x < width; x++) out[y * outStride + x] = (plane[near + x] * 3 + plane[far + x] + 1) >> 2;
+      const far = Math.min(Math.max(upper ? (y >> 1) - 1 : (y >> 1) + 1, 0), c.height - 1) * stride;
+      const bias = upper ? 1 : 2;
+      for (let x = 0; x < width; x++) out[y * outStride + x] = (plane[near + x] * 3 + plane[far + x] + bias) >> 2;
     }
   } else {
     // Box replication: libjpeg's int_upsample, and h2v1/h2v2 for components at most 2 samples wide.

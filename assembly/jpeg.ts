@@ -1,5 +1,5 @@
 // The pixel stages of JPEG decoding as libjpeg-turbo computes them (src/kernels/jpeg.ts is the twin and says what
-// each kernel computes and why): the islow IDCT (i32x4 lanes), fancy upsampling (scalar), YCbCr → RGB (16 pixels
+// each kernel computes and why): the islow IDCT (i32x4 lanes), fancy upsampling (16 outputs a step), YCbCr → RGB (16 pixels
 // at a time). The integer arithmetic is the specification: every SIMD form here gives the scalar code's bytes.
 
 const F_0_298: i32 = 2446, F_0_390: i32 = 3196, F_0_541: i32 = 4433, F_0_765: i32 = 6270, F_0_899: i32 = 7373,
@@ -136,6 +136,17 @@ export function jpegIdctIslow(out: usize, coefficients: usize, quant: usize, blo
   if (i < width) store<u8>(o + <usize>i, <u8>v);
 }
 
+// Eight input samples → sixteen outputs per step where the whole step lies inside the row (1 ≤ x, x + 8 < inWidth,
+// 2x + 16 ≤ width): the twin's formulas on i16x8 column sums (at most 4·1020 + 8, exact), the even and odd outputs
+// interleaved by one shuffle. The first columns, the last ones and rows narrower than a step run the scalar code.
+@inline function sums(near: usize, far: usize, x: i32): v128 {
+  const n = v128.load8x8_u(near + <usize>x);
+  return i16x8.add(i16x8.add(i16x8.add(n, n), n), v128.load8x8_u(far + <usize>x));
+}
+@inline function interleave(even: v128, odd: v128): v128 {
+  return i8x16.shuffle(i8x16.narrow_i16x8_u(even, odd), even, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+
 export function jpegUpsampleFancy(out: usize, outStride: i32, plane: usize, stride: i32, inWidth: i32, inHeight: i32,
   width: i32, height: i32, vertical: bool): void {
   const dw = inWidth;
@@ -146,7 +157,15 @@ export function jpegUpsampleFancy(out: usize, outStride: i32, plane: usize, stri
       let v = px(r, 0);
       put(o, 0, width, v);
       put(o, 1, width, (v * 3 + px(r, 1) + 2) >> 2);
-      for (let x = 1; x < dw - 1; x++) {
+      let x = 1;
+      for (; x + 8 < dw && 2 * x + 16 <= width; x += 8) {
+        const c = v128.load8x8_u(r + <usize>x);
+        const c3 = i16x8.add(i16x8.add(c, c), c);
+        const even = i16x8.shr_u(i16x8.add(i16x8.add(c3, v128.load8x8_u(r + <usize>(x - 1))), i16x8.splat(1)), 2);
+        const odd = i16x8.shr_u(i16x8.add(i16x8.add(c3, v128.load8x8_u(r + <usize>(x + 1))), i16x8.splat(2)), 2);
+        v128.store(o + <usize>(2 * x), interleave(even, odd));
+      }
+      for (; x < dw - 1; x++) {
         v = px(r, x) * 3;
         put(o, 2 * x, width, (v + px(r, x - 1) + 1) >> 2);
         put(o, 2 * x + 1, width, (v + px(r, x + 1) + 2) >> 2);
@@ -161,24 +180,23 @@ export function jpegUpsampleFancy(out: usize, outStride: i32, plane: usize, stri
     const near = plane + <usize>min(inRow, inHeight - 1) * <usize>stride;
     const far = plane + <usize>min(max(farRow, 0), inHeight - 1) * <usize>stride;
     let thisSum = px(near, 0) * 3 + px(far, 0);
-    let nextSum = px(near, 1) * 3 + px(far, 1);
     put(o, 0, width, (thisSum * 4 + 8) >> 4);
-    put(o, 1, width, (thisSum * 3 + nextSum + 7) >> 4);
-    let lastSum = thisSum;
-    thisSum = nextSum;
-    // Interior columns: both outputs always inside the row when 2x - 1 < width.
-    let x = 2;
-    for (; x < dw && 2 * x - 1 < width; x++) {
-      nextSum = px(near, x) * 3 + px(far, x);
-      store<u8>(o + <usize>(2 * x - 2), <u8>((thisSum * 3 + lastSum + 8) >> 4));
-      store<u8>(o + <usize>(2 * x - 1), <u8>((thisSum * 3 + nextSum + 7) >> 4));
-      lastSum = thisSum;
-      thisSum = nextSum;
+    put(o, 1, width, (thisSum * 3 + px(near, 1) * 3 + px(far, 1) + 7) >> 4);
+    // Output pair x (columns 2x, 2x + 1) from the column sums at x − 1, x, x + 1.
+    let x = 1;
+    for (; x + 8 < dw && 2 * x + 16 <= width; x += 8) {
+      const c = sums(near, far, x);
+      const c3 = i16x8.add(i16x8.add(c, c), c);
+      const even = i16x8.shr_u(i16x8.add(i16x8.add(c3, sums(near, far, x - 1)), i16x8.splat(8)), 4);
+      const odd = i16x8.shr_u(i16x8.add(i16x8.add(c3, sums(near, far, x + 1)), i16x8.splat(7)), 4);
+      v128.store(o + <usize>(2 * x), interleave(even, odd));
     }
-    for (; x < dw; x++) {
-      nextSum = px(near, x) * 3 + px(far, x);
-      put(o, 2 * x - 2, width, (thisSum * 3 + lastSum + 8) >> 4);
-      put(o, 2 * x - 1, width, (thisSum * 3 + nextSum + 7) >> 4);
+    let lastSum = px(near, x - 1) * 3 + px(far, x - 1);
+    thisSum = px(near, x) * 3 + px(far, x);
+    for (; x < dw - 1; x++) {
+      const nextSum = px(near, x + 1) * 3 + px(far, x + 1);
+      put(o, 2 * x, width, (thisSum * 3 + lastSum + 8) >> 4);
+      put(o, 2 * x + 1, width, (thisSum * 3 + nextSum + 7) >> 4);
       lastSum = thisSum;
       thisSum = nextSum;
     }

@@ -61,6 +61,18 @@ export function jpegDecodeSequential(coefficients: usize, state: usize, data: us
       let table = tables + (<usize>(load<i32>(d, 16) * WORDS) << 2);
       let k = 0;
       while (k < 64) {
+        if (count <= 24 && count >= 0 && !marker && pos + 4 <= n) {
+          // Fast refill: the bytes the loop below would take, at once, when none of the next four is 0xFF (the
+          // same bits, count and pos as the loop: it adds whole bytes until count > 24).
+          const w = bswap<u32>(load<u32>(data + <usize>pos));
+          const t = ~w;
+          if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+            const k = ((24 - count) >> 3) + 1;
+            bits = k == 4 ? w : (bits << <u32>(8 * k)) | (w >> <u32>(32 - 8 * k));
+            count += 8 * k;
+            pos += k;
+          }
+        }
         while (count <= 24) {
           let byte: u32 = 0;
           if (!marker && pos < n) {
@@ -103,6 +115,16 @@ export function jpegDecodeSequential(coefficients: usize, state: usize, data: us
         let value: i32 = 0;
         if (size != 0) {
           if (count < size) {
+            if (count <= 24 && count >= 0 && !marker && pos + 4 <= n) {
+              const w = bswap<u32>(load<u32>(data + <usize>pos));
+              const t = ~w;
+              if (((t - 0x01010101) & ~t & 0x80808080) == 0) {
+                const k = ((24 - count) >> 3) + 1;
+                bits = k == 4 ? w : (bits << <u32>(8 * k)) | (w >> <u32>(32 - 8 * k));
+                count += 8 * k;
+                pos += k;
+              }
+            }
             while (count <= 24) {
               let byte: u32 = 0;
               if (!marker && pos < n) {

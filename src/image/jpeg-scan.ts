@@ -33,7 +33,11 @@ export const LOOKAHEAD = HUFFMAN_LOOKAHEAD;
 /** A coefficient as libjpeg stores it (JCOEF, 16 bits): wrapped, as the Int16Array this file once wrote. */
 const jcoef = (v: number) => (v << 16) >> 16;
 
-export function buildHuffman(counts: Uint8Array, values: Uint8Array, name: string): Huffman {
+/** A Huffman table (class DC when `dc`): a DC table's symbols are bit counts, at most 15 (libjpeg refuses more too). */
+export function buildHuffman(counts: Uint8Array, values: Uint8Array, name: string, dc: boolean): Huffman {
+  if (dc) {
+    for (const v of values) if (v > 15) throw new ImageError(`${name}: corrupt JPEG: a DC Huffman table has the symbol ${v} (at most 15)`);
+  }
   const packed = new Int32Array(HUFFMAN_WORDS);
   const table: Huffman = {
     packed,
@@ -382,7 +386,7 @@ function decodeSequential(bytes: Uint8Array, start: number, frame: Frame, comps:
   switch (state[0]) {
     case SCAN_OK: break;
     case SCAN_BAD_CODE: throw new ImageError(`${name}: corrupt JPEG: an invalid Huffman code in the image data`);
-    case SCAN_NO_RESTART: throw new ImageError(`${name}: corrupt JPEG: a restart marker is missing at byte ${pos}`);
+    case SCAN_NO_RESTART: throw new ImageError(`${name}: corrupt JPEG: the restart marker before MCU ${pos} is missing`);
     case SCAN_INTERRUPTED: throw new ImageError(`${name}: corrupt JPEG: the image data ends early (a marker at byte ${pos} interrupts it)`);
     default: throw new ImageError(`${name}: truncated JPEG: the file ends inside the image data`);
   }

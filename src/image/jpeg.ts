@@ -101,7 +101,7 @@ function decodeWith(bytes: Uint8Array, name: string, memory: ScanMemory, allocat
         let total = 0;
         for (const c of counts) total += c;
         if (p + 17 + total > e || total > 256) throw new ImageError(`${name}: corrupt JPEG: a Huffman table runs past its segment`);
-        const table = buildHuffman(counts, bytes.slice(p + 17, p + 17 + total), name);
+        const table = buildHuffman(counts, bytes.slice(p + 17, p + 17 + total), name, tc === 0);
         (tc === 0 ? dcTables : acTables)[id] = table;
         p += 17 + total;
       }

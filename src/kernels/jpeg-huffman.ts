@@ -25,9 +25,9 @@ export const HUFFMAN_WORDS = 804;
  */
 export const MCU_FIELDS = 6;
 /** state[0] after a call: how the scan ended; state[1]: the byte offset it ended at (see each status). */
-export const SCAN_OK = 0; // state[1]: the first byte after the last one used
+export const SCAN_OK = 0; // state[1]: where the reader stopped (jpegDecodeSequential says how far that can be)
 export const SCAN_BAD_CODE = 1; // a bit pattern no code of the table starts
-export const SCAN_NO_RESTART = 2; // state[1]: where a restart marker should be
+export const SCAN_NO_RESTART = 2; // state[1]: the MCU a restart marker should have come before
 export const SCAN_INTERRUPTED = 3; // state[1]: the marker that cut the data short
 export const SCAN_TRUNCATED = 4; // the file ends inside the data
 
@@ -45,28 +45,34 @@ const predictors = new Int32Array(4);
  * Decodes mcuCount MCUs of a sequential scan whose entropy-coded data starts at data[start] (data holds `length`
  * bytes: the scan runs until a marker or the end), writing each block's 64 coefficients (zigzag order undone,
  * stored as libjpeg's 16-bit JCOEF: wrapped to −32768..32767) at its offset in `coefficients`; coefficients not coded
- * are left as they are (the caller zeroes them). The bit reader: 0xFF00 is a stuffed 0xFF, 0xFF 0xFF is fill, any
+ * are left as they are (the caller zeroes them). DC tables must hold no symbol above 15 (libjpeg refuses them too:
+ * jpeg_make_d_derived_tbl), so a code and its value bits take at most 31 bits.
+ *
+ * The bit reader: a 64-bit buffer (hi, lo here; one u64 in wasm), refilled before a symbol whenever it holds fewer
+ * than 32 bits, a byte at a time until it holds more than 56. 0xFF00 is a stuffed 0xFF, 0xFF 0xFF is fill, any
  * other marker ends the data and zero bits are fed after it; using one of those zero bits is an error (checked after
  * each MCU, as libjpeg warns at the same point), never zeros decoded as pixels. Every restartInterval MCUs (0: none)
  * the reader expects RSTn (after optional fill bytes), drops the bits left and resets the DC predictions.
- * Writes state[0] (a SCAN_* status) and state[1] (a byte offset).
+ * Writes state[0] (a SCAN_* status) and state[1]: the byte offset the reader reached (SCAN_OK: at most 8 bytes past
+ * the last bit used, never past a marker; SCAN_INTERRUPTED: the marker), or for SCAN_NO_RESTART the MCU index that
+ * should have followed a restart marker.
  */
 export function jpegDecodeSequential(coefficients: Int32Array, state: Int32Array, data: Uint8Array, tables: Int32Array,
   mcu: Int32Array, start: number, length: number, blocksPerMcu: number, mcusPerLine: number, mcuCount: number,
   restartInterval: number): void {
   const n = length;
   let pos = start;
-  let bits = 0;
+  let hi = 0;
+  let lo = 0;
   let count = 0;
   let marker = false;
   let padBits = 0;
   predictors.fill(0);
   let status = SCAN_OK;
-  outer: for (let m = 0; m < mcuCount; m++) {
+  let m = 0;
+  outer: for (; m < mcuCount; m++) {
     if (restartInterval > 0 && m > 0 && m % restartInterval === 0) {
-      bits = 0;
-      count = 0;
-      padBits = 0;
+      hi = lo = count = padBits = 0;
       while (pos + 1 < n && data[pos] === 0xff && data[pos + 1] === 0xff) pos++;
       if (pos + 1 < n && data[pos] === 0xff && data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7) {
         pos += 2;
@@ -85,33 +91,38 @@ export function jpegDecodeSequential(coefficients: Int32Array, state: Int32Array
       const offset = mcu[d + 1] + mr * mcu[d + 2] + mc * mcu[d + 3];
       let table = mcu[d + 4] * HUFFMAN_WORDS;
       for (let k = 0; k < 64;) {
-        // Refill to at least 25 bits: a code of up to 16 bits, then up to 11 value bits after one more refill.
-        while (count <= 24) {
-          let byte = 0;
-          if (!marker && pos < n) {
-            byte = data[pos];
-            if (byte === 0xff) {
-              const next = pos + 1 < n ? data[pos + 1] : 0x100;
-              if (next === 0) pos += 2;
-              else if (next === 0xff) {
-                pos++;
-                continue;
-              } else {
-                marker = true;
-                byte = 0;
-                padBits += 8;
-              }
-            } else pos++;
-          } else padBits += 8;
-          bits = (bits << 8) | byte;
-          count += 8;
+        if (count < 32) {
+          while (count <= 56) {
+            let byte = 0;
+            if (!marker && pos < n) {
+              byte = data[pos];
+              if (byte === 0xff) {
+                const next = pos + 1 < n ? data[pos + 1] : 0x100;
+                if (next === 0) pos += 2;
+                else if (next === 0xff) {
+                  pos++;
+                  continue;
+                } else {
+                  marker = true;
+                  byte = 0;
+                  padBits += 8;
+                }
+              } else pos++;
+            } else padBits += 8;
+            hi = (hi << 8) | (lo >>> 24);
+            lo = (lo << 8) | byte;
+            count += 8;
+          }
         }
-        let entry = tables[table + HUFFMAN_FAST + ((bits >>> (count - HUFFMAN_LOOKAHEAD)) & ((1 << HUFFMAN_LOOKAHEAD) - 1))];
+        // The 9 bits after the `count - 9` bits still to come: the fast table's index.
+        let s = count - HUFFMAN_LOOKAHEAD;
+        let entry = tables[table + HUFFMAN_FAST + ((s >= 32 ? hi >>> (s - 32) : (hi << (32 - s)) | (lo >>> s)) & ((1 << HUFFMAN_LOOKAHEAD) - 1))];
         if (entry === 0) {
           // The slow path: codes longer than the lookahead, one length at a time.
           let len = HUFFMAN_LOOKAHEAD + 1;
           for (; len <= 16; len++) {
-            const code = (bits >>> (count - len)) & ((1 << len) - 1);
+            s = count - len;
+            const code = (s >= 32 ? hi >>> (s - 32) : (hi << (32 - s)) | (lo >>> s)) & ((1 << len) - 1);
             if (code <= tables[table + HUFFMAN_MAXCODE + len]) {
               entry = (len << 8) | tables[table + HUFFMAN_VALUES + tables[table + HUFFMAN_VALOFFSET + len] + code];
               break;
@@ -127,30 +138,8 @@ export function jpegDecodeSequential(coefficients: Int32Array, state: Int32Array
         const size = k === 0 ? symbol : symbol & 15;
         let value = 0;
         if (size !== 0) {
-          if (count < size) {
-            while (count <= 24) {
-              let byte = 0;
-              if (!marker && pos < n) {
-                byte = data[pos];
-                if (byte === 0xff) {
-                  const next = pos + 1 < n ? data[pos + 1] : 0x100;
-                  if (next === 0) pos += 2;
-                  else if (next === 0xff) {
-                    pos++;
-                    continue;
-                  } else {
-                    marker = true;
-                    byte = 0;
-                    padBits += 8;
-                  }
-                } else pos++;
-              } else padBits += 8;
-              bits = (bits << 8) | byte;
-              count += 8;
-            }
-          }
-          // A DC size above 16 (corrupt) reads what the 32-bit buffer holds, as the shift arithmetic gives.
-          value = (bits >>> (count - size)) & ((1 << size) - 1);
+          s = count - size; // ≥ 1: count was ≥ 32, the code took ≤ 16 bits, size ≤ 15
+          value = (s >= 32 ? hi >>> (s - 32) : (hi << (32 - s)) | (lo >>> s)) & ((1 << size) - 1);
           count -= size;
           if (value < 1 << (size - 1)) value += 1 - (1 << size);
         }
@@ -177,5 +166,5 @@ export function jpegDecodeSequential(coefficients: Int32Array, state: Int32Array
     }
   }
   state[0] = status;
-  state[1] = pos;
+  state[1] = status === SCAN_NO_RESTART ? m : pos;
 }

@@ -73,3 +73,37 @@ describe('JPEG entropy decoding: the same outcome on every backend, damaged file
     });
   }
 });
+
+describe('JPEG entropy decoding: bad tables and missing restart markers, named', () => {
+  const file = (name: string) => new Uint8Array(readFileSync(join(FILES, name)));
+  const everywhere = (bytes: Uint8Array) => {
+    const initial = getBackend();
+    try {
+      return backends.map((b) => {
+        setBackend(b.name);
+        return outcome(bytes);
+      });
+    } finally {
+      setBackend(initial);
+    }
+  };
+
+  it('a DC table with a symbol above 15 is refused when it is read (as libjpeg does), on every backend', () => {
+    const bytes = file('photo-420-q90-61x45.jpg').slice();
+    let at = -1;
+    for (let i = 2; i + 4 < bytes.length && at < 0; i++) if (bytes[i] === 0xff && bytes[i + 1] === 0xc4 && bytes[i + 4] >> 4 === 0) at = i + 4;
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 17] = 16; // the table's first symbol
+    for (const seen of everywhere(bytes)) expect(seen).toBe('error: f.jpg: corrupt JPEG: a DC Huffman table has the symbol 16 (at most 15)');
+  });
+
+  it('a restart marker replaced by data is "missing before MCU n" on every backend (n: the interval, 3 MCUs here)', () => {
+    const good = file('restart-3mcu-444-23x17.jpg');
+    const rst = good.findIndex((b, i) => b === 0xff && good[i + 1] >= 0xd0 && good[i + 1] <= 0xd7 && i > scanStart(good));
+    expect(rst).toBeGreaterThan(0);
+    const bad = good.slice();
+    bad[rst] = 0x55;
+    bad[rst + 1] = 0x55;
+    for (const seen of everywhere(bad)) expect(seen).toBe('error: f.jpg: corrupt JPEG: the restart marker before MCU 3 is missing');
+  });
+});

@@ -36,3 +36,5 @@ export { conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient } from './
 // One thread's share of the kernel gradient's kernels (src/runtime/threads/split.ts, issue 16).
 export { winogradKernelGradientPlanes, winogradKernelAdjointChannels } from './winograd';
 export { biasGradColumns } from './bias';
+// JPEG entropy decoding (issue 18).
+export { jpegDecodeSequential } from './jpeg-huffman';

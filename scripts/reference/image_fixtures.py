@@ -180,7 +180,8 @@ def main():
     write_png(os.path.join(bad, 'gray16.png'), noise(3, 4, 1, 65536), 16, 0)
 
     decode = {}
-    for name in made:
+    # Also the files other scripts wrote there (jpeg_cjpeg_fixtures.py: cjpeg's restart and 4:4:0 files).
+    for name in made + sorted(set(os.listdir(FILES)) - set(made)):
         with Image.open(os.path.join(FILES, name)) as im:
             im.load()
             decode[name] = {mode: {'shape': list(np.asarray(im.convert(mode)).reshape(im.size[1], im.size[0], -1).shape),

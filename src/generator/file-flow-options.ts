@@ -4,6 +4,7 @@ import { describeValue } from '../errors.js';
 import { checkOptionNames } from '../unknown-option-error.js';
 import type { ColorMode, Interpolation } from '../image/index.js';
 import type { ClassMode, FileDecoder } from './file-iterator.js';
+import { defaultDecodeWorkers } from './decode-workers.js';
 
 export interface FileFlowOptions {
   /** [height, width] every image is resized to (Keras' default [256, 256]); null keeps the first image's size. */
@@ -29,12 +30,18 @@ export interface FileFlowOptions {
   prefetch?: number;
   /** Decodes one file (default: pixprep's decoders); may return a promise. */
   decode?: FileDecoder;
+  /**
+   * Node: worker threads that decode, convert and resize the files (pixprep's own decoders; not with `decode`);
+   * 0 decodes on the calling thread. Default: 1 in Node (README, Image files: why), 0 in browsers.
+   */
+  decodeWorkers?: number;
 }
 
 export const FILE_FLOW_OPTIONS = ['targetSize', 'colorMode', 'classes', 'classMode', 'batchSize', 'shuffle', 'seed', 'subset',
-  'interpolation', 'keepAspectRatio', 'onError', 'convertColors', 'prefetch', 'decode'];
+  'interpolation', 'keepAspectRatio', 'onError', 'convertColors', 'prefetch', 'decode', 'decodeWorkers'];
 
-export type CheckedFileFlowOptions = Required<Omit<FileFlowOptions, 'classes' | 'subset' | 'seed' | 'decode' | 'targetSize'>> & {
+export type CheckedFileFlowOptions = Required<Omit<FileFlowOptions, 'classes' | 'subset' | 'seed' | 'decode' | 'targetSize' | 'decodeWorkers'>> & {
+  decodeWorkers: number;
   targetSize: [number, number] | null; classes: string[] | null; subset: 'training' | 'validation' | null; seed: number;
   decode: FileDecoder | null;
 };
@@ -82,6 +89,13 @@ export function checkFileFlowOptions(where: string, options: unknown, extra: rea
   const prefetch = o.prefetch ?? 2;
   if (!Number.isInteger(prefetch) || (prefetch as number) < 0) bad(where, 'prefetch', 'a non-negative integer', prefetch);
   if (o.decode !== undefined && typeof o.decode !== 'function') bad(where, 'decode', 'a function (bytes, name) => { data, shape }', o.decode);
+  const decodeWorkers = o.decodeWorkers ?? (o.decode === undefined ? defaultDecodeWorkers() : 0);
+  if (!Number.isInteger(decodeWorkers) || (decodeWorkers as number) < 0 || (decodeWorkers as number) > 256) {
+    bad(where, 'decodeWorkers', 'an integer from 0 to 256', decodeWorkers);
+  }
+  if ((decodeWorkers as number) > 0 && o.decode !== undefined) {
+    bad(where, 'decodeWorkers', "0 with a `decode` function (a function given by the caller runs on the calling thread; decode workers run pixprep's own decoders)", decodeWorkers);
+  }
   return {
     ...o,
     targetSize: targetSize === null ? null : [(targetSize as number[])[0], (targetSize as number[])[1]],
@@ -98,5 +112,6 @@ export function checkFileFlowOptions(where: string, options: unknown, extra: rea
     convertColors: flag(where, 'convertColors', o.convertColors ?? false),
     prefetch: prefetch as number,
     decode: (o.decode as FileDecoder | undefined) ?? null,
+    decodeWorkers: decodeWorkers as number,
   };
 }

@@ -58,7 +58,7 @@ export async function makeFileIterator(
   return new FileIterator(currentBackend(), plan, {
     ...listed, tree, classMode: o.classMode, targetSize, colorMode: o.colorMode, interpolation: o.interpolation,
     keepAspectRatio: o.keepAspectRatio, convertColors: o.convertColors, batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, onError: o.onError,
-    prefetch: o.prefetch, decode,
+    prefetch: o.prefetch, decode, decodeWorkers: o.decodeWorkers,
   }, augmenter);
 }
 

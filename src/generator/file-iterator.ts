@@ -15,6 +15,7 @@ import type { Augmenter } from './augmenter.js';
 import { imageSeed } from './flow.js';
 import type { FileTree } from './file-tree.js';
 import { resizeImage, toColorMode, type ColorMode, type Img, type Interpolation } from '../image/index.js';
+import { startDecodeWorkers, type OffThreadDecoder } from './decode-workers.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 /**
@@ -59,6 +60,11 @@ export interface FileFlowSpec {
   convertColors: boolean;
   prefetch: number;
   decode: FileDecoder;
+  /**
+   * Worker threads that decode, convert and resize (Node, pixprep's own decoders only); 0: this thread. Either way
+   * each batch holds the same images in the same order: results are placed by index, not by arrival.
+   */
+  decodeWorkers: number;
   /** Problems met while listing (onError 'skip'), reported with the first epoch's skips. */
   warnings: string[];
 }
@@ -118,6 +124,8 @@ export class FileIterator implements AsyncIterable<FileBatch> {
   /** Batches of the current epoch being decoded or decoded, by index; at most 1 + prefetch of them. */
   private pending = new Map<number, Promise<LoadedBatch>>();
   private ready: { index: number; batch: LoadedBatch } | null = null;
+  /** The decode workers, started by the first file decoded with decodeWorkers > 0, ended by dispose(). */
+  private readonly workers: { pool: Promise<OffThreadDecoder> | null } = { pool: null };
 
   constructor(private readonly backend: Backend, private readonly plan: ScalingPlan, spec: FileFlowSpec, augmenter: Augmenter | null) {
     this.spec = spec;
@@ -139,7 +147,13 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     this.warnings = [...spec.warnings];
     this.order = new Int32Array(this.samples);
     const scratch = (this.scratch = new Scratch(backend.heap));
-    this.ownership = new Ownership('FileIterator', this, () => scratch.free());
+    const workers = this.workers;
+    this.ownership = new Ownership('FileIterator', this, () => {
+      scratch.free();
+      // Idle workers do not keep the process alive (they are unref'd); this ends their threads too.
+      workers.pool?.then((p) => p.dispose(), () => {}).catch(() => {});
+      workers.pool = null;
+    });
     this.warp = augmenter && {
       augmenter,
       draw: (params, from, to) => {
@@ -309,21 +323,27 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     const epoch = this.epoch;
     const bytes = new Uint8Array(wanted.length * this.imageSize);
     const ok = new Uint8Array(wanted.length);
+    // Failures by position: the batch's first bad file is the error, and skips are recorded in batch order, however
+    // the reads and decodes (on workers) happened to finish.
+    const failures = new Map<number, unknown>();
     let next = 0;
     const worker = async () => {
       while (next < wanted.length) {
         const k = next++;
-        const sample = wanted[k];
         try {
-          bytes.set(await this.loadFile(sample), k * this.imageSize);
+          bytes.set(await this.loadFile(wanted[k]), k * this.imageSize);
           ok[k] = 1;
         } catch (error) {
-          if (this.spec.onError === 'throw' || this.epoch !== epoch) throw error;
-          this.skippedFiles.push({ file: this.spec.filenames[sample], epoch, reason: (error as Error).message });
+          failures.set(k, error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+    for (const k of [...failures.keys()].sort((a, b) => a - b)) {
+      const error = failures.get(k);
+      if (this.spec.onError === 'throw' || this.epoch !== epoch) throw error;
+      this.skippedFiles.push({ file: this.spec.filenames[wanted[k]], epoch, reason: (error as Error).message });
+    }
     const kept = ok.reduce((s, v) => s + v, 0);
     if (kept === wanted.length) return { bytes, samples: wanted };
     // Close the gaps the skipped files left, keeping the batch's order.
@@ -350,8 +370,14 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     }
     if (bytes.length === 0) throw new Error(`${where}: ${shown} is empty (0 bytes)`);
     let img: Img;
+    let prepared: Img | null = null;
     try {
-      img = await this.spec.decode(bytes, shown, colorMode);
+      if (this.spec.decodeWorkers > 0) {
+        this.workers.pool ??= startDecodeWorkers(where, this.spec.decodeWorkers, { colorMode, targetSize, interpolation, keepAspectRatio });
+        const r = await (await this.workers.pool).decode(bytes, shown);
+        prepared = r.img;
+        img = { data: r.img.data, shape: r.decoded }; // only its shape is read below
+      } else img = await this.spec.decode(bytes, shown, colorMode);
     } catch (cause) {
       // pixprep's decoders start their messages with the name they were given: not twice.
       const why = (cause as Error).message;
@@ -363,6 +389,7 @@ export class FileIterator implements AsyncIterable<FileBatch> {
       throw new Error(`${where}: ${shown} has ${c} channel${c === 1 ? '' : 's'} (${h}×${w}×${c}) but colorMode '${colorMode}' expects ${want}; ` +
         "pass convertColors: true to convert as Keras' load_img does, or choose the colorMode of the files");
     }
+    if (prepared !== null) return prepared.data;
     const converted = toColorMode(img, colorMode);
     // As load_img: a resize only when the size differs (or a crop is asked for).
     if (converted.shape[0] === targetSize[0] && converted.shape[1] === targetSize[1]) return converted.data;

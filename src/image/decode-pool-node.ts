@@ -135,8 +135,9 @@ export class DecodePool {
       return (async (): Promise<DecodeReply> => {
         try {
           const b = bytes ?? await readImageFile('decodeMany', path as string);
-          const img = prepareImg(await decodeImage(b, name), options);
-          return { id, data: img.data, shape: img.shape };
+          const decoded = await decodeImage(b, name);
+          const img = prepareImg(decoded, options);
+          return { id, data: img.data, shape: img.shape, decoded: decoded.shape };
         } catch (e) {
           return { id, error: e instanceof Error ? e.message : String(e), kind: e instanceof Error ? e.name : 'Error' };
         }
@@ -150,6 +151,18 @@ export class DecodePool {
       this.hold(worker);
       worker.postMessage({ id, path, bytes, name, options } satisfies DecodeTask);
     });
+  }
+
+  /**
+   * One file (a path, or { bytes, name }) as loadImg(file, options) gives it, and `decoded`: the file's own shape
+   * before conversion and resize (a directory flow checks its channels against colorMode). A bad file rejects with
+   * the decoder's error (ImageError, naming the file); a pool whose worker died rejects every call with that cause.
+   */
+  async decodeOne(source: DecodeSource, options: ResolvedLoadOptions): Promise<{ img: Img; decoded: [number, number, number] }> {
+    if (this.disposed) throw new Error('DecodePool: used after dispose()');
+    const r = await this.submit(source, options);
+    if ('error' in r) throw r.kind === 'ImageError' ? new ImageError(r.error) : new Error(r.error);
+    return { img: { data: r.data, shape: r.shape }, decoded: r.decoded };
   }
 
   /** Decodes `files` (paths, or { bytes, name }) as loadImg(file, options) would, yielding the images in order. */

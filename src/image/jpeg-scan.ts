@@ -1,8 +1,14 @@
 // JPEG entropy decoding (ITU T.81 annexes F and G): Huffman tables, and the scans that fill each component's
-// blocks of quantized coefficients: sequential (baseline, extended) in one tight loop, progressive band by band
-// (spectral selection and successive approximation, as libjpeg's jdphuff.c). jpeg.ts reads the markers and turns
-// the coefficients into pixels.
+// blocks of quantized coefficients: sequential (baseline, extended) in the backend's kernel (jpegDecodeSequential,
+// src/kernels/jpeg-huffman.ts and its wasm twin), progressive band by band here (spectral selection and successive
+// approximation, as libjpeg's jdphuff.c). jpeg.ts reads the markers and turns the coefficients into pixels.
 import { ImageError } from './img.js';
+import {
+  HUFFMAN_FAST, HUFFMAN_LOOKAHEAD, HUFFMAN_MAXCODE, HUFFMAN_VALOFFSET, HUFFMAN_VALUES, HUFFMAN_WORDS, MCU_FIELDS,
+  SCAN_BAD_CODE, SCAN_INTERRUPTED, SCAN_NO_RESTART, SCAN_OK,
+} from '../kernels/jpeg-huffman.js';
+import type { Kernels } from '../kernels/types.js';
+import type { HeapBlock } from '../runtime/heap.js';
 
 // Zigzag position → natural (row-major) position, with 16 extra entries pointing at 63 so that a corrupt run
 // length cannot write outside the block (libjpeg's jpeg_natural_order does the same).
@@ -12,20 +18,37 @@ export const NATURAL = new Int32Array([
   54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
 ]);
 
+/** A Huffman table in the kernel's packed layout (src/kernels/jpeg-huffman.ts), and views of its parts. */
 export interface Huffman {
+  packed: Int32Array;
   /** 9-bit lookahead: (length << 8) | symbol, 0 when the code is longer. */
-  fast: Uint16Array;
+  fast: Int32Array;
   maxCode: Int32Array; // per length 1..16 (index 17: sentinel)
   valOffset: Int32Array;
-  values: Uint8Array;
+  values: Int32Array;
 }
 
-export const LOOKAHEAD = 9;
+export const LOOKAHEAD = HUFFMAN_LOOKAHEAD;
 
-export function buildHuffman(counts: Uint8Array, values: Uint8Array, name: string): Huffman {
-  const fast = new Uint16Array(1 << LOOKAHEAD);
-  const maxCode = new Int32Array(18).fill(-1);
-  const valOffset = new Int32Array(18);
+/** A coefficient as libjpeg stores it (JCOEF, 16 bits): wrapped, as the Int16Array this file once wrote. */
+const jcoef = (v: number) => (v << 16) >> 16;
+
+/** A Huffman table (class DC when `dc`): a DC table's symbols are bit counts, at most 15 (libjpeg refuses more too). */
+export function buildHuffman(counts: Uint8Array, values: Uint8Array, name: string, dc: boolean): Huffman {
+  if (dc) {
+    for (const v of values) if (v > 15) throw new ImageError(`${name}: corrupt JPEG: a DC Huffman table has the symbol ${v} (at most 15)`);
+  }
+  const packed = new Int32Array(HUFFMAN_WORDS);
+  const table: Huffman = {
+    packed,
+    fast: packed.subarray(HUFFMAN_FAST, HUFFMAN_FAST + (1 << LOOKAHEAD)),
+    maxCode: packed.subarray(HUFFMAN_MAXCODE, HUFFMAN_MAXCODE + 18),
+    valOffset: packed.subarray(HUFFMAN_VALOFFSET, HUFFMAN_VALOFFSET + 18),
+    values: packed.subarray(HUFFMAN_VALUES, HUFFMAN_VALUES + 256),
+  };
+  const { fast, maxCode, valOffset } = table;
+  table.values.set(values);
+  maxCode.fill(-1);
   let code = 0;
   let k = 0;
   for (let len = 1; len <= 16; len++) {
@@ -42,7 +65,7 @@ export function buildHuffman(counts: Uint8Array, values: Uint8Array, name: strin
     code <<= 1;
   }
   maxCode[17] = 0x7fffffff;
-  return { fast, maxCode, valOffset, values };
+  return table;
 }
 
 export interface Component {
@@ -56,9 +79,28 @@ export interface Component {
   /** The component's own size in samples (libjpeg's downsampled_width / height). */
   width: number;
   height: number;
-  coefficients: Int16Array;
+  /** Where this component's blocks start in the image's coefficient memory (ScanMemory.coefficients), in i32. */
+  coefficientOffset: number;
+  /** This component's blocks, a view of that memory set for the scan being decoded (progressive scans). */
+  coefficients: Int32Array;
   dcPredictor: number;
 }
+
+/**
+ * Kernel memory for one image's scans: the file's bytes, every component's coefficients (zeroed), the tables and
+ * the MCU plan of a scan, the kernel's status. Views are taken at each use (an allocation may grow the heap).
+ */
+export interface ScanMemory {
+  data: HeapBlock<'u8'>;
+  coefficients: HeapBlock<'i32'>;
+  tables: HeapBlock<'i32'>;
+  mcu: HeapBlock<'i32'>;
+  state: HeapBlock<'i32'>;
+}
+
+/** At most 4 DC and 4 AC tables in a scan; at most 10 blocks in an MCU (T.81 B.2.3). */
+export const SCAN_TABLES = 8;
+export const MCU_BLOCKS = 10;
 
 export interface Frame {
   width: number;
@@ -77,7 +119,7 @@ export interface Frame {
  * returns the offset of the marker after it.
  */
 export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame, dcTables: (Huffman | null)[],
-  acTables: (Huffman | null)[], restartInterval: number, name: string): number {
+  acTables: (Huffman | null)[], restartInterval: number, name: string, memory: ScanMemory, kernels: Kernels): number {
   const count = bytes[s];
   if (count < 1 || count > 4 || e - s < 4 + 2 * count) throw new ImageError(`${name}: corrupt JPEG: a bad scan header`);
   const comps: Component[] = [];
@@ -108,7 +150,11 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
       throw new ImageError(`${name}: corrupt JPEG: a scan uses a Huffman table that is not defined`);
     }
   }
-  if (!progressive) return decodeSequential(bytes, e, frame, comps, dcs as Huffman[], acs as Huffman[], restartInterval, name);
+  if (!progressive) {
+    return decodeSequential(bytes, e, frame, comps, dcs as Huffman[], acs as Huffman[], restartInterval, name, memory, kernels);
+  }
+  const all = memory.coefficients.view;
+  for (const c of comps) c.coefficients = all.subarray(c.coefficientOffset, c.coefficientOffset + c.blocksPerLine * c.blocksPerColumn * 64);
   // The bit reader: 0xff00 is a stuffed 0xff; any other marker ends the data (zeros are fed after it, and using
   // them is an error: the data ran out).
   let pos = e;
@@ -173,7 +219,7 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
       if (ah === 0) {
         const t = decode(dc);
         c.dcPredictor += extend(receive(t), t);
-        coef[offset] = c.dcPredictor * (1 << al);
+        coef[offset] = jcoef(c.dcPredictor * (1 << al));
       } else if (receive(1)) coef[offset] |= 1 << al;
       return;
     }
@@ -195,7 +241,7 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
           continue;
         }
         k += r;
-        coef[offset + NATURAL[k]] = extend(receive(sz), sz) * (1 << al);
+        coef[offset + NATURAL[k]] = jcoef(extend(receive(sz), sz) * (1 << al));
         k++;
       }
       return;
@@ -219,10 +265,10 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
         while (k <= se) {
           const z = offset + NATURAL[k];
           if (coef[z] !== 0) {
-            if (receive(1) && (coef[z] & p1) === 0) coef[z] += coef[z] >= 0 ? p1 : m1;
+            if (receive(1) && (coef[z] & p1) === 0) coef[z] = jcoef(coef[z] + (coef[z] >= 0 ? p1 : m1));
           } else {
             if (r === 0) {
-              if (value !== 0) coef[z] = value;
+              if (value !== 0) coef[z] = jcoef(value);
               k++;
               break;
             }
@@ -235,7 +281,7 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
     if (eobrun > 0) {
       for (; k <= se; k++) {
         const z = offset + NATURAL[k];
-        if (coef[z] !== 0 && receive(1) && (coef[z] & p1) === 0) coef[z] += coef[z] >= 0 ? p1 : m1;
+        if (coef[z] !== 0 && receive(1) && (coef[z] & p1) === 0) coef[z] = jcoef(coef[z] + (coef[z] >= 0 ? p1 : m1));
       }
       eobrun--;
     }
@@ -293,152 +339,56 @@ export function decodeScan(bytes: Uint8Array, s: number, e: number, frame: Frame
   return pos;
 }
 
-/** The slow path of Huffman decoding (codes longer than LOOKAHEAD bits): (length << 8) | symbol, or −1. */
-function decodeLong(t: Huffman, bits: number, count: number): number {
-  for (let len = LOOKAHEAD + 1; len <= 16; len++) {
-    const code = (bits >>> (count - len)) & ((1 << len) - 1);
-    if (code <= t.maxCode[len]) return (len << 8) | t.values[t.valOffset[len] + code];
-  }
-  return -1;
-}
-
 /**
- * A sequential (baseline or extended) scan, the common case, written as one loop over local variables: the bit
- * buffer lives in registers rather than in a closure's context, which is what makes entropy decoding fast in V8.
- * Returns the offset of the marker after the scan. Same checks as decodeScan: a marker or the file's end reached
- * inside the data is an error, never zeros decoded as pixels.
+ * A sequential (baseline or extended) scan, the common case, through the backend's kernel: the tables it uses
+ * copied into kernel memory, one plan entry per block of an MCU. Returns the offset of the marker after the scan. A
+ * marker or the file's end reached inside the data is an error, never zeros decoded as pixels.
  */
 function decodeSequential(bytes: Uint8Array, start: number, frame: Frame, comps: Component[], dcs: Huffman[],
-  acs: Huffman[], restartInterval: number, name: string): number {
+  acs: Huffman[], restartInterval: number, name: string, memory: ScanMemory, kernels: Kernels): number {
   const n = bytes.length;
-  let pos = start;
-  let bits = 0;
-  let count = 0;
-  let marker = false;
-  let padBits = 0;
-  // The blocks of one MCU: component index and block offset (in coefficients) relative to the MCU's first block.
   const single = comps.length === 1;
-  const blockComp: number[] = [];
-  const blockRow: number[] = [];
-  const blockCol: number[] = [];
+  const used: Huffman[] = [];
+  const slotOf = (t: Huffman) => {
+    let i = used.indexOf(t);
+    if (i < 0) i = used.push(t) - 1;
+    return i;
+  };
+  const tables = memory.tables.view;
+  const mcu = memory.mcu.view;
+  let blocks = 0;
   for (let i = 0; i < comps.length; i++) {
     const c = comps[i];
+    const dc = slotOf(dcs[i]);
+    const ac = slotOf(acs[i]);
     const v = single ? 1 : c.v;
     const h = single ? 1 : c.h;
-    for (let y = 0; y < v; y++) for (let x = 0; x < h; x++) {
-      blockComp.push(i);
-      blockRow.push(y);
-      blockCol.push(x);
+    for (let y = 0; y < v; y++) {
+      for (let x = 0; x < h; x++, blocks++) {
+        if (blocks === MCU_BLOCKS) throw new ImageError(`${name}: corrupt JPEG: more than ${MCU_BLOCKS} blocks in an MCU`);
+        const d = blocks * MCU_FIELDS;
+        mcu[d] = i;
+        mcu[d + 1] = c.coefficientOffset + (y * c.blocksPerLine + x) * 64;
+        mcu[d + 2] = (single ? 1 : c.v) * c.blocksPerLine * 64;
+        mcu[d + 3] = (single ? 1 : c.h) * 64;
+        mcu[d + 4] = dc;
+        mcu[d + 5] = ac;
+      }
     }
   }
+  for (let i = 0; i < used.length; i++) tables.set(used[i].packed, i * HUFFMAN_WORDS);
   const perLine = single ? Math.ceil(comps[0].width / 8) : frame.mcusPerLine;
   const mcuCount = single ? perLine * Math.ceil(comps[0].height / 8) : frame.mcusPerLine * frame.mcusPerColumn;
-  const predictors = new Int32Array(comps.length);
-  const natural = NATURAL;
-  for (let m = 0; m < mcuCount; m++) {
-    if (restartInterval > 0 && m > 0 && m % restartInterval === 0) {
-      bits = 0;
-      count = 0;
-      padBits = 0;
-      while (pos + 1 < n && bytes[pos] === 0xff && bytes[pos + 1] === 0xff) pos++;
-      if (pos + 1 < n && bytes[pos] === 0xff && bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7) {
-        pos += 2;
-        marker = false;
-      } else {
-        throw new ImageError(pos >= n ? `${name}: truncated JPEG: the file ends inside the image data`
-          : `${name}: corrupt JPEG: a restart marker is missing at byte ${pos}`);
-      }
-      predictors.fill(0);
-    }
-    const mr = Math.floor(m / perLine);
-    const mc = m - mr * perLine;
-    for (let b = 0; b < blockComp.length; b++) {
-      const ci = blockComp[b];
-      const c = comps[ci];
-      const coef = c.coefficients;
-      const offset = single ? (mr * c.blocksPerLine + mc) * 64
-        : ((mr * c.v + blockRow[b]) * c.blocksPerLine + mc * c.h + blockCol[b]) * 64;
-      let table = dcs[ci];
-      for (let k = 0; k < 64;) {
-        // Refill to at least 25 bits (a code of up to 16 bits plus up to 11 value bits needs two refills at most).
-        while (count <= 24) {
-          let byte = 0;
-          if (!marker && pos < n) {
-            byte = bytes[pos];
-            if (byte === 0xff) {
-              const next = bytes[pos + 1];
-              if (next === 0) pos += 2;
-              else if (next === 0xff) {
-                pos++;
-                continue;
-              } else {
-                marker = true;
-                byte = 0;
-                padBits += 8;
-              }
-            } else pos++;
-          } else padBits += 8;
-          bits = (bits << 8) | byte;
-          count += 8;
-        }
-        let entry = table.fast[(bits >>> (count - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)];
-        if (entry === 0) {
-          entry = decodeLong(table, bits, count);
-          if (entry < 0) throw new ImageError(`${name}: corrupt JPEG: an invalid Huffman code in the image data`);
-        }
-        count -= entry >> 8;
-        const symbol = entry & 255;
-        const size = k === 0 ? symbol : symbol & 15;
-        let value = 0;
-        if (size !== 0) {
-          if (count < size) {
-            while (count <= 24) {
-              let byte = 0;
-              if (!marker && pos < n) {
-                byte = bytes[pos];
-                if (byte === 0xff) {
-                  const next = bytes[pos + 1];
-                  if (next === 0) pos += 2;
-                  else if (next === 0xff) {
-                    pos++;
-                    continue;
-                  } else {
-                    marker = true;
-                    byte = 0;
-                    padBits += 8;
-                  }
-                } else pos++;
-              } else padBits += 8;
-              bits = (bits << 8) | byte;
-              count += 8;
-            }
-          }
-          value = (bits >>> (count - size)) & ((1 << size) - 1);
-          count -= size;
-          if (value < 1 << (size - 1)) value += 1 - (1 << size);
-        }
-        if (k === 0) {
-          predictors[ci] += value;
-          coef[offset] = predictors[ci];
-          table = acs[ci];
-          k = 1;
-          continue;
-        }
-        if (size === 0) {
-          if (symbol >> 4 !== 15) break;
-          k += 16;
-          continue;
-        }
-        k += symbol >> 4;
-        coef[offset + natural[k]] = value;
-        k++;
-      }
-    }
-    if (padBits > count) {
-      throw new ImageError(marker && pos < n
-        ? `${name}: corrupt JPEG: the image data ends early (a marker at byte ${pos} interrupts it)`
-        : `${name}: truncated JPEG: the file ends inside the image data`);
-    }
+  const state = memory.state.view;
+  kernels.jpegDecodeSequential(memory.coefficients.view, state, memory.data.view, tables, mcu, start, n, blocks, perLine,
+    mcuCount, restartInterval);
+  let pos = state[1];
+  switch (state[0]) {
+    case SCAN_OK: break;
+    case SCAN_BAD_CODE: throw new ImageError(`${name}: corrupt JPEG: an invalid Huffman code in the image data`);
+    case SCAN_NO_RESTART: throw new ImageError(`${name}: corrupt JPEG: the restart marker before MCU ${pos} is missing`);
+    case SCAN_INTERRUPTED: throw new ImageError(`${name}: corrupt JPEG: the image data ends early (a marker at byte ${pos} interrupts it)`);
+    default: throw new ImageError(`${name}: truncated JPEG: the file ends inside the image data`);
   }
   while (pos < n && !(bytes[pos] === 0xff && bytes[pos + 1] !== 0 && !(bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7))) pos++;
   return pos;

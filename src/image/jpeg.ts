@@ -5,7 +5,10 @@
 // matches PIL's exactly for the files tested (test/image/decode.test.ts); where this file departs from libjpeg it says so.
 // Refused with a clear error: arithmetic coding, lossless and hierarchical JPEG, 12-bit samples, CMYK/YCCK.
 import { ImageError, type Img } from './img.js';
-import { buildHuffman, decodeScan, NATURAL, type Component, type Frame, type Huffman } from './jpeg-scan.js';
+import {
+  buildHuffman, decodeScan, MCU_BLOCKS, NATURAL, SCAN_TABLES, type Component, type Frame, type Huffman, type ScanMemory,
+} from './jpeg-scan.js';
+import { HUFFMAN_WORDS, MCU_FIELDS } from '../kernels/jpeg-huffman.js';
 import { MAX_PIXELS } from './png.js';
 import type { Kernels } from '../kernels/types.js';
 import type { HeapBlock } from '../runtime/heap.js';
@@ -17,6 +20,34 @@ export function isJpeg(bytes: Uint8Array): boolean {
 
 /** Decodes a JPEG file into L (one component) or RGB; `name` starts every error. */
 export function decodeJpeg(bytes: Uint8Array, name: string): Img {
+  const { heap, kernels } = currentBackend();
+  // The file's bytes and the small scan buffers first; the coefficients once the frame header gives their count.
+  const blocks: HeapBlock[] = [];
+  const take = <K extends 'u8' | 'i32'>(kind: K, n: number): HeapBlock<K> => {
+    const b = heap.block(kind, n);
+    blocks.push(b);
+    return b;
+  };
+  try {
+    const memory: ScanMemory = {
+      data: take('u8', bytes.length),
+      coefficients: null as unknown as HeapBlock<'i32'>,
+      tables: take('i32', SCAN_TABLES * HUFFMAN_WORDS),
+      mcu: take('i32', MCU_BLOCKS * MCU_FIELDS),
+      state: take('i32', 2),
+    };
+    memory.data.view.set(bytes);
+    return decodeWith(bytes, name, memory, (n) => {
+      memory.coefficients = take('i32', n);
+      memory.coefficients.view.fill(0);
+    }, kernels);
+  } finally {
+    for (const b of blocks) b.free();
+  }
+}
+
+function decodeWith(bytes: Uint8Array, name: string, memory: ScanMemory, allocateCoefficients: (n: number) => void,
+  kernels: Kernels): Img {
   const quant: (Int32Array | null)[] = [null, null, null, null];
   const dcTables: (Huffman | null)[] = [null, null, null, null];
   const acTables: (Huffman | null)[] = [null, null, null, null];
@@ -70,7 +101,7 @@ export function decodeJpeg(bytes: Uint8Array, name: string): Img {
         let total = 0;
         for (const c of counts) total += c;
         if (p + 17 + total > e || total > 256) throw new ImageError(`${name}: corrupt JPEG: a Huffman table runs past its segment`);
-        const table = buildHuffman(counts, bytes.slice(p + 17, p + 17 + total), name);
+        const table = buildHuffman(counts, bytes.slice(p + 17, p + 17 + total), name, tc === 0);
         (tc === 0 ? dcTables : acTables)[id] = table;
         p += 17 + total;
       }
@@ -81,10 +112,11 @@ export function decodeJpeg(bytes: Uint8Array, name: string): Img {
       if (frame !== null) throw new ImageError(`${name}: corrupt JPEG: a second frame header`);
       const [s, e] = segment('SOF');
       frame = readFrame(bytes, s, e, marker === 0xc2, name);
+      allocateCoefficients(frame.components.reduce((n, c) => n + c.blocksPerLine * c.blocksPerColumn * 64, 0));
     } else if (marker === 0xda) {
       if (frame === null) throw new ImageError(`${name}: corrupt JPEG: image data before the frame header`);
       const [s, e] = segment('SOS');
-      at = decodeScan(bytes, s, e, frame, dcTables, acTables, restartInterval, name);
+      at = decodeScan(bytes, s, e, frame, dcTables, acTables, restartInterval, name, memory, kernels);
       scans++;
     } else if (marker === 0xee) {
       const [s, e] = segment('APP14');
@@ -104,7 +136,7 @@ export function decodeJpeg(bytes: Uint8Array, name: string): Img {
   for (const c of frame.components) {
     if (quant[c.tq] === null) throw new ImageError(`${name}: corrupt JPEG: component ${c.id} uses quantization table ${c.tq}, which is not defined`);
   }
-  return output(frame, quant as Int32Array[], adobeTransform);
+  return output(frame, quant as Int32Array[], adobeTransform, memory);
 }
 
 function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean, name: string): Frame {
@@ -124,7 +156,7 @@ function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean
     const v = count === 1 ? 1 : bytes[p + 1] & 15;
     if (h < 1 || h > 4 || v < 1 || v > 4) throw new ImageError(`${name}: corrupt JPEG: sampling factors ${h}×${v}`);
     components.push({ id: bytes[p], h, v, tq: bytes[p + 2] & 3, blocksPerLine: 0, blocksPerColumn: 0, width: 0, height: 0,
-      coefficients: new Int16Array(0), dcPredictor: 0 });
+      coefficientOffset: 0, coefficients: new Int32Array(0), dcPredictor: 0 });
   }
   const hMax = Math.max(...components.map((c) => c.h));
   const vMax = Math.max(...components.map((c) => c.v));
@@ -136,7 +168,11 @@ function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean
     c.blocksPerColumn = mcusPerColumn * c.v;
     c.width = Math.ceil((width * c.h) / hMax);
     c.height = Math.ceil((height * c.v) / vMax);
-    c.coefficients = new Int16Array(c.blocksPerLine * c.blocksPerColumn * 64);
+  }
+  let offset = 0;
+  for (const c of components) {
+    c.coefficientOffset = offset;
+    offset += c.blocksPerLine * c.blocksPerColumn * 64;
   }
   return { width, height, progressive, components, hMax, vMax, mcusPerLine, mcusPerColumn };
 }
@@ -145,7 +181,7 @@ function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean
  * IDCT every block, upsample the chroma as libjpeg does ("fancy"), convert to RGB (or L), in the backend's kernels
  * (src/kernels/jpeg.ts and its wasm twin). Full-size planes share one stride: the frame's MCU-padded width.
  */
-function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img {
+function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memory: ScanMemory): Img {
   const { width, height, components, hMax, vMax } = frame;
   const { heap, kernels } = currentBackend();
   const fullStride = frame.mcusPerLine * hMax * 8;
@@ -160,7 +196,6 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img 
       const upsampled = c.h !== hMax || c.v !== vMax;
       return {
         c,
-        coef: take('i32', c.coefficients.length),
         q: take('i32', 64),
         plane: take('u8', c.blocksPerLine * 8 * c.blocksPerColumn * 8),
         full: upsampled ? take('u8', fullStride * height) : null,
@@ -169,9 +204,10 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number): Img 
     const out = take('u8', width * height * components.length);
     // Views only now: an allocation above may have grown (and detached) the memory.
     for (const p of parts) {
-      (p.coef.view as Int32Array).set(p.c.coefficients);
+      const n = p.c.blocksPerLine * p.c.blocksPerColumn * 64;
+      const coef = memory.coefficients.view.subarray(p.c.coefficientOffset, p.c.coefficientOffset + n);
       (p.q.view as Int32Array).set(quant[p.c.tq]);
-      kernels.jpegIdctIslow(p.plane.view as Uint8Array, p.coef.view as Int32Array, p.q.view as Int32Array, p.c.blocksPerLine, p.c.blocksPerColumn);
+      kernels.jpegIdctIslow(p.plane.view as Uint8Array, coef, p.q.view as Int32Array, p.c.blocksPerLine, p.c.blocksPerColumn);
       if (p.full !== null) upsample(kernels, p.full.view as Uint8Array, fullStride, p.plane.view as Uint8Array, p.c, frame);
     }
     const planeOf = (i: number) => (parts[i].full ?? parts[i].plane).view as Uint8Array;
@@ -209,11 +245,14 @@ function upsample(kernels: Kernels, out: Uint8Array, outStride: number, plane: U
   if (hx === 2 && (vx === 1 || vx === 2) && c.width > 2) {
     kernels.jpegUpsampleFancy(out, outStride, plane, stride, c.width, c.height, width, height, vx === 2);
   } else if (hx === 1 && vx === 2) {
-    // jdsample.c h1v2_fancy_upsample (untested against PIL: PIL does not write 4:4:0).
+    // jdsample.c h1v2_fancy_upsample: 3/4 of the nearer row and 1/4 of the next nearest, rounding bias 1 for the
+    // upper output row of a pair and 2 for the lower (tested against PIL on cjpeg's 4:4:0 files).
     for (let y = 0; y < height; y++) {
+      const upper = (y & 1) === 0;
       const near = Math.min(y >> 1, c.height - 1) * stride;
-      const far = Math.min(Math.max((y & 1) === 0 ? (y >> 1) - 1 : (y >> 1) + 1, 0), c.height - 1) * stride;
-      for (let x = 0; x < width; x++) out[y * outStride + x] = (plane[near + x] * 3 + plane[far + x] + 1) >> 2;
+      const far = Math.min(Math.max(upper ? (y >> 1) - 1 : (y >> 1) + 1, 0), c.height - 1) * stride;
+      const bias = upper ? 1 : 2;
+      for (let x = 0; x < width; x++) out[y * outStride + x] = (plane[near + x] * 3 + plane[far + x] + bias) >> 2;
     }
   } else {
     // Box replication: libjpeg's int_upsample, and h2v1/h2v2 for components at most 2 samples wide.

@@ -8,6 +8,7 @@ import * as conv2d from './conv2d.js';
 import * as gather from './gather.js';
 import * as gemm from './gemm.js';
 import * as jpeg from './jpeg.js';
+import * as jpegHuffman from './jpeg-huffman.js';
 import * as linalg from './linalg.js';
 import * as loss from './loss.js';
 import * as optimizers from './optimizers.js';
@@ -21,7 +22,7 @@ import * as winograd from './winograd.js';
 // Typed as Kernels so that the compiler checks every twin against its declaration (a missing or mistyped twin is a
 // type error here).
 const twins: Kernels = {
-  ...activations, ...bias, ...convDirect, ...conv2d, ...gather, ...gemm, ...jpeg, ...linalg, ...loss, ...optimizers, ...pool,
+  ...activations, ...bias, ...convDirect, ...conv2d, ...gather, ...gemm, ...jpeg, ...jpegHuffman, ...linalg, ...loss, ...optimizers, ...pool,
   ...resize, ...scale, ...stats, ...warp, ...winograd,
 };
 

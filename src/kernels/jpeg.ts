@@ -33,7 +33,9 @@ export function jpegIdctIslow(out: Uint8Array, coefficients: Int32Array, quant: 
         const coef = coefficients;
         if (coef[i + 8] === 0 && coef[i + 16] === 0 && coef[i + 24] === 0 && coef[i + 32] === 0 && coef[i + 40] === 0 &&
           coef[i + 48] === 0 && coef[i + 56] === 0) {
-          const dc = (coef[i] * q[col]) << 2;
+          // The full computation with every AC term 0: libjpeg's (dc << PASS1_BITS) wherever no i32 wraps (every
+          // real image), and the wasm SIMD kernel's value (it has no shortcut) everywhere.
+          const dc = (((coef[i] * q[col]) << 13) + 1024) >> 11;
           for (let r = 0; r < 8; r++) ws[r * 8 + col] = dc;
           continue;
         }
@@ -84,7 +86,7 @@ export function jpegIdctIslow(out: Uint8Array, coefficients: Int32Array, quant: 
         const w = row * 8;
         const o = offset + row * stride;
         if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
-          const dc = rangeLimit((ws[w] + 16) >> 5);
+          const dc = rangeLimit(((ws[w] << 13) + 131072) >> 18); // libjpeg's (ws + 16) >> 5 unless it wraps
           for (let k = 0; k < 8; k++) out[o + k] = dc;
           continue;
         }

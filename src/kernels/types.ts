@@ -226,6 +226,37 @@ export const KERNELS = {
   jpegYccToRgb: {
     args: ['out: u8 out', 'y: u8', 'cb: u8', 'cr: u8', 'width: int', 'height: int', 'stride: int'],
   },
+  /**
+   * The entropy decoding of a sequential JPEG scan (src/kernels/jpeg-huffman.ts): mcuCount MCUs of Huffman-coded
+   * data from data[start] into blocks of coefficients, per the MCU plan (MCU_FIELDS per block) and the packed tables;
+   * state receives a status and a byte offset.
+   */
+  jpegDecodeSequential: {
+    args: ['coefficients: i32 out', 'state: i32 out', 'data: u8', 'tables: i32', 'mcu: i32', 'start: int', 'length: int',
+      'blocksPerMcu: int', 'mcusPerLine: int', 'mcuCount: int', 'restartInterval: int'],
+    extent: {
+      coefficients: (s, a) => {
+        if (s.mcuCount === 0 || s.mcusPerLine === 0) return 0;
+        // The last MCU, and the end of the row before it (the offsets grow along rows and down columns).
+        const last = s.mcuCount - 1;
+        const corners = [[Math.floor(last / s.mcusPerLine), last % s.mcusPerLine]];
+        if (last >= s.mcusPerLine) corners.push([Math.floor(last / s.mcusPerLine) - 1, s.mcusPerLine - 1]);
+        let top = 0;
+        for (let b = 0; b < s.blocksPerMcu; b++) {
+          for (const [r, c] of corners) top = Math.max(top, a.mcu[6 * b + 1] + r * a.mcu[6 * b + 2] + c * a.mcu[6 * b + 3] + 64);
+        }
+        return top;
+      },
+      state: () => 2,
+      data: (s) => s.length,
+      tables: (s, a) => {
+        let top = 0;
+        for (let b = 0; b < s.blocksPerMcu; b++) top = Math.max(top, a.mcu[6 * b + 4] + 1, a.mcu[6 * b + 5] + 1);
+        return 804 * top;
+      },
+      mcu: (s) => 6 * s.blocksPerMcu,
+    },
+  },
 
   /**
    * C = op(A) · op(B) (+ C when accumulate), row-major. op(A) is m×k: A is stored m×k, or k×m when transA.

@@ -168,6 +168,45 @@ for (const backend of backends) {
       expect(worst).toBeLessThanOrEqual(1);
     });
 
+    it('jpegIdctIslow: the js twin bit for bit on any i32 input (wrapping products, 16-bit tables), and DC-only blocks flat at libjpeg\'s value', () => {
+      const rng = new Random(1818);
+      for (const [blocksPerLine, blocksPerColumn] of [[1, 1], [3, 2], [17, 1]] as const) {
+        const n = blocksPerLine * blocksPerColumn;
+        const coef = new Int32Array(n * 64);
+        const quant = Int32Array.from({ length: 64 }, () => 1 + rng.int(65535));
+        for (let b = 0; b < n; b++) {
+          // Every third block DC only; the rest full of JCOEF-range values: products that wrap i32 on purpose.
+          for (let i = 0; i < 64; i++) coef[b * 64 + i] = i === 0 || b % 3 !== 0 ? rng.int(65536) - 32768 : 0;
+        }
+        const out = new Uint8Array(n * 64).fill(3);
+        const h = onHeap(backend, [out, coef, quant]);
+        const [o, c, q] = h.views();
+        k.jpegIdctIslow(o as Uint8Array, c as Int32Array, q as Int32Array, blocksPerLine, blocksPerColumn);
+        const got = Uint8Array.from(o as Uint8Array);
+        h.free();
+        const twin = new Uint8Array(out.length);
+        jsKernels.jpegIdctIslow(twin, coef, quant, blocksPerLine, blocksPerColumn);
+        expect(Array.from(got), `${blocksPerLine}×${blocksPerColumn}`).toEqual(Array.from(twin));
+      }
+      // In range (every real image, |dc·q| < 4096): a DC-only block is flat at ((dc·q + 4) >> 3) + 128, clamped
+      // (jidctint.c's shortcut: (dc·q << 2 + 16) >> 5).
+      const dcs = [-100, -27, -26, -25, -3, -1, 0, 1, 3, 25, 26, 27, 100];
+      const coef = new Int32Array(dcs.length * 64);
+      dcs.forEach((dc, b) => { coef[b * 64] = dc; });
+      const quant = new Int32Array(64).fill(1);
+      quant[0] = 5;
+      const out = new Uint8Array(dcs.length * 64);
+      const h = onHeap(backend, [out, coef, quant]);
+      const [o, c, q] = h.views();
+      k.jpegIdctIslow(o as Uint8Array, c as Int32Array, q as Int32Array, dcs.length, 1);
+      const got = Uint8Array.from(o as Uint8Array);
+      h.free();
+      dcs.forEach((dc, b) => {
+        const want = Math.min(255, Math.max(0, Math.floor((dc * 5 + 4) / 8) + 128));
+        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) expect(got[y * dcs.length * 8 + b * 8 + x], `dc ${dc}`).toBe(want);
+      });
+    });
+
     it('jpegUpsampleFancy: equal to the js twin, and within 1 of the 9-3-3-1 triangle filter in float64', () => {
       for (const inWidth of [3, 8, 9, 17, 501]) {
         for (const vertical of [false, true]) {

@@ -11,6 +11,8 @@ export default defineConfig({
     pool: 'forks',
     // The wasm adapter checks every kernel call against the kernel table (types, sizes, extents): src/runtime/wasm-kernels.ts.
     env: { PIXPREP_DEBUG_KERNELS: '1' },
+    // global.gc for settleFinalizers (test/helpers.ts): memory tests collect earlier tests' garbage before measuring.
+    execArgv: ['--expose-gc'],
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
       {
@@ -20,7 +22,7 @@ export default defineConfig({
           name: 'relaxed-simd',
           include: ['test/kernels/nn-*.test.ts', 'test/kernels/stats.test.ts', 'test/nn/backends.test.ts',
             'test/nn/conv2d-algorithms.test.ts'],
-          execArgv: relaxedFlag,
+          execArgv: ['--expose-gc', ...relaxedFlag],
         },
       },
     ],

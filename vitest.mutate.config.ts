@@ -18,6 +18,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    execArgv: ['--expose-gc'], // settleFinalizers (test/helpers.ts)
     // Skips the one MNIST-sized accuracy test of fit.test.ts (seconds per run; the small fits cover its code).
     env: { PIXPREP_MUTATION_RUN: '1' },
   },

@@ -110,3 +110,18 @@ export function onHeap<T extends Uint8Array | Float32Array>(backend: Backend, da
   view().set(data);
   return { view, free: () => block.free() };
 }
+
+/**
+ * Collects garbage and lets the FinalizationRegistry callbacks run, so that kernel memory an earlier test dropped
+ * without dispose() is returned BEFORE a test measures the heap, not at a moment the collector picks in the middle of
+ * the measurement (which made "nothing grows" tests fail now and then, used bytes falling between two epochs).
+ * Needs node --expose-gc (vitest.config.ts).
+ */
+export async function settleFinalizers(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('settleFinalizers needs node --expose-gc (see vitest.config.ts execArgv)');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // finalization callbacks run in a later task
+  }
+}

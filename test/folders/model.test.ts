@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { Conv2D, Dense, Flatten, ImageDataGenerator, MaxPooling2D, Sequential } from '../../src/index.js';
 import { encodePng, shapeImage, tempDir, writeFile } from './png.js';
 import { currentBackend } from '../../src/runtime/backend.js';
+import { settleFinalizers } from '../helpers.js';
 
 const S = 12;
 const PER_CLASS = 13;
@@ -97,6 +98,7 @@ describe('model over a file iterator', () => {
   });
 
   it('kernel memory does not grow from epoch to epoch (decoding, resizing, augmenting, training); dispose returns it', async () => {
+    await settleFinalizers();
     const heap = currentBackend().heap;
     const gen = new ImageDataGenerator({ rescale: 1 / 255, rotationRange: 10 });
     const files = await gen.flowFromDirectory(root, { targetSize: [S + 3, S - 1], colorMode: 'grayscale', interpolation: 'bilinear', batchSize: 4, seed: 1, classMode: 'sparse' });

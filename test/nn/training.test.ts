@@ -5,6 +5,7 @@ import { currentBackend } from '../../src/runtime/backend.js';
 import { Adam } from '../../src/nn/index.js';
 import { ImageDataGenerator } from '../../src/generator/index.js';
 import { patterns, poisonFreeHeap, smallModel } from './nn-test-helpers.js';
+import { settleFinalizers } from '../helpers.js';
 
 
 describe('training', () => {
@@ -98,6 +99,7 @@ describe('training', () => {
   });
 
   it('allocates nothing after the first epoch: the heap neither grows nor changes its used bytes', async () => {
+    await settleFinalizers();
     const heap = currentBackend().heap;
     const model = smallModel(13);
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });

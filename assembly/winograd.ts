@@ -22,6 +22,7 @@
 // through the PATCH scratch (36 v128, 6 rows of 6), and a partial group of lanes goes through the same path with
 // the missing lanes zero and not stored.
 import { gemm } from './gemm';
+import { madd } from './madd';
 import { scratch } from './thread-scratch';
 
 const PATCH = memory.data(36 * 16, 16);
@@ -202,19 +203,12 @@ export function winogradInputTransformRows(v: usize, input: usize, height: i32, 
  */
 export function winogradMultiply(out: usize, input: usize, u: usize, tiles: i32, channels: i32, filters: i32,
   adjoint: bool): void {
-  const inCols = adjoint ? filters : channels;
-  const outCols = adjoint ? channels : filters;
-  const inPlane = <usize>winogradPlaneStride(tiles, inCols) << 2;
-  const outPlane = <usize>winogradPlaneStride(tiles, outCols) << 2;
-  const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
-  for (let e: usize = 0; e < 36; e++) {
-    gemm(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, outCols, inCols, false, adjoint, false);
-  }
+  winogradMultiplyPlanes(out, input, u, tiles, channels, filters, adjoint, 0, 36);
 }
 
 /**
  * winogradMultiply's products for planes e0 .. e1 − 1 only: one thread's share (src/runtime/threads/split.ts). Each
- * plane is the same gemm call winogradMultiply makes, so the planes are the same bytes however they are shared out.
+ * plane is computed the same way whoever computes it, so the planes are the same bytes however they are shared out.
  */
 export function winogradMultiplyPlanes(out: usize, input: usize, u: usize, tiles: i32, channels: i32, filters: i32,
   adjoint: bool, e0: i32, e1: i32): void {
@@ -224,7 +218,150 @@ export function winogradMultiplyPlanes(out: usize, input: usize, u: usize, tiles
   const outPlane = <usize>winogradPlaneStride(tiles, outCols) << 2;
   const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
   for (let e = <usize>e0; e < <usize>e1; e++) {
-    gemm(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, outCols, inCols, false, adjoint, false);
+    planeProduct(out + e * outPlane, input + e * inPlane, u + e * uPlane, tiles, channels, filters, adjoint);
+  }
+}
+
+// ---- the tile products' micro-kernels ----
+//
+// One plane's product C (tiles × n) = A (tiles × k) · op(U) runs 8 columns at a time: op(U)'s 8 columns are copied
+// into PANEL (k rows of 8 floats, zeros past n; for the adjoint a transpose of U's rows), then every 4 rows of A
+// times the panel make a 4×8 block of C in 8 f32x4 accumulators (4 broadcast A elements × 2 panel vectors per step of
+// k, as in assembly/gemm.ts). Not unrolled: V8 schedules a loop body's loads first, and two steps' 12 loaded vectors
+// with the 8 accumulators spill (measured: unrolled by 4, the products ran 25% slower than this loop). Each element of C is one sequential f32 sum over k from 0 (the order assembly/gemm.ts sums in for k ≤
+// 256), so the planes are the bytes the gemm calls gave. With the panel in L1 and no per-call packing of a whole
+// operand, the products ran at ~1.4× the gemm's speed on the tutorial's planes (36 × 32 · 32 × 64).
+
+const PANEL_K = 2048;                           // k up to 2048 (channels or filters) through the micro-kernel
+const PANEL = memory.data(PANEL_K * 32, 16);    // 8 floats per k
+const EDGE = memory.data(4 * 8 * 4, 16);        // a block past the last row or column goes through here
+
+function planeProduct(c: usize, a: usize, u: usize, tiles: i32, channels: i32, filters: i32, adjoint: bool): void {
+  const k = adjoint ? filters : channels;
+  const n = adjoint ? channels : filters;
+  if (tiles <= 0 || n <= 0) return;
+  if (k > PANEL_K || k <= 0) {
+    gemm(c, a, u, tiles, n, k, false, adjoint, false);
+    return;
+  }
+  const lda = <usize>k << 2, ldc = <usize>n << 2;
+  const panel = scratch(PANEL);
+  for (let j = 0; j < n; j += 8) {
+    const cols = min(8, n - j);
+    if (!adjoint) packRows(panel, u + (<usize>j << 2), <usize>filters << 2, k, cols);
+    else packColumns(panel, u + (<usize>j * <usize>filters << 2), <usize>filters << 2, k, cols);
+    for (let i = 0; i < tiles; i += 4) {
+      const rows = min(4, tiles - i);
+      const a0 = a + <usize>i * lda;
+      block4x8(c + <usize>i * ldc + (<usize>j << 2), ldc, rows, cols, a0, rows > 1 ? a0 + lda : a0,
+        rows > 2 ? a0 + 2 * lda : a0, rows > 3 ? a0 + 3 * lda : a0, panel, k);
+    }
+  }
+}
+
+// PANEL[p][jj] = src[p·ld + jj] for jj < cols, zeros after: 8 columns of a row-major matrix.
+function packRows(panel: usize, src: usize, ld: usize, k: i32, cols: i32): void {
+  if (cols == 8) {
+    for (let p = 0; p < k; p++) {
+      const d = panel + (<usize>p << 5);
+      v128.store(d, v128.load(src));
+      v128.store(d, v128.load(src, 16), 16);
+      src += ld;
+    }
+    return;
+  }
+  for (let p = 0; p < k; p++) {
+    const d = panel + (<usize>p << 5);
+    v128.store(d, f32x4.splat(0));
+    v128.store(d, f32x4.splat(0), 16);
+    for (let jj = 0; jj < cols; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(src + (<usize>jj << 2)));
+    src += ld;
+  }
+}
+
+// PANEL[p][jj] = src[jj·ld + p] for jj < cols, zeros after: 8 rows of a row-major matrix, transposed.
+function packColumns(panel: usize, src: usize, ld: usize, k: i32, cols: i32): void {
+  if (cols == 8) {
+    // 4×4 transposes: rows jj .. jj + 3, columns p .. p + 3 become panel rows p .. p + 3, lanes jj .. jj + 3.
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      for (let half = 0; half < 2; half++) {
+        const s = src + <usize>(half * 4) * ld + (<usize>p << 2);
+        const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const d = panel + (<usize>p << 5) + <usize>(half * 16);
+        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+      }
+    }
+    for (; p < k; p++) {
+      const d = panel + (<usize>p << 5);
+      for (let jj = 0; jj < 8; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(src + <usize>jj * ld + (<usize>p << 2)));
+    }
+    return;
+  }
+  for (let p = 0; p < k; p++) {
+    const d = panel + (<usize>p << 5);
+    v128.store(d, f32x4.splat(0));
+    v128.store(d, f32x4.splat(0), 16);
+    for (let jj = 0; jj < cols; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(src + <usize>jj * ld + (<usize>p << 2)));
+  }
+}
+
+// A 4×8 block of C = A · PANEL over k. a0..a3: rows of A, contiguous along k (rows past the last repeat it and are
+// not stored); columns past `cols` are the panel's zeros and are not stored.
+function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, a0: usize, a1: usize, a2: usize, a3: usize,
+  bp: usize, k: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(a0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(a1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(a2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(a3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a0 += 4; a1 += 4; a2 += 4; a3 += 4; bp += 32;
+  }
+  storeBlock(c, ldc, rows, cols, false, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+// Stores (or, when addC, adds to C) the valid rows × cols of a 4×8 block.
+@inline function storeBlock(c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, c00: v128, c01: v128, c10: v128,
+  c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  if (rows == 4 && cols == 8) {
+    if (addC) {
+      c00 = f32x4.add(v128.load(c), c00); c01 = f32x4.add(v128.load(c, 16), c01);
+      c10 = f32x4.add(v128.load(c + ldc), c10); c11 = f32x4.add(v128.load(c + ldc, 16), c11);
+      c20 = f32x4.add(v128.load(c + 2 * ldc), c20); c21 = f32x4.add(v128.load(c + 2 * ldc, 16), c21);
+      c30 = f32x4.add(v128.load(c + 3 * ldc), c30); c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+    return;
+  }
+  const edge = scratch(EDGE);
+  v128.store(edge, c00); v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32); v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64); v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96); v128.store(edge, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const row = c + <usize>r * ldc;
+    for (let jj = 0; jj < cols; jj++) {
+      const at = row + (<usize>jj << 2);
+      const x = load<f32>(edge + (<usize>(r * 8 + jj) << 2));
+      store<f32>(at, addC ? load<f32>(at) + x : x);
+    }
   }
 }
 
@@ -358,7 +495,65 @@ export function winogradKernelGradientPlanes(du: usize, v: usize, dm: usize, til
   const mPlane = <usize>winogradPlaneStride(tiles, filters) << 2;
   const uPlane = <usize>winogradPlaneStride(channels, filters) << 2;
   for (let e = <usize>e0; e < <usize>e1; e++) {
-    gemm(du + e * uPlane, v + e * vPlane, dm + e * mPlane, channels, filters, tiles, true, false, accumulate);
+    gradientPlane(du + e * uPlane, v + e * vPlane, dm + e * mPlane, tiles, channels, filters, accumulate);
+  }
+}
+
+// One plane of dU (+)= Vᵀ · dM in 4×8 blocks (4 channels × 8 filters), each a sequential f32 sum over the tiles from
+// 0 added to dU at the end (assembly/gemm.ts's order for tiles ≤ 256). Neither operand needs packing: per tile, the
+// block's 4 channels are 4 adjacent floats of V's row (broadcast) and its 8 filters 2 vectors of dM's row. Blocks
+// past the last channel or filter read only valid floats (a slower path: sizes off the SIMD width).
+function gradientPlane(du: usize, v: usize, dm: usize, tiles: i32, channels: i32, filters: i32, accumulate: bool): void {
+  const ldv = <usize>channels << 2, ldm = <usize>filters << 2;
+  if (tiles <= 0) {
+    if (!accumulate) memory.fill(du, 0, <usize>(channels * filters) << 2);
+    return;
+  }
+  for (let c = 0; c < channels; c += 4) {
+    const rows = min(4, channels - c);
+    for (let f = 0; f < filters; f += 8) {
+      const cols = min(8, filters - f);
+      const out = du + (<usize>(c * filters + f) << 2);
+      let vp = v + (<usize>c << 2), mp = dm + (<usize>f << 2);
+      if (rows < 4 || cols < 8) {
+        gradientEdge(out, ldm, rows, cols, vp, ldv, mp, ldm, tiles, accumulate);
+        continue;
+      }
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      for (let t = 0; t < tiles; t++) {
+        const b0 = v128.load(mp), b1 = v128.load(mp, 16);
+        let a = v128.load32_splat(vp);
+        c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+        a = v128.load32_splat(vp, 4);
+        c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+        a = v128.load32_splat(vp, 8);
+        c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+        a = v128.load32_splat(vp, 12);
+        c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+        vp += ldv; mp += ldm;
+      }
+      storeBlock(out, ldm, 4, 8, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+    }
+  }
+}
+
+// A block of dU at the last channels or filters, element by element in the same order (sum over tiles, then + dU).
+function gradientEdge(out: usize, ldo: usize, rows: i32, cols: i32, vp: usize, ldv: usize, mp: usize, ldm: usize,
+  tiles: i32, accumulate: bool): void {
+  for (let r = 0; r < rows; r++) {
+    for (let jj = 0; jj < cols; jj++) {
+      let sum: f32 = 0;
+      let a = vp + (<usize>r << 2), b = mp + (<usize>jj << 2);
+      for (let t = 0; t < tiles; t++) {
+        sum += load<f32>(a) * load<f32>(b);
+        a += ldv; b += ldm;
+      }
+      const at = out + <usize>r * ldo + (<usize>jj << 2);
+      store<f32>(at, accumulate ? load<f32>(at) + sum : sum);
+    }
   }
 }
 

@@ -254,30 +254,62 @@ export function winogradMultiplyPlanes(out: usize, input: usize, u: usize, tiles
 // 256), so the planes are the bytes the gemm calls gave. With the panel in L1 and no per-call packing of a whole
 // operand, the products ran at ~1.4× the gemm's speed on the tutorial's planes (36 × 32 · 32 × 64).
 
-const PANEL_K = 2048;                           // k up to 2048 (channels or filters) through the micro-kernel
-const PANEL = memory.data(PANEL_K * 32, 16);    // 8 floats per k
+const PANEL_FLOATS = 16384;                    // op(U) packed, 64 KiB: k·n up to 16,384 through the micro-kernels
+const PANEL = memory.data(PANEL_FLOATS * 4, 16);
+const A_PANEL_K = 1024;                         // 4 rows of A interleaved: k up to 1024
+const A_PANEL = memory.data(A_PANEL_K * 16, 16);
 const EDGE = memory.data(4 * 8 * 4, 16);        // a block past the last row or column goes through here
 
 function planeProduct(c: usize, a: usize, u: usize, tiles: i32, channels: i32, filters: i32, adjoint: bool): void {
   const k = adjoint ? filters : channels;
   const n = adjoint ? channels : filters;
   if (tiles <= 0 || n <= 0) return;
-  if (k > PANEL_K || k <= 0) {
+  const panels = (n + 7) >> 3;
+  if (k <= 0 || panels * k > PANEL_FLOATS >> 3 || k > A_PANEL_K) {
     gemm(c, a, u, tiles, n, k, false, adjoint, false);
     return;
   }
   const lda = <usize>k << 2, ldc = <usize>n << 2;
-  const panel = scratch(PANEL);
+  const panel = scratch(PANEL), aPanel = scratch(A_PANEL);
+  const panelBytes = <usize>k << 5;
   for (let j = 0; j < n; j += 8) {
     const cols = min(8, n - j);
-    if (!adjoint) packRows(panel, u + (<usize>j << 2), <usize>filters << 2, k, cols);
-    else packColumns(panel, u + (<usize>j * <usize>filters << 2), <usize>filters << 2, k, cols);
-    for (let i = 0; i < tiles; i += 4) {
-      const rows = min(4, tiles - i);
-      const a0 = a + <usize>i * lda;
-      block4x8(c + <usize>i * ldc + (<usize>j << 2), ldc, rows, cols, a0, rows > 1 ? a0 + lda : a0,
-        rows > 2 ? a0 + 2 * lda : a0, rows > 3 ? a0 + 3 * lda : a0, panel, k);
+    const dst = panel + <usize>(j >> 3) * panelBytes;
+    if (!adjoint) packRows(dst, u + (<usize>j << 2), <usize>filters << 2, k, cols);
+    else packColumns(dst, u + (<usize>j * <usize>filters << 2), <usize>filters << 2, k, cols);
+  }
+  for (let i = 0; i < tiles; i += 4) {
+    const rows = min(4, tiles - i);
+    packA(aPanel, a + <usize>i * lda, lda, rows, k);
+    const cRow = c + <usize>i * ldc;
+    for (let jp = 0; jp < panels; jp++) {
+      block4x8(cRow + (<usize>jp << 5), ldc, rows, min(8, n - (jp << 3)), aPanel, panel + <usize>jp * panelBytes, k);
     }
+  }
+}
+
+// A_PANEL[p][r] = A(r, p) for the block's rows r < rows (rows past the last repeat it): 4 rows of A interleaved, so
+// that the micro-kernel broadcasts all four from one pointer.
+function packA(dst: usize, src: usize, lda: usize, rows: i32, k: i32): void {
+  const s1 = rows > 1 ? src + lda : src, s2 = rows > 2 ? src + 2 * lda : s1, s3 = rows > 3 ? src + 3 * lda : s2;
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const o = <usize>p << 2;
+    const r0 = v128.load(src + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const d = dst + (<usize>p << 4);
+    v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+    v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+    v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+  }
+  for (; p < k; p++) {
+    const o = <usize>p << 2, d = dst + (<usize>p << 4);
+    store<f32>(d, load<f32>(src + o));
+    store<f32>(d, load<f32>(s1 + o), 4);
+    store<f32>(d, load<f32>(s2 + o), 8);
+    store<f32>(d, load<f32>(s3 + o), 12);
   }
 }
 
@@ -333,25 +365,25 @@ function packColumns(panel: usize, src: usize, ld: usize, k: i32, cols: i32): vo
   }
 }
 
-// A 4×8 block of C = A · PANEL over k. a0..a3: rows of A, contiguous along k (rows past the last repeat it and are
-// not stored); columns past `cols` are the panel's zeros and are not stored.
-function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, a0: usize, a1: usize, a2: usize, a3: usize,
-  bp: usize, k: i32): void {
+// A 4×8 block of C = A · PANEL over k, A packed by packA (rows past the last are not stored) and columns past
+// `cols` the panel's zeros (not stored).
+function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, ap: usize, bp: usize, k: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < k; p++) {
+  const end = ap + (<usize>k << 4);
+  while (ap < end) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(a0);
+    let a = v128.load32_splat(ap);
     c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(a1);
+    a = v128.load32_splat(ap, 4);
     c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(a2);
+    a = v128.load32_splat(ap, 8);
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(a3);
+    a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a0 += 4; a1 += 4; a2 += 4; a3 += 4; bp += 32;
+    ap += 16; bp += 32;
   }
   storeBlock(c, ldc, rows, cols, false, c00, c01, c10, c11, c20, c21, c30, c31);
 }

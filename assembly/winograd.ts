@@ -375,13 +375,14 @@ function block4x8(c: usize, ldc: usize, rows: i32, cols: i32, ap: usize, bp: usi
   const end = ap + (<usize>k << 4);
   while (ap < end) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
+    const a4 = v128.load(ap);
+    let a = v128.shuffle<f32>(a4, a4, 0, 0, 0, 0);
     c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
+    a = v128.shuffle<f32>(a4, a4, 1, 1, 1, 1);
     c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
+    a = v128.shuffle<f32>(a4, a4, 2, 2, 2, 2);
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
+    a = v128.shuffle<f32>(a4, a4, 3, 3, 3, 3);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     ap += 16; bp += 32;
   }

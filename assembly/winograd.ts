@@ -14,7 +14,8 @@
 //
 // Tiles: the batch's outputs in 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx. Every call but the kernel
 // transform takes a block of them, tiles tile0 .. tile0 + tiles − 1 (row t − tile0 of the planes), so that a block's
-// V and M stay in L2 from the input transform through the products to the output transform (winogradBlockTiles).
+// V and M stay in cache (L2 or L3) from the input transform through the products to the output transform
+// (winogradBlockTiles).
 // Layout: V, M and U are 36 planes, plane e holding rows × cols floats, planes winogradPlaneStride(rows, cols) apart.
 // That stride is an odd multiple of 16 floats (64 bytes), so the 36 stores a tile transform makes land in 36 different
 // cache sets: with the natural stride (a multiple of 4 KiB at the tutorial's sizes) they all hit one set and the

@@ -3,14 +3,15 @@
 //   Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A,
 // 36 multiplies per (tile, channel, filter) where the direct convolution spends 16·9 = 144. The channel sum for each
 // of the 36 tile elements e is a matrix product: M[e] (tiles × filters) = V[e] (tiles × channels) · U[e]
-// (channels × filters), run by the gemm kernel. The input gradient is the forward's exact adjoint:
+// (channels × filters), run by the tile-product micro-kernels below (the gemm's 4×8 register block on panels packed
+// once per plane). The input gradient is the forward's exact adjoint:
 //   dM = A dY Aᵀ,  dV[e] = dM[e] · U[e]ᵀ,  dInput += B dV Bᵀ (overlapping tiles add),
 // which only visits the tiles the forward computed (a 'full' correlation of dY would spend half its tiles on zeros).
 //
 // The kernel gradient is the kernel transform's adjoint, on the same tiles:
 //   dU[e] = Σ_tiles V[e]ᵀ · dM[e] (channels × filters),  dKernel += Gᵀ dU G,
-// with dM the input gradient's and V recomputed from the input: 36 products of channels × filters over the tiles,
-// where im2col + gemm spends 9 · 16 = 144 multiplies per output tile element (4× as many, for a 4×4 tile).
+// with dM the input gradient's and V the forward's (src/nn/conv2d.ts keeps it): 36 products of channels × filters over
+// the tiles, where im2col + gemm spends 9 · 16 = 144 multiplies per output tile element (4× as many, for a 4×4 tile).
 //
 // Tiles: the batch's outputs in 4×4 tiles, t = (b·ceil(outH/4) + ty)·ceil(outW/4) + tx. Every call but the kernel
 // transform takes a block of them, tiles tile0 .. tile0 + tiles − 1 (row t − tile0 of the planes), so that a block's

@@ -267,8 +267,8 @@ for (const backend of backends) {
 
 // The filter-range variants (one thread's part of the two kernel gradients, src/runtime/threads/split.ts): over
 // [f0, f1) they write exactly that range of dKernel's columns and dBias, the same bits as the whole call on the same
-// backend (which the tests above check against float64), and nothing else: the other filters' entries, NaN here, and
-// a sentinel past each array keep their bits. The split uses multiples of 4 (the kernels' filter groups) and
+// backend (which the tests above check against float64), and nothing else: the other filters' entries (NaN, then
+// finite values) and a sentinel past each array keep their bits. The split uses multiples of 4 (the kernels' filter groups) and
 // f1 = filters; ragged ranges inside a group must hold too. (The js backend is the twin, so this covers both.)
 const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 
@@ -317,21 +317,24 @@ for (const backend of backends) {
           run(null);
           const wholeKernel = bitsOf(kernelView()), wholeBias = bitsOf(biasView());
           expect(kernelView().some((v, i) => v !== k0[i])).toBe(true);
-          for (const [f0, f1] of ranges) {
-            const name = `filters [${f0}, ${f1})`;
-            // Outside the range: NaN that must stay; inside: the starting values the whole call added to.
-            const startKernel = k0.map((v, i) => (i % g.filters >= f0 && i % g.filters < f1 ? v : NaN));
-            const startBias = b0.map((v, f) => (f >= f0 && f < f1 ? v : NaN));
-            dKernel.view().set([...startKernel, SENTINEL]);
-            dBias.view().set([...startBias, SENTINEL]);
-            run([f0, f1]);
-            const gotKernel = bitsOf(kernelView()), gotBias = bitsOf(biasView());
-            const expectedKernel = gotKernel.map((_, i) => (i % g.filters >= f0 && i % g.filters < f1 ? wholeKernel[i] : bitsOf(Float32Array.of(NaN))[0]));
-            const expectedBias = gotBias.map((_, f) => (f >= f0 && f < f1 ? wholeBias[f] : bitsOf(Float32Array.of(NaN))[0]));
-            expect(gotKernel, name).toEqual(expectedKernel);
-            expect(gotBias, name).toEqual(expectedBias);
-            expect(bitsOf(dKernel.view().subarray(k0.length))[0], name).toBe(SENTINEL_BITS);
-            expect(bitsOf(dBias.view().subarray(b0.length))[0], name).toBe(SENTINEL_BITS);
+          // Outside the range: values that must keep their bits, NaN (a store over it shows) and finite (an add into it
+          // shows, which NaN would absorb); inside: the starting values the whole call added to.
+          for (const outside of [() => NaN, (i: number) => 1000 + i]) {
+            for (const [f0, f1] of ranges) {
+              const name = `filters [${f0}, ${f1}), outside ${outside(0)}`;
+              const inRange = (f: number) => f >= f0 && f < f1;
+              const startKernel = k0.map((v, i) => (inRange(i % g.filters) ? v : outside(i)));
+              const startBias = b0.map((v, f) => (inRange(f) ? v : outside(f)));
+              dKernel.view().set([...startKernel, SENTINEL]);
+              dBias.view().set([...startBias, SENTINEL]);
+              run([f0, f1]);
+              const gotKernel = bitsOf(kernelView()), gotBias = bitsOf(biasView());
+              const startKernelBits = bitsOf(startKernel), startBiasBits = bitsOf(startBias);
+              expect(gotKernel, name).toEqual(gotKernel.map((_, i) => (inRange(i % g.filters) ? wholeKernel : startKernelBits)[i]));
+              expect(gotBias, name).toEqual(gotBias.map((_, f) => (inRange(f) ? wholeBias : startBiasBits)[f]));
+              expect(bitsOf(dKernel.view().subarray(k0.length))[0], name).toBe(SENTINEL_BITS);
+              expect(bitsOf(dBias.view().subarray(b0.length))[0], name).toBe(SENTINEL_BITS);
+            }
           }
           for (const block of [input, out, dOut, pooled, dPooled, dKernel, dBias]) block.free();
         });

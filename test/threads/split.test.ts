@@ -621,4 +621,47 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
     for (const r of results) expect(r).toEqual(results[0]);
     expect(availableBackends().length).toBeGreaterThan(0);
   });
+
+  it('the first layer\'s kernel gradients through the shared build, by filter groups on the workers', async () => {
+    // conv1 of the tutorial network at batch 16 ('valid' 3×3, 28×28×1 → 26×26×32), pooled by 2 with the relu mask,
+    // and unpooled with it: each adds into dKernel and dBias, from the same non-zero start on every thread count.
+    const [batch, h, w, kh, filters, outH, pooledH] = [16, 28, 28, 3, 32, 26, 13];
+    const results: Uint32Array[][] = [];
+    for (const threads of [1, 2, 3, 4]) {
+      setThreads(threads);
+      const backend: Backend = currentBackend();
+      await backend.shared?.pool?.started();
+      const heap = backend.heap;
+      const block = (n: number, seed: number, map = (v: number) => v) => {
+        const b = heap.block('f32', n);
+        b.view.set(randomFloats(n, seed).map(map));
+        return b;
+      };
+      const input = block(batch * h * w, 1), out = block(batch * outH * outH * filters, 2, (v) => Math.max(0, v));
+      const dOut = block(batch * outH * outH * filters, 3), dPooled = block(batch * pooledH * pooledH * filters, 4);
+      const pooled = heap.block('f32', batch * pooledH * pooledH * filters);
+      backend.kernels.maxPoolForward(pooled.view, out.view, batch, outH, outH, filters, 2, 2, pooledH, pooledH);
+      const dKernel = block(kh * kh * filters, 5), dBias = block(filters, 6);
+      const pool = backend.shared?.pool as unknown as
+        { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
+      if (pool) pool.callerTakes = 'first';
+      const splits = (name: string) => pool?.splitsByKernel.get(name) ?? 0;
+      const before = [splits('conv2dDirectKernelGradient'), splits('conv2dDirectPooledKernelGradient'), pool?.parallelCalls ?? 0];
+      const geometry = [batch, h, w, 1, kh, kh, 1, 0, 0, outH, outH, filters] as const;
+      backend.kernels.conv2dDirectKernelGradient(dKernel.view, dBias.view, dOut.view, out.view, input.view, ...geometry);
+      backend.kernels.conv2dDirectPooledKernelGradient(dKernel.view, dBias.view, dPooled.view, pooled.view, out.view,
+        input.view, ...geometry, 2, true);
+      if (threads > 1) {
+        expect(splits('conv2dDirectKernelGradient')).toBe(before[0] + 1);
+        expect(splits('conv2dDirectPooledKernelGradient')).toBe(before[1] + 1);
+        // The workers ran parts of both calls (this thread takes only part 0).
+        expect(pool?.parallelCalls).toBe(before[2] + 2);
+      }
+      if (pool) pool.callerTakes = 'any';
+      results.push([bits(dKernel.view.slice()), bits(dBias.view.slice())]);
+      for (const b of [input, out, dOut, dPooled, pooled, dKernel, dBias]) b.free();
+    }
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect(Array.from(results[0][0]).some((b, i) => b !== bits(randomFloats(kh * kh * filters, 5))[i])).toBe(true);
+  });
 });

@@ -155,8 +155,20 @@ const ROW = memory.data(MAX_ROW_FLOATS * 4, 16);
 export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: usize, out: usize, input: usize,
   batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32, padTop: i32,
   padLeft: i32, outH: i32, outW: i32, filters: i32): void {
+  conv2dDirectKernelGradientFilters(dKernel, dBias, dOut, out, input, batch, height, width, channels, kernelH, kernelW,
+    stride, padTop, padLeft, outH, outW, filters, 0, filters);
+}
+
+/**
+ * The same sums for filters [f0, f1) only (their taps and bias; nothing else is written): one thread's part of the
+ * call (src/runtime/threads/split.ts cuts at multiples of 4, the filter groups). Each filter's sums are the whole
+ * call's, bit for bit: a filter's lane of the group's f32x4 does the same adds whatever its neighbours are.
+ */
+export function conv2dDirectKernelGradientFilters(dKernel: usize, dBias: usize, dOut: usize, out: usize, input: usize,
+  batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32, padTop: i32,
+  padLeft: i32, outH: i32, outW: i32, filters: i32, f0: i32, f1: i32): void {
   sumGradients(dKernel, dBias, dOut, out, 0, 0, input, batch, height, width, channels, kernelH, kernelW, stride, padTop,
-    padLeft, outH, outW, filters, 0, false);
+    padLeft, outH, outW, filters, 0, false, f0, f1);
 }
 
 /**
@@ -167,16 +179,30 @@ export function conv2dDirectKernelGradient(dKernel: usize, dBias: usize, dOut: u
 export function conv2dDirectPooledKernelGradient(dKernel: usize, dBias: usize, dPooled: usize, pooled: usize, out: usize,
   input: usize, batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool): void {
+  conv2dDirectPooledKernelGradientFilters(dKernel, dBias, dPooled, pooled, out, input, batch, height, width, channels,
+    kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters, pool, relu, 0, filters);
+}
+
+/** conv2dDirectPooledKernelGradient for filters [f0, f1) only; each part makes only its filters of the pooled rows. */
+export function conv2dDirectPooledKernelGradientFilters(dKernel: usize, dBias: usize, dPooled: usize, pooled: usize,
+  out: usize, input: usize, batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32,
+  stride: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool, f0: i32,
+  f1: i32): void {
   sumGradients(dKernel, dBias, 0, out, dPooled, pooled, input, batch, height, width, channels, kernelH, kernelW, stride,
-    padTop, padLeft, outH, outW, filters, pool, relu);
+    padTop, padLeft, outH, outW, filters, pool, relu, f0, f1);
 }
 
 // pool == 0: g = dOut (masked by out > 0 when out != 0); pool > 0: g from dPooled, pooled and out, row by row.
+// Filters [f0, f1): the groups of 4 that hold them are summed, and only the lanes of filters in the range are added
+// to dKernel and dBias (a range outside [0, filters) is clipped to it: nothing outside the arrays is written).
 function sumGradients(dKernel: usize, dBias: usize, dOut: usize, out: usize, dPooled: usize, pooled: usize,
   input: usize, batch: i32, height: i32, width: i32, channels: i32, kernelH: i32, kernelW: i32, stride: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool): void {
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, pool: i32, relu: bool, f0: i32, f1: i32): void {
   const depth = kernelH * kernelW * channels;
-  const groups = (filters + 3) >> 2;
+  f1 = min(f1, filters);
+  f0 = max(0, f0);
+  if (f0 >= f1) return;
+  const group0 = f0 >> 2, group1 = (f1 + 3) >> 2;
   // Per image: PANEL[group][tap] and BIAS[group], one f32x4 each (depth · groups · 4 ≤ the panel's depth · filters
   // rounded up to 8, which the layer rule keeps within MAX_PANEL_FLOATS).
   const acc = scratch(PANEL), biasAcc = scratch(BIAS);
@@ -190,8 +216,8 @@ function sumGradients(dKernel: usize, dBias: usize, dOut: usize, out: usize, dPo
   const rightmost = width - kernelW + padLeft;
   const interiorEnd = max(interiorStart, min(outW, rightmost < 0 ? 0 : rightmost / stride + 1));
   for (let b = 0; b < batch; b++) {
-    memory.fill(acc, 0, <usize>(groups * depth) << 4);
-    memory.fill(biasAcc, 0, <usize>groups << 4);
+    memory.fill(acc + (<usize>(group0 * depth) << 4), 0, <usize>((group1 - group0) * depth) << 4);
+    memory.fill(biasAcc + (<usize>group0 << 4), 0, <usize>(group1 - group0) << 4);
     const image = input + (<usize>(b * height) * rowBytes);
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * stride - padTop;
@@ -205,9 +231,9 @@ function sumGradients(dKernel: usize, dBias: usize, dOut: usize, out: usize, dPo
         if (out != 0) mask = out + rowAt;
       } else {
         g = scratch(ROW);
-        pooledRow(g, dPooled, pooled, out, b, oy, outH, outW, filters, pool, relu);
+        pooledRow(g, dPooled, pooled, out, b, oy, outH, outW, filters, pool, relu, f0, f1);
       }
-      for (let group = 0; group < groups; group++) {
+      for (let group = group0; group < group1; group++) {
         const lanes = min(4, filters - group * 4);
         const at0 = <usize>group << 4;
         for (let t0 = 0; t0 < depth; t0 += 9) {
@@ -234,12 +260,13 @@ function sumGradients(dKernel: usize, dBias: usize, dOut: usize, out: usize, dPo
       }
     }
     // The image's sums join the gradients.
-    for (let group = 0; group < groups; group++) {
-      const lanes = min(4, filters - group * 4);
+    for (let group = group0; group < group1; group++) {
+      // The group's lanes that are filters of the range: [lo, hi) (all of [0, lanes) but at a range's ragged ends).
+      const lo = max(0, f0 - group * 4), hi = min(4, f1 - group * 4);
       for (let t = 0; t < depth; t++) {
-        addLanes(dKernel + (<usize>(t * filters + group * 4) << 2), v128.load(acc + (<usize>(group * depth + t) << 4)), lanes);
+        addLanes(dKernel + (<usize>(t * filters + group * 4) << 2), v128.load(acc + (<usize>(group * depth + t) << 4)), lo, hi);
       }
-      if (dBias != 0) addLanes(dBias + (<usize>group << 4), v128.load(biasAcc + (<usize>group << 4)), lanes);
+      if (dBias != 0) addLanes(dBias + (<usize>group << 4), v128.load(biasAcc + (<usize>group << 4)), lo, hi);
     }
   }
 }
@@ -326,10 +353,11 @@ function interior(accAt: usize, biasAt: usize, g: usize, mask: usize, at: usize,
 /**
  * Row oy of image b of the pooling's gradient (maxPoolBackward's dInput, src/kernels/pool.ts) into dst: at each
  * window's winner, the first element in window order equal to its maximum, 0 + dPooled (+0 where relu and the
- * maximum is not > 0); 0 elsewhere and outside every window.
+ * maximum is not > 0); 0 elsewhere and outside every window. Only filters [f0, f1) of each position are made inside
+ * the windows (elementwise: the same values whatever the range); the rest of dst is not read.
  */
 function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32, oy: i32, outH: i32, outW: i32,
-  filters: i32, pool: i32, relu: bool): void {
+  filters: i32, pool: i32, relu: bool, f0: i32, f1: i32): void {
   const filterBytes = <usize>filters << 2;
   const pooledH = outH / pool, pooledW = outW / pool;
   const py = oy / pool, wy = oy - py * pool;
@@ -343,7 +371,7 @@ function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32
   if (pool == 2) {
     pooledRow2(dst, dPooled + <usize>((b * pooledH + py) * pooledW) * filterBytes,
       pooled + <usize>((b * pooledH + py) * pooledW) * filterBytes, windowRow, wy, outW, pooledW, filters, outRowBytes,
-      relu);
+      relu, f0, f1);
     return;
   }
   for (let ox = 0; ox < outW; ox++) {
@@ -357,8 +385,8 @@ function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32
     const self = top + <usize>wy * outRowBytes + <usize>wx * filterBytes;
     const earlier = wy * pool + wx;                             // elements before this one in window order
     const p = <usize>((b * pooledH + py) * pooledW + px) * filterBytes;
-    let f = 0;
-    for (; f + 4 <= filters; f += 4) {
+    let f = f0;
+    for (; f + 4 <= f1; f += 4) {
       const fb = <usize>f << 2;
       const max = v128.load(pooled + p + fb);
       let before = zero;
@@ -371,7 +399,7 @@ function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32
       if (relu) grad = v128.and(grad, f32x4.gt(max, zero));
       v128.store(d + fb, v128.and(grad, hit));
     }
-    for (; f < filters; f++) {
+    for (; f < f1; f++) {
       const fb = <usize>f << 2;
       const max = load<f32>(pooled + p + fb);
       let found = false;
@@ -389,15 +417,15 @@ function pooledRow(dst: usize, dPooled: usize, pooled: usize, out: usize, b: i32
 // pooledRow for 2×2 windows (the usual pooling), without its divisions: each window gives this row's two positions.
 // On the window's top row the winner test needs the two elements of that row; on its bottom row, all four.
 function pooledRow2(dst: usize, dPooled: usize, pooled: usize, top: usize, wy: i32, outW: i32, pooledW: i32, filters: i32,
-  outRowBytes: usize, relu: bool): void {
+  outRowBytes: usize, relu: bool, f0: i32, f1: i32): void {
   const filterBytes = <usize>filters << 2;
   const zero = f32x4.splat(0);
   for (let px = 0; px < pooledW; px++) {
     const w0 = top + <usize>(2 * px) * filterBytes, w1 = w0 + filterBytes;   // the window's top-left and top-right
     const d0 = dst + <usize>(2 * px) * filterBytes, d1 = d0 + filterBytes;
     const p = <usize>px * filterBytes;
-    let f = 0;
-    for (; f + 4 <= filters; f += 4) {
+    let f = f0;
+    for (; f + 4 <= f1; f += 4) {
       const fb = <usize>f << 2;
       const max = v128.load(pooled + p + fb);
       let grad = f32x4.add(zero, v128.load(dPooled + p + fb));
@@ -413,7 +441,7 @@ function pooledRow2(dst: usize, dPooled: usize, pooled: usize, top: usize, wy: i
       v128.store(d0 + fb, v128.and(grad, hit0));
       v128.store(d1 + fb, v128.and(grad, hit1));
     }
-    for (; f < filters; f++) {
+    for (; f < f1; f++) {
       const fb = <usize>f << 2;
       const max = load<f32>(pooled + p + fb);
       const grad = relu && !(max > 0) ? <f32>0 : <f32>0 + load<f32>(dPooled + p + fb);
@@ -455,15 +483,16 @@ function pooledRow2(dst: usize, dPooled: usize, pooled: usize, top: usize, wy: i
   return v128.and(d, f32x4.gt(loadLanes(mask + at, lanes), f32x4.splat(0)));
 }
 
-/** d[0 .. lanes) += v's lanes, each rounded to f32 as the reference's scalar add. */
-@inline function addLanes(d: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) {
+/** d[lo .. hi) += v's lanes lo .. hi, each rounded to f32 as the reference's scalar add. */
+@inline function addLanes(d: usize, v: v128, lo: i32, hi: i32): void {
+  if (lo == 0 && hi == 4) {
     v128.store(d, f32x4.add(v128.load(d), v));
     return;
   }
-  store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 0));
-  if (lanes > 1) store<f32>(d, load<f32>(d, 4) + f32x4.extract_lane(v, 1), 4);
-  if (lanes > 2) store<f32>(d, load<f32>(d, 8) + f32x4.extract_lane(v, 2), 8);
+  if (lo <= 0 && hi > 0) store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 0));
+  if (lo <= 1 && hi > 1) store<f32>(d, load<f32>(d, 4) + f32x4.extract_lane(v, 1), 4);
+  if (lo <= 2 && hi > 2) store<f32>(d, load<f32>(d, 8) + f32x4.extract_lane(v, 2), 8);
+  if (hi > 3) store<f32>(d, load<f32>(d, 12) + f32x4.extract_lane(v, 3), 12);
 }
 
 // Output columns [from, to) of one row for one chunk of taps, each tap's input read (or 0 outside the image) by its

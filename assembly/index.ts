@@ -38,3 +38,5 @@ export { winogradKernelGradientPlanes, winogradKernelAdjointChannels } from './w
 export { biasGradColumns } from './bias';
 // JPEG entropy decoding (issue 18).
 export { jpegDecodeSequential } from './jpeg-huffman';
+// The first layer's kernel gradients by groups of 4 filters, one thread's share (src/runtime/threads/split.ts).
+export { conv2dDirectKernelGradientFilters, conv2dDirectPooledKernelGradientFilters } from './conv-direct';

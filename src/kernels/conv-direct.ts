@@ -50,13 +50,26 @@ export function conv2dDirectKernelGradient(dKernel: Float32Array, dBias: Float32
   out: Float32Array | null, input: Float32Array, batch: number, height: number, width: number, channels: number,
   kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number, outW: number,
   filters: number): void {
+  conv2dDirectKernelGradientFilters(dKernel, dBias, dOut, out, input, batch, height, width, channels, kernelH, kernelW,
+    stride, padTop, padLeft, outH, outW, filters, 0, filters);
+}
+
+/**
+ * conv2dDirectKernelGradient for filters [f0, f1) only: their taps and bias, the same bits as the whole call's (each
+ * filter's sums are its own), nothing else written. One thread's part (src/runtime/threads/split.ts cuts at
+ * multiples of 4); 0 ≤ f0 ≤ f1 ≤ filters.
+ */
+export function conv2dDirectKernelGradientFilters(dKernel: Float32Array, dBias: Float32Array | null,
+  dOut: Float32Array, out: Float32Array | null, input: Float32Array, batch: number, height: number, width: number,
+  channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number, outH: number,
+  outW: number, filters: number, f0: number, f1: number): void {
   const at = (b: number, oy: number, ox: number, f: number) => ((b * outH + oy) * outW + ox) * filters + f;
   const gradient = (b: number, oy: number, ox: number, f: number) => {
     const i = at(b, oy, ox, f);
     return out === null || out[i] > 0 ? dOut[i] : 0;
   };
   sumGradients(dKernel, dBias, gradient, input, batch, height, width, channels, kernelH, kernelW, stride, padTop,
-    padLeft, outH, outW, filters);
+    padLeft, outH, outW, filters, filterRange('conv2dDirectKernelGradientFilters', f0, f1, filters));
 }
 
 /**
@@ -79,6 +92,16 @@ export function conv2dDirectPooledKernelGradient(dKernel: Float32Array, dBias: F
   dPooled: Float32Array, pooled: Float32Array, out: Float32Array, input: Float32Array, batch: number, height: number,
   width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
   outH: number, outW: number, filters: number, pool: number, relu: boolean): void {
+  conv2dDirectPooledKernelGradientFilters(dKernel, dBias, dPooled, pooled, out, input, batch, height, width, channels,
+    kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters, pool, relu, 0, filters);
+}
+
+/** conv2dDirectPooledKernelGradient for filters [f0, f1) only (as conv2dDirectKernelGradientFilters). */
+export function conv2dDirectPooledKernelGradientFilters(dKernel: Float32Array, dBias: Float32Array | null,
+  dPooled: Float32Array, pooled: Float32Array, out: Float32Array, input: Float32Array, batch: number, height: number,
+  width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number, padLeft: number,
+  outH: number, outW: number, filters: number, pool: number, relu: boolean, f0: number, f1: number): void {
+  const range = filterRange('conv2dDirectPooledKernelGradientFilters', f0, f1, filters);
   const pooledH = Math.floor(outH / pool), pooledW = Math.floor(outW / pool);
   const gradient = (b: number, oy: number, ox: number, f: number) => {
     const py = Math.floor(oy / pool), px = Math.floor(ox / pool);
@@ -97,24 +120,33 @@ export function conv2dDirectPooledKernelGradient(dKernel: Float32Array, dBias: F
     return 0;
   };
   sumGradients(dKernel, dBias, gradient, input, batch, height, width, channels, kernelH, kernelW, stride, padTop,
-    padLeft, outH, outW, filters);
+    padLeft, outH, outW, filters, range);
+}
+
+/** [f0, f1) checked: a part's range must lie within the layer's filters. */
+function filterRange(kernel: string, f0: number, f1: number, filters: number): [number, number] {
+  if (!Number.isInteger(f0) || !Number.isInteger(f1) || f0 < 0 || f0 > f1 || f1 > filters) {
+    throw new RangeError(`${kernel}: f0, f1 must be integers with 0 ≤ f0 ≤ f1 ≤ filters (${filters}), ` +
+      `received f0 = ${f0}, f1 = ${f1}`);
+  }
+  return [f0, f1];
 }
 
 /**
- * The kernel gradient's sums, in the order both kernels define, of the gradient g(b, oy, ox, f): per image and
- * filter, one f32 sum per tap (and one for the bias) over the positions in row-major order. (A Float32Array store
+ * The kernel gradient's sums, in the order both kernels define, of the gradient g(b, oy, ox, f), for filters
+ * [f0, f1): per image and filter, one f32 sum per tap (and one for the bias) over the positions in row-major order. (A Float32Array store
  * rounds each sum to f32 as the wasm kernel's f32x4 adds do; it is the one allocation, per call, of any twin here:
  * g is computed once per position instead of once per tap.)
  */
 function sumGradients(dKernel: Float32Array, dBias: Float32Array | null,
   gradient: (b: number, oy: number, ox: number, f: number) => number, input: Float32Array, batch: number,
   height: number, width: number, channels: number, kernelH: number, kernelW: number, stride: number, padTop: number,
-  padLeft: number, outH: number, outW: number, filters: number): void {
+  padLeft: number, outH: number, outW: number, filters: number, [f0, f1]: [number, number]): void {
   const fround = Math.fround;
   const depth = kernelH * kernelW * channels;
   const sums = new Float32Array(depth + 1); // the taps', then the bias'
   for (let b = 0; b < batch; b++) {
-    for (let f = 0; f < filters; f++) {
+    for (let f = f0; f < f1; f++) {
       sums.fill(0);
       for (let oy = 0; oy < outH; oy++) {
         for (let ox = 0; ox < outW; ox++) {

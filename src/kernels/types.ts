@@ -54,6 +54,22 @@ const WARP_EXTENT: NonNullable<KernelEntry['extent']> = {
   mul: (s) => s.channels,
   add: (s) => s.channels,
 };
+/** What the direct convolution's kernel gradients touch (a filter range's part too: dKernel's rows are all filters). */
+const DIRECT_KERNEL_GRADIENT_EXTENT: NonNullable<KernelEntry['extent']> = {
+  dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+  dBias: (s) => s.filters,
+  dOut: (s) => s.batch * s.outH * s.outW * s.filters,
+  out: (s) => s.batch * s.outH * s.outW * s.filters,
+  input: (s) => s.batch * s.height * s.width * s.channels,
+};
+const DIRECT_POOLED_KERNEL_GRADIENT_EXTENT: NonNullable<KernelEntry['extent']> = {
+  dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
+  dBias: (s) => s.filters,
+  dPooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+  pooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
+  out: (s) => s.batch * s.outH * s.outW * s.filters,
+  input: (s) => s.batch * s.height * s.width * s.channels,
+};
 /** Floats of 36 Winograd planes of a rows × cols operand (src/kernels/winograd.ts). */
 const planes = (rows: number, cols: number) => (rows * cols === 0 ? 0 : winogradPlanesFloats(rows, cols));
 /** Images a block of tiles [tile0, tile0 + tiles) reaches into (ceil(outH/4)·ceil(outW/4) tiles per image). */
@@ -317,13 +333,7 @@ export const KERNELS = {
     args: ['dKernel: f32 out', 'dBias: f32? out', 'dOut: f32', 'out: f32?', 'input: f32', 'batch: int', 'height: int',
       'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int',
       'outH: int', 'outW: int', 'filters: int'],
-    extent: {
-      dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
-      dBias: (s) => s.filters,
-      dOut: (s) => s.batch * s.outH * s.outW * s.filters,
-      out: (s) => s.batch * s.outH * s.outW * s.filters,
-      input: (s) => s.batch * s.height * s.width * s.channels,
-    },
+    extent: DIRECT_KERNEL_GRADIENT_EXTENT,
   },
   /**
    * conv2dDirectKernelGradient of the gradient that maxPoolBackward(·, dPooled, out, pooled, …, pool, pool, …, relu)
@@ -335,14 +345,25 @@ export const KERNELS = {
     args: ['dKernel: f32 out', 'dBias: f32? out', 'dPooled: f32', 'pooled: f32', 'out: f32', 'input: f32', 'batch: int',
       'height: int', 'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int',
       'padLeft: int', 'outH: int', 'outW: int', 'filters: int', 'pool: int', 'relu: bool'],
-    extent: {
-      dKernel: (s) => s.kernelH * s.kernelW * s.channels * s.filters,
-      dBias: (s) => s.filters,
-      dPooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
-      pooled: (s) => s.batch * Math.floor(s.outH / s.pool) * Math.floor(s.outW / s.pool) * s.filters,
-      out: (s) => s.batch * s.outH * s.outW * s.filters,
-      input: (s) => s.batch * s.height * s.width * s.channels,
-    },
+    extent: DIRECT_POOLED_KERNEL_GRADIENT_EXTENT,
+  },
+
+  /**
+   * conv2dDirectKernelGradient for filters [f0, f1) only (0 ≤ f0 ≤ f1 ≤ filters): their taps and bias, the same bits
+   * as the whole call's; the other filters' untouched. One thread's part of the whole call (by groups of 4 filters).
+   */
+  conv2dDirectKernelGradientFilters: {
+    args: ['dKernel: f32 out', 'dBias: f32? out', 'dOut: f32', 'out: f32?', 'input: f32', 'batch: int', 'height: int',
+      'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'filters: int', 'f0: int', 'f1: int'],
+    extent: DIRECT_KERNEL_GRADIENT_EXTENT,
+  },
+  /** conv2dDirectPooledKernelGradient for filters [f0, f1) only, as conv2dDirectKernelGradientFilters. */
+  conv2dDirectPooledKernelGradientFilters: {
+    args: ['dKernel: f32 out', 'dBias: f32? out', 'dPooled: f32', 'pooled: f32', 'out: f32', 'input: f32', 'batch: int',
+      'height: int', 'width: int', 'channels: int', 'kernelH: int', 'kernelW: int', 'stride: int', 'padTop: int',
+      'padLeft: int', 'outH: int', 'outW: int', 'filters: int', 'pool: int', 'relu: bool', 'f0: int', 'f1: int'],
+    extent: DIRECT_POOLED_KERNEL_GRADIENT_EXTENT,
   },
 
   /**

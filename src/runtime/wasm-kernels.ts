@@ -86,8 +86,8 @@ export function adaptExports(exports: PixprepExports, memory: WebAssembly.Memory
 
 type Converter = (value: never) => number | boolean;
 const same = (value: unknown): unknown => value;
-/** The longest kernel signature (conv2dDirectPooledKernelGradient's). */
-const MAX_ARGS = 20;
+/** The longest kernel signature (conv2dDirectPooledKernelGradientFilters'). */
+const MAX_ARGS = 22;
 
 /**
  * One kernel's adapter: each argument through its converter (an array to its byte offset, a number as it is), then
@@ -106,15 +106,15 @@ function adapt(f: WasmKernel, c: Converter[]): unknown {
     case 9: return (a: never, b: never, d: never, e: never, g: never, h: never, i: never, j: never, k: never) =>
       f(c0(a), c1(b), c2(d), c3(e), c4(g), c5(h), c6(i), c7(j), c8(k));
     default: {
-      // The long signatures (convolutions, warps: 10 to 20 arguments, called once per layer or batch): one closure
+      // The long signatures (convolutions, warps: 10 to 22 arguments, called once per layer or batch): one closure
       // of the longest arity; the unused trailing converters pass undefined on, which the wasm call ignores.
-      const [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15, d16, d17, d18, d19] =
+      const [d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15, d16, d17, d18, d19, d20, d21] =
         Array.from({ length: MAX_ARGS }, (_, i) => (c[i] ?? same) as (v: unknown) => number);
       return (a0: never, a1: never, a2: never, a3: never, a4: never, a5: never, a6: never, a7: never, a8: never,
         a9: never, a10: never, a11: never, a12: never, a13: never, a14: never, a15: never, a16: never, a17: never,
-        a18: never, a19: never) =>
+        a18: never, a19: never, a20: never, a21: never) =>
         f(d0(a0), d1(a1), d2(a2), d3(a3), d4(a4), d5(a5), d6(a6), d7(a7), d8(a8), d9(a9), d10(a10), d11(a11),
-          d12(a12), d13(a13), d14(a14), d15(a15), d16(a16), d17(a17), d18(a18), d19(a19));
+          d12(a12), d13(a13), d14(a14), d15(a15), d16(a16), d17(a17), d18(a18), d19(a19), d20(a20), d21(a21));
     }
   }
 }

@@ -264,3 +264,91 @@ for (const backend of backends) {
     });
   });
 }
+
+// The filter-range variants (one thread's part of the two kernel gradients, src/runtime/threads/split.ts): over
+// [f0, f1) they write exactly that range of dKernel's columns and dBias, the same bits as the whole call on the same
+// backend (which the tests above check against float64), and nothing else: the other filters' entries (NaN, then
+// finite values) and a sentinel past each array keep their bits. The split uses multiples of 4 (the kernels' filter groups) and
+// f1 = filters; ragged ranges inside a group must hold too. (The js backend is the twin, so this covers both.)
+const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
+
+for (const backend of backends) {
+  const k = backend.kernels;
+  describe(`conv2dDirectKernelGradientFilters, conv2dDirectPooledKernelGradientFilters (${backend.name})`, () => {
+    const cases: [Geometry, number][] = [
+      [{ batch: 3, height: 9, width: 8, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 17, padding: 'valid' }, 2],
+      [{ batch: 1, height: 7, width: 11, channels: 2, kernelH: 3, kernelW: 3, stride: 1, filters: 6, padding: 'same' }, 3],
+      [{ batch: 2, height: 5, width: 5, channels: 1, kernelH: 3, kernelW: 3, stride: 1, filters: 32, padding: 'same' }, 2],
+    ];
+    for (const [g, pool] of cases) {
+      const ranges = [[0, 4], [4, 8], [8, g.filters], [0, g.filters], [1, 3], [3, 6], [5, 5], [g.filters - 1, g.filters]]
+        .filter(([f0, f1]) => f1 <= g.filters && f0 <= f1);
+      for (const pooledForm of [false, true]) {
+        it(`${pooledForm ? 'pooled' : 'dOut with the relu mask'}, ${label(g)}: a range writes only its filters`, () => {
+          const { outH, outW, padTop, padLeft } = shape(g);
+          const pooledH = Math.floor(outH / pool), pooledW = Math.floor(outW / pool);
+          const depth = g.kernelH * g.kernelW * g.channels;
+          const size = g.batch * outH * outW * g.filters, pooledSize = g.batch * pooledH * pooledW * g.filters;
+          const input = onHeap(backend, randomFloats(g.batch * g.height * g.width * g.channels, 71));
+          const out = onHeap(backend, randomFloats(size, 72).map((v) => Math.max(0, Math.round(v * 3) / 2)));
+          const dOut = onHeap(backend, randomFloats(size, 73));
+          const pooled = onHeap(backend, new Float32Array(pooledSize));
+          k.maxPoolForward(pooled.view(), out.view(), g.batch, outH, outW, g.filters, pool, pool, pooledH, pooledW);
+          const dPooled = onHeap(backend, randomFloats(pooledSize, 74));
+          const k0 = randomFloats(depth * g.filters, 75), b0 = randomFloats(g.filters, 76);
+          const dKernel = onHeap(backend, new Float32Array(k0.length + 1)), dBias = onHeap(backend, new Float32Array(b0.length + 1));
+          const kernelView = () => dKernel.view().subarray(0, k0.length), biasView = () => dBias.view().subarray(0, b0.length);
+          const run = (range: [number, number] | null) => {
+            const sizes = [g.batch, g.height, g.width, g.channels, g.kernelH, g.kernelW, g.stride, padTop, padLeft, outH, outW,
+              g.filters] as const;
+            if (pooledForm) {
+              const args = [kernelView(), biasView(), dPooled.view(), pooled.view(), out.view(), input.view(), ...sizes, pool, true] as const;
+              if (range === null) k.conv2dDirectPooledKernelGradient(...args);
+              else k.conv2dDirectPooledKernelGradientFilters(...args, ...range);
+            } else {
+              const args = [kernelView(), biasView(), dOut.view(), out.view(), input.view(), ...sizes] as const;
+              if (range === null) k.conv2dDirectKernelGradient(...args);
+              else k.conv2dDirectKernelGradientFilters(...args, ...range);
+            }
+          };
+          const SENTINEL_BITS = bitsOf(Float32Array.of(SENTINEL))[0];
+          dKernel.view().set([...k0, SENTINEL]);
+          dBias.view().set([...b0, SENTINEL]);
+          run(null);
+          const wholeKernel = bitsOf(kernelView()), wholeBias = bitsOf(biasView());
+          expect(kernelView().some((v, i) => v !== k0[i])).toBe(true);
+          // Outside the range: values that must keep their bits, NaN (a store over it shows) and finite (an add into it
+          // shows, which NaN would absorb); inside: the starting values the whole call added to.
+          for (const outside of [() => NaN, (i: number) => 1000 + i]) {
+            for (const [f0, f1] of ranges) {
+              const name = `filters [${f0}, ${f1}), outside ${outside(0)}`;
+              const inRange = (f: number) => f >= f0 && f < f1;
+              const startKernel = k0.map((v, i) => (inRange(i % g.filters) ? v : outside(i)));
+              const startBias = b0.map((v, f) => (inRange(f) ? v : outside(f)));
+              dKernel.view().set([...startKernel, SENTINEL]);
+              dBias.view().set([...startBias, SENTINEL]);
+              run([f0, f1]);
+              const gotKernel = bitsOf(kernelView()), gotBias = bitsOf(biasView());
+              const startKernelBits = bitsOf(startKernel), startBiasBits = bitsOf(startBias);
+              expect(gotKernel, name).toEqual(gotKernel.map((_, i) => (inRange(i % g.filters) ? wholeKernel : startKernelBits)[i]));
+              expect(gotBias, name).toEqual(gotBias.map((_, f) => (inRange(f) ? wholeBias : startBiasBits)[f]));
+              expect(bitsOf(dKernel.view().subarray(k0.length))[0], name).toBe(SENTINEL_BITS);
+              expect(bitsOf(dBias.view().subarray(b0.length))[0], name).toBe(SENTINEL_BITS);
+            }
+          }
+          for (const block of [input, out, dOut, pooled, dPooled, dKernel, dBias]) block.free();
+        });
+      }
+    }
+
+    it('the twins refuse a range outside [0, filters] or reversed, naming f0 and f1', () => {
+      const z = new Float32Array(9 * 4);
+      for (const [f0, f1] of [[-4, 4], [0, 5], [3, 2], [0.5, 4]]) {
+        expect(() => reference.conv2dDirectKernelGradientFilters(z, null, z, null, z, 1, 3, 3, 1, 3, 3, 1, 0, 0, 1, 1, 4, f0, f1))
+          .toThrow(new RangeError(`conv2dDirectKernelGradientFilters: f0, f1 must be integers with 0 ≤ f0 ≤ f1 ≤ filters (4), received f0 = ${f0}, f1 = ${f1}`));
+        expect(() => reference.conv2dDirectPooledKernelGradientFilters(z, null, z, z, z, z, 1, 3, 3, 1, 3, 3, 1, 0, 0, 1, 1, 4, 1, false, f0, f1))
+          .toThrow(/conv2dDirectPooledKernelGradientFilters: f0, f1 must be integers with 0 ≤ f0 ≤ f1 ≤ filters \(4\)/);
+      }
+    });
+  });
+}

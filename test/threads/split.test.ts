@@ -3,7 +3,7 @@
 // the output is the whole call's, bit for bit, on awkward sizes; and with the pool, on 2, 3 and 4 threads.
 import { afterAll, describe, expect, it } from 'vitest';
 import { availableBackends, currentBackend, setThreads, type Backend } from '../../src/runtime/backend.js';
-import { SPLIT_RULES, MIN_WORK_PER_THREAD, type Part, type SplitRule } from '../../src/runtime/threads/split.js';
+import { SPLIT_RULES, MIN_WORK_PER_THREAD, PART_EXPORTS, type Part, type SplitRule } from '../../src/runtime/threads/split.js';
 import { KERNELS, kernelArgs } from '../../src/kernels/types.js';
 import { instantiateWasm } from '../../src/runtime/wasm-kernels.js';
 import { winogradPlanesFloats } from '../../src/kernels/winograd.js';
@@ -74,12 +74,25 @@ describe('split rules and the kernel table', () => {
     reluBackward: ['dInput', 'dOut', 'output', 'n'],
     adam: ['param', 'grad', 'm', 'v', 'n', 'learningRate', 'beta1', 'beta2', 'epsilon', 'step'],
     sgd: ['param', 'grad', 'n', 'learningRate'],
+    conv2dDirectKernelGradient: ['dKernel', 'dBias', 'dOut', 'out', 'input', 'batch', 'height', 'width', 'channels',
+      'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters'],
+    conv2dDirectPooledKernelGradient: ['dKernel', 'dBias', 'dPooled', 'pooled', 'out', 'input', 'batch', 'height', 'width',
+      'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters', 'pool', 'relu'],
+  };
+  // The part exports take the whole call's arguments, then the filter range.
+  const PART_ARGS: Record<string, string[]> = {
+    conv2dDirectKernelGradientFilters: [...WRITTEN_AGAINST.conv2dDirectKernelGradient, 'f0', 'f1'],
+    conv2dDirectPooledKernelGradientFilters: [...WRITTEN_AGAINST.conv2dDirectPooledKernelGradient, 'f0', 'f1'],
   };
 
   it('every split kernel is declared in the table with the arguments its rule was written against', () => {
     expect(Object.keys(SPLIT_RULES).sort()).toEqual(Object.keys(WRITTEN_AGAINST).sort());
     for (const [name, args] of Object.entries(WRITTEN_AGAINST)) {
       expect(kernelArgs(KERNELS[name as keyof typeof KERNELS]).map((a) => a.name), name).toEqual(args);
+    }
+    for (const [name, args] of Object.entries(PART_ARGS)) {
+      expect(kernelArgs(KERNELS[name as keyof typeof KERNELS]).map((a) => a.name), name).toEqual(args);
+      expect(PART_EXPORTS, name).toContain(name);
     }
   });
 });
@@ -462,6 +475,123 @@ describe('split rules of the rest of the training step: parts write what the who
   });
 });
 
+describe('split rules of the first layer\'s kernel gradients: by groups of 4 filters, bit for bit', () => {
+  // 'valid' and 'same' geometries with odd heights and widths, 1 or 2 channels, 3×3 kernels (and one 5×3 at stride
+  // 2), pooled by 2 or 3 (odd outputs leave rows and columns outside every window).
+  const geometries = [
+    { h: 9, w: 7, c: 1, kh: 3, kw: 3, stride: 1, same: false, pool: 2 },
+    { h: 7, w: 11, c: 2, kh: 3, kw: 3, stride: 1, same: true, pool: 3 },
+    { h: 11, w: 9, c: 1, kh: 5, kw: 3, stride: 2, same: true, pool: 2 },
+  ];
+  const shapeOf = (g: typeof geometries[number]) => {
+    if (!g.same) return { outH: Math.floor((g.h - g.kh) / g.stride) + 1, outW: Math.floor((g.w - g.kw) / g.stride) + 1, padTop: 0, padLeft: 0 };
+    const outH = Math.ceil(g.h / g.stride), outW = Math.ceil(g.w / g.stride);
+    return {
+      outH, outW, padTop: Math.floor(Math.max((outH - 1) * g.stride + g.kh - g.h, 0) / 2),
+      padLeft: Math.floor(Math.max((outW - 1) * g.stride + g.kw - g.w, 0) / 2),
+    };
+  };
+  const SENTINEL = 12345.5;
+
+  for (const g of geometries) {
+    for (const filters of [1, 3, 4, 5, 32]) {
+      for (const batch of [1, 3]) {
+        it(`${batch}×${g.h}×${g.w}×${g.c} k${g.kh}×${g.kw} s${g.stride} ${g.same ? 'same' : 'valid'} → ${filters}, pool ${g.pool}`, () => {
+          const alloc = arena();
+          const { outH, outW, padTop, padLeft } = shapeOf(g);
+          const pooledH = Math.floor(outH / g.pool), pooledW = Math.floor(outW / g.pool);
+          const depth = g.kh * g.kw * g.c;
+          const outFloats = batch * outH * outW * filters, pooledFloats = batch * pooledH * pooledW * filters;
+          const x = randomFloats(batch * g.h * g.w * g.c, filters + batch);
+          const input = alloc(x.length, x);
+          // A relu output with ties in the pooling windows and exact zeros (masked).
+          const y = randomFloats(outFloats, 2 * filters).map((v) => Math.max(0, Math.round(v * 3) / 2));
+          const out = alloc(outFloats, y);
+          const dy = randomFloats(outFloats, 3 * filters);
+          const dOut = alloc(outFloats, dy);
+          const pooled = alloc(pooledFloats);
+          raw.maxPoolForward(pooled, out, batch, outH, outW, filters, g.pool, g.pool, pooledH, pooledW);
+          const dPooled = alloc(pooledFloats, randomFloats(pooledFloats, 4 * filters));
+          // dKernel and dBias with a sentinel after each (part of what is written, so both runs check it).
+          const dKernel = alloc(depth * filters + 1), dBias = alloc(filters + 1);
+          const geometry = [batch, g.h, g.w, g.c, g.kh, g.kw, g.stride, padTop, padLeft, outH, outW, filters];
+          const calls: [string, number[]][] = [
+            ['conv2dDirectKernelGradient', [dKernel, dBias, dOut, out, input, ...geometry]],
+            ['conv2dDirectKernelGradient', [dKernel, 0, dOut, 0, input, ...geometry]],
+            ['conv2dDirectPooledKernelGradient', [dKernel, dBias, dPooled, pooled, out, input, ...geometry, g.pool, 1]],
+            ['conv2dDirectPooledKernelGradient', [dKernel, dBias, dPooled, pooled, out, input, ...geometry, g.pool, 0]],
+          ];
+          for (const [kernel, args] of calls) {
+            for (const poisonedStart of [false, true]) {
+              // They accumulate: from non-zero gradients, and from NaN poison (which every written filter keeps).
+              const withSentinel = (a: Float32Array) => Float32Array.from([...a, SENTINEL]);
+              const kernelStart = withSentinel(poisonedStart ? poisoned(depth * filters) : randomFloats(depth * filters, 5));
+              const biasStart = withSentinel(poisonedStart ? poisoned(filters) : randomFloats(filters, 6));
+              for (const threads of [2, 3, 4]) {
+                const name = `${kernel}${args[1] === 0 ? ' without dBias' : ''}, ${args[3] === 0 ? 'no mask, ' : ''}` +
+                  `relu ${args[19] ?? '-'}, ${poisonedStart ? 'poisoned' : 'random'} start, ${threads} threads`;
+                const r = wholeAndPartsOf(kernel, args, [{ at: dKernel, start: kernelStart }, { at: dBias, start: biasStart }], threads);
+                // Parts: contiguous ranges of whole groups of 4, covering [0, filters), as many as threads and groups allow.
+                const groups = Math.ceil(filters / 4);
+                expect(r.parts?.length ?? 1, name).toBe(Math.min(threads, groups));
+                let next = 0;
+                for (const part of r.parts ?? []) {
+                  expect(part.name, name).toBe(`${kernel}Filters`);
+                  expect(part.args.slice(0, args.length), name).toEqual(args);
+                  const [f0, f1] = part.args.slice(-2);
+                  expect([f0, f0 % 4], name).toEqual([next, 0]);
+                  expect(f1 === filters || f1 % 4 === 0, name).toBe(true);
+                  expect(f1, name).toBeGreaterThan(f0);
+                  next = f1;
+                }
+                if (r.parts) expect(next, name).toBe(filters);
+                expect(bits(r.byParts[0]), name).toEqual(bits(r.whole[0]));
+                expect(bits(r.byParts[1]), name).toEqual(bits(r.whole[1]));
+                expect(r.whole[0][depth * filters], name).toBe(SENTINEL);
+                expect(r.whole[1][filters], name).toBe(SENTINEL);
+                if (args[1] === 0) expect(bits(r.whole[1]), name).toEqual(bits(biasStart));
+                if (poisonedStart) continue;
+                // Each filter's taps moved, and one sum (the last tap of the last filter, unpooled) in float64.
+                expect(r.whole[0].subarray(0, depth * filters).some((v, i) => v !== kernelStart[i]), name).toBe(true);
+                if (kernel === 'conv2dDirectKernelGradient') {
+                  const masked = args[3] !== 0;
+                  const t = depth - 1, f = filters - 1;
+                  const ky = Math.floor(t / (g.kw * g.c)), kx = Math.floor(t / g.c) % g.kw, ch = t % g.c;
+                  let sum = kernelStart[t * filters + f];
+                  for (let b = 0; b < batch; b++) {
+                    for (let oy = 0; oy < outH; oy++) {
+                      for (let ox = 0; ox < outW; ox++) {
+                        const yy = oy * g.stride + ky - padTop, xx = ox * g.stride + kx - padLeft;
+                        if (yy < 0 || yy >= g.h || xx < 0 || xx >= g.w) continue;
+                        const i = ((b * outH + oy) * outW + ox) * filters + f;
+                        if (masked && !(y[i] > 0)) continue;
+                        sum += x[((b * g.h + yy) * g.w + xx) * g.c + ch] * dy[i];
+                      }
+                    }
+                  }
+                  expect(r.whole[0][t * filters + f], name).toBeCloseTo(sum, 4);
+                }
+              }
+            }
+          }
+        });
+      }
+    }
+  }
+
+  it('small calls stay whole: the tutorial\'s first layer splits at batch 64, not at batch 1', () => {
+    // conv1: 28×28×1 → 26×26×32 by 3×3 'valid', pooled by 2 to 13×13.
+    const conv1 = (batch: number) => [0, 0, 0, 0, 0, batch, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26, 32];
+    expect(RULES.conv2dDirectKernelGradient(conv1(1), 2)).toBeNull();
+    expect(RULES.conv2dDirectPooledKernelGradient([0, ...conv1(1), 2, 1], 2)).toBeNull();
+    expect(RULES.conv2dDirectKernelGradient(conv1(64), 2)?.map((p) => p.args.slice(-2))).toEqual([[0, 16], [16, 32]]);
+    expect(RULES.conv2dDirectPooledKernelGradient([0, ...conv1(64), 2, 1], 4)?.map((p) => p.args.slice(-2)))
+      .toEqual([[0, 8], [8, 16], [16, 24], [24, 32]]);
+    // One filter is one group: nothing to share.
+    expect(RULES.conv2dDirectKernelGradient([0, 0, 0, 0, 0, 64, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26, 1], 4, 1)).toBeNull();
+  });
+});
+
 describe('the pool: the same bytes on 1 to 4 threads', () => {
   afterAll(() => setThreads(1));
 
@@ -490,5 +620,48 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
     }
     for (const r of results) expect(r).toEqual(results[0]);
     expect(availableBackends().length).toBeGreaterThan(0);
+  });
+
+  it('the first layer\'s kernel gradients through the shared build, by filter groups on the workers', async () => {
+    // conv1 of the tutorial network at batch 16 ('valid' 3×3, 28×28×1 → 26×26×32), pooled by 2 with the relu mask,
+    // and unpooled with it: each adds into dKernel and dBias, from the same non-zero start on every thread count.
+    const [batch, h, w, kh, filters, outH, pooledH] = [16, 28, 28, 3, 32, 26, 13];
+    const results: Uint32Array[][] = [];
+    for (const threads of [1, 2, 3, 4]) {
+      setThreads(threads);
+      const backend: Backend = currentBackend();
+      await backend.shared?.pool?.started();
+      const heap = backend.heap;
+      const block = (n: number, seed: number, map = (v: number) => v) => {
+        const b = heap.block('f32', n);
+        b.view.set(randomFloats(n, seed).map(map));
+        return b;
+      };
+      const input = block(batch * h * w, 1), out = block(batch * outH * outH * filters, 2, (v) => Math.max(0, v));
+      const dOut = block(batch * outH * outH * filters, 3), dPooled = block(batch * pooledH * pooledH * filters, 4);
+      const pooled = heap.block('f32', batch * pooledH * pooledH * filters);
+      backend.kernels.maxPoolForward(pooled.view, out.view, batch, outH, outH, filters, 2, 2, pooledH, pooledH);
+      const dKernel = block(kh * kh * filters, 5), dBias = block(filters, 6);
+      const pool = backend.shared?.pool as unknown as
+        { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
+      if (pool) pool.callerTakes = 'first';
+      const splits = (name: string) => pool?.splitsByKernel.get(name) ?? 0;
+      const before = [splits('conv2dDirectKernelGradient'), splits('conv2dDirectPooledKernelGradient'), pool?.parallelCalls ?? 0];
+      const geometry = [batch, h, w, 1, kh, kh, 1, 0, 0, outH, outH, filters] as const;
+      backend.kernels.conv2dDirectKernelGradient(dKernel.view, dBias.view, dOut.view, out.view, input.view, ...geometry);
+      backend.kernels.conv2dDirectPooledKernelGradient(dKernel.view, dBias.view, dPooled.view, pooled.view, out.view,
+        input.view, ...geometry, 2, true);
+      if (threads > 1) {
+        expect(splits('conv2dDirectKernelGradient')).toBe(before[0] + 1);
+        expect(splits('conv2dDirectPooledKernelGradient')).toBe(before[1] + 1);
+        // The workers ran parts of both calls (this thread takes only part 0).
+        expect(pool?.parallelCalls).toBe(before[2] + 2);
+      }
+      if (pool) pool.callerTakes = 'any';
+      results.push([bits(dKernel.view.slice()), bits(dBias.view.slice())]);
+      for (const b of [input, out, dOut, dPooled, pooled, dKernel, dBias]) b.free();
+    }
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect(Array.from(results[0][0]).some((b, i) => b !== bits(randomFloats(kh * kh * filters, 5))[i])).toBe(true);
   });
 });

@@ -258,7 +258,7 @@ export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
   gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint, affineU8, affineF32,
   winogradKernelGradient, winogradKernelAdjoint, maxPoolForward, maxPoolBackward, biasGrad, biasAdd, reluForward,
-  reluBackward, adam, sgd,
+  reluBackward, adam, sgd, conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient,
 };
 
 /** Every export a part may name (the workers resolve them once, by index). */
@@ -266,5 +266,46 @@ export const PART_EXPORTS: readonly string[] = [
   'gemmBlock', 'conv2dDirect', 'im2col', 'col2im', 'winogradMultiplyPlanes', 'winogradInputTransformRows',
   'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'affineU8', 'affineF32',
   'winogradKernelGradientPlanes', 'winogradKernelAdjointChannels', 'maxPoolForward', 'maxPoolBackward',
-  'biasGradColumns', 'biasAdd', 'reluForward', 'reluBackward', 'adam', 'sgd',
+  'biasGradColumns', 'biasAdd', 'reluForward', 'reluBackward', 'adam', 'sgd', 'conv2dDirectKernelGradientFilters',
+  'conv2dDirectPooledKernelGradientFilters',
 ];
+
+// ---- The first layer's kernel gradients (issue 16): conv2dDirectKernelGradient and its pooled form. ------------
+
+/**
+ * A direct kernel gradient by groups of 4 filters (the kernels' f32x4 groups): each filter's taps and bias are its
+ * own outputs, and its sum over the batch stays whole and in order on one thread; `name` + 'Filters' takes f0, f1
+ * after the whole call's arguments. `perFilter`: one filter's multiply-adds.
+ */
+function byFilterGroups(name: string, args: readonly number[], filters: number, perFilter: number, threads: number,
+  minWork: number): Part[] | null {
+  const groups = Math.ceil(filters / 4);
+  const parts = partsFor(groups, 4 * perFilter, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [g0, g1] = range(groups, parts, p);
+    return { name: `${name}Filters`, args: [...args, 4 * g0, Math.min(4 * g1, filters)] };
+  });
+}
+
+/**
+ * conv2dDirectKernelGradient(dKernel, dBias, dOut, out, input, batch, height, width, channels, kernelH, kernelW,
+ * stride, padTop, padLeft, outH, outW, filters): a filter's work is batch · outH · outW · kernelH · kernelW · channels.
+ * (Function declarations, so that SPLIT_RULES above can name them.)
+ */
+function conv2dDirectKernelGradient(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , , , batch, , , channels, kh, kw, , , , outH, outW, filters] = args;
+  return byFilterGroups('conv2dDirectKernelGradient', args, filters, batch * outH * outW * kh * kw * channels, threads,
+    minWork);
+}
+
+/**
+ * conv2dDirectPooledKernelGradient(dKernel, dBias, dPooled, pooled, out, input, batch, height, width, channels,
+ * kernelH, kernelW, stride, padTop, padLeft, outH, outW, filters, pool, relu): the same sums (each part also makes its
+ * own filters of the pooled gradient's rows, a few operations per position beside the taps' multiply-adds).
+ */
+function conv2dDirectPooledKernelGradient(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , , , , batch, , , channels, kh, kw, , , , outH, outW, filters] = args;
+  return byFilterGroups('conv2dDirectPooledKernelGradient', args, filters, batch * outH * outW * kh * kw * channels,
+    threads, minWork);
+}

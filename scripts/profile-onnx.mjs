@@ -18,21 +18,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { scriptArgs } from './script-args.mjs';
 
 const ort = ortModule.default ?? ortModule;
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  args.splice(i, 2);
-  return value;
-};
-const rounds = Number(option('--rounds', 20));
-const batches = option('--batches', '1,64,512').split(',').map(Number);
-const kernelsIndex = args.indexOf('--kernels');
-const withKernels = kernelsIndex >= 0;
-if (withKernels) args.splice(kernelsIndex, 1);
+const { number, text, flag, rest: args } = scriptArgs();
+const rounds = number('--rounds', 20);
+const batches = text('--batches', '1,64,512').split(',').map(Number);
+const withKernels = flag('--kernels');
 const dist = resolve(args[0] ?? 'dist');
 const url = (p) => pathToFileURL(`${dist}/${p}`).href;
 const { tutorialModel } = await import(url('tutorial.js'));

@@ -16,20 +16,9 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
+import { scriptArgs } from './script-args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  args.splice(i, 2);
-  return value;
-};
-const flag = (name) => {
-  const i = args.indexOf(name);
-  if (i >= 0) args.splice(i, 1);
-  return i >= 0;
-};
+const { number: option, flag, rest: args } = scriptArgs();
 const steps = option('--steps', 8);
 const threadCount = option('--threads', 2);
 const infer = flag('--infer');

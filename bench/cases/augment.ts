@@ -96,6 +96,7 @@ function epochImpl(name: string, note: string, options: object, x: { data: Uint8
     teardown: () => {
       block?.free();
       block = null;
+      gen?.dispose();
       gen = null;
     },
   };

@@ -135,10 +135,10 @@ function requestedThreads(): number | undefined {
 }
 
 /**
- * Whether the default thread count is the cores available (issue 16) rather than one. One for now: the recorded
- * bench (bench/results/latest.json) trained at 0.87× and inferred at 0.74× one thread's speed with two, when the
- * kernel gradient, pooling and the element-wise passes were not split yet and every split call woke a sleeping
- * worker (docs/threads.md). The next recorded run decides; switching is this one line.
+ * Whether the default thread count is the cores available (issue 16) rather than one. One for now: two threads pay
+ * since every kernel of the step is split (the recorded bench at 5048a27: 1.4× training, 1.3× inference; over three
+ * processes 1.29× and 1.16×), but not yet the 1.7× the issue aims at; before, they were slower than one (0.87× and
+ * 0.74×: docs/threads.md). Switching is this one line.
  */
 const DEFAULT_IS_THE_CORES = false;
 

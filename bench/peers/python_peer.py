@@ -18,7 +18,7 @@ The network is the one of scripts/reference/tutorial_torch.py (Conv 32 3x3 relu,
 channels_last Flatten, Dense 64 relu, Dense 10; Keras' Adam), here starting from weights the client gives (pixprep's
 seed-1 initial weights), so that its outputs can be checked against the same float64 reference as pixprep's.
 """
-import json, math, platform, sys, time
+import json, math, os, platform, sys, time
 
 try:
     import numpy as np
@@ -268,78 +268,20 @@ def warp_scipy(a):
     return run
 
 
-def keras_transform_matrix_offset_center(matrix, x, y):
-    """Keras' transform_matrix_offset_center (Keras' code, keras/src/legacy/preprocessing/image.py in Keras 3; the
-    same in keras_preprocessing 1.1), as Keras writes it."""
-    o_x = float(x) / 2 - 0.5
-    o_y = float(y) / 2 - 0.5
-    offset_matrix = np.array([[1, 0, o_x], [0, 1, o_y], [0, 0, 1]])
-    reset_matrix = np.array([[1, 0, -o_x], [0, 1, -o_y], [0, 0, 1]])
-    transform_matrix = np.dot(np.dot(offset_matrix, matrix), reset_matrix)
-    return transform_matrix
-
-
-def keras_apply_affine_transform(ndi, x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis=1, col_axis=2,
-                                 channel_axis=0, fill_mode='nearest', cval=0., order=1):
-    """Keras' apply_affine_transform (Keras' code, the same file), step for step: the argument checks, the four
-    matrices multiplied with np.dot, transform_matrix_offset_center, np.rollaxis, the row/column swap, one
-    scipy.ndimage.affine_transform per channel (Keras calls it through the deprecated scipy.ndimage.interpolation
-    name: the same function), np.stack and np.rollaxis back. Not imported: Keras is not installable here.
-    scripts/reference/augment_fixtures.py mirrors the same function for the test fixtures."""
-    if np.unique([row_axis, col_axis, channel_axis]).size != 3:
-        raise ValueError("'row_axis', 'col_axis', and 'channel_axis' must be distinct")
-    valid_indices = set([0, 1, 2])
-    actual_indices = set([row_axis, col_axis, channel_axis])
-    if actual_indices != valid_indices:
-        raise ValueError(f"Invalid axis' indices: {actual_indices - valid_indices}")
-    if x.ndim != 3:
-        raise ValueError('Input arrays must be multi-channel 2D images.')
-    if channel_axis not in [0, 2]:
-        raise ValueError('Channels are allowed and the first and last dimensions.')
-
-    transform_matrix = None
-    if theta != 0:
-        theta = np.deg2rad(theta)
-        rotation_matrix = np.array([[np.cos(theta), -np.sin(theta), 0], [np.sin(theta), np.cos(theta), 0], [0, 0, 1]])
-        transform_matrix = rotation_matrix
-    if tx != 0 or ty != 0:
-        shift_matrix = np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]])
-        transform_matrix = shift_matrix if transform_matrix is None else np.dot(transform_matrix, shift_matrix)
-    if shear != 0:
-        shear = np.deg2rad(shear)
-        shear_matrix = np.array([[1, -np.sin(shear), 0], [0, np.cos(shear), 0], [0, 0, 1]])
-        transform_matrix = shear_matrix if transform_matrix is None else np.dot(transform_matrix, shear_matrix)
-    if zx != 1 or zy != 1:
-        zoom_matrix = np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]])
-        transform_matrix = zoom_matrix if transform_matrix is None else np.dot(transform_matrix, zoom_matrix)
-
-    if transform_matrix is not None:
-        h, w = x.shape[row_axis], x.shape[col_axis]
-        transform_matrix = keras_transform_matrix_offset_center(transform_matrix, h, w)
-        x = np.rollaxis(x, channel_axis, 0)
-        if col_axis > row_axis:
-            transform_matrix[:, [0, 1]] = transform_matrix[:, [1, 0]]
-            transform_matrix[[0, 1]] = transform_matrix[[1, 0]]
-        final_affine_matrix = transform_matrix[:2, :2]
-        final_offset = transform_matrix[:2, 2]
-        channel_images = [ndi.affine_transform(x_channel, final_affine_matrix, final_offset, order=order,
-                                               mode=fill_mode, cval=cval) for x_channel in x]
-        x = np.stack(channel_images, axis=0)
-        x = np.rollaxis(x, 0, channel_axis + 1)
-    return x
-
-
 def warp_keras(a):
     """Keras' path, its affine part: what ImageDataGenerator.apply_transform does to each image of a channels_last
-    batch for rotation, shifts, shear and zoom, i.e. keras_apply_affine_transform(x[i], theta, tx, ty, shear, zx, zy,
+    batch for rotation, shifts, shear and zoom, i.e. Keras' apply_affine_transform(x[i], theta, tx, ty, shear, zx, zy,
     row_axis=0, col_axis=1, channel_axis=2, fill_mode='nearest', cval=0., order=1) on the float32 (h, w, 1) image
     Keras' iterator holds, stored into a preallocated float32 batch (Keras: batch_x[i] = x). The parameters are
     pixprep's draws (Keras' names and units: degrees, pixels), 6 float64 per image; the flips are not drawn."""
     need_numpy()
     try:
-        import scipy.ndimage as ndi
+        import scipy.ndimage  # noqa: F401 (keras_affine needs it)
     except ImportError as error:
         raise Skip(f'no scipy: {error}')
+    # Keras' function, mirrored once for the tests' fixtures and this row: scripts/reference/keras_affine.py.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts', 'reference'))
+    from keras_affine import apply_affine_transform
     n, h, w = a['n'], a['height'], a['width']
     x = read(a['images'], np.uint8, n * h * w).reshape(n, h, w, 1).astype(np.float32)
     draws = read(a['transforms'], np.float64, n * 6).reshape(n, 6).tolist()  # Python floats, as Keras' draws are
@@ -348,8 +290,8 @@ def warp_keras(a):
     def run():
         for i in range(n):
             theta, tx, ty, shear, zx, zy = draws[i]
-            out[i] = keras_apply_affine_transform(ndi, x[i], theta, tx, ty, shear, zx, zy, row_axis=0, col_axis=1,
-                                                  channel_axis=2, fill_mode='nearest', cval=0., order=1)
+            out[i] = apply_affine_transform(x[i], theta, tx, ty, shear, zx, zy, row_axis=0, col_axis=1,
+                                            channel_axis=2, fill_mode='nearest', cval=0., order=1)
         return out.reshape(-1)
     return run
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Writes test/generator/fixtures/augment-scipy.json: Keras' apply_transform computed by numpy, scipy and PIL.
 
-Keras itself is not needed: the functions below mirror, line for line, Keras' legacy ImageDataGenerator code
-(keras/src/legacy/preprocessing/image.py: apply_transform, apply_affine_transform, transform_matrix_offset_center,
-apply_channel_shift, apply_brightness_shift, flip_axis, and image_utils.array_to_img / img_to_array), which hands the
+Keras itself is not needed: keras_affine.py (apply_affine_transform, transform_matrix_offset_center) and the functions
+below mirror, line for line, Keras' legacy ImageDataGenerator code (keras/src/legacy/preprocessing/image.py:
+apply_transform, apply_channel_shift, apply_brightness_shift, flip_axis, and image_utils.array_to_img / img_to_array), which hands the
 geometry to scipy.ndimage.affine_transform and the brightness to PIL's ImageEnhance.Brightness. pixprep's tests
 compare its warp kernel and colour steps against these outputs (docs/keras-semantics.md, "Augmentation").
 
@@ -20,51 +20,13 @@ import scipy
 import scipy.ndimage
 from PIL import Image, ImageEnhance
 
+from keras_affine import apply_affine_transform  # beside this file; the bench's Keras-path row runs it too
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, 'test', 'generator', 'fixtures', 'augment-scipy.json')
 
 
 # --- Keras' functions, mirrored -----------------------------------------------------------------------------------
-
-def transform_matrix_offset_center(matrix, x, y):
-    o_x = float(x) / 2 - 0.5
-    o_y = float(y) / 2 - 0.5
-    offset_matrix = np.array([[1, 0, o_x], [0, 1, o_y], [0, 0, 1]])
-    reset_matrix = np.array([[1, 0, -o_x], [0, 1, -o_y], [0, 0, 1]])
-    return np.dot(np.dot(offset_matrix, matrix), reset_matrix)
-
-
-def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis=1, col_axis=2, channel_axis=0,
-                           fill_mode='nearest', cval=0.0, order=1):
-    transform_matrix = None
-    if theta != 0:
-        theta = np.deg2rad(theta)
-        transform_matrix = np.array([[np.cos(theta), -np.sin(theta), 0], [np.sin(theta), np.cos(theta), 0], [0, 0, 1]])
-    if tx != 0 or ty != 0:
-        shift_matrix = np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]])
-        transform_matrix = shift_matrix if transform_matrix is None else np.dot(transform_matrix, shift_matrix)
-    if shear != 0:
-        shear = np.deg2rad(shear)
-        shear_matrix = np.array([[1, -np.sin(shear), 0], [0, np.cos(shear), 0], [0, 0, 1]])
-        transform_matrix = shear_matrix if transform_matrix is None else np.dot(transform_matrix, shear_matrix)
-    if zx != 1 or zy != 1:
-        zoom_matrix = np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]])
-        transform_matrix = zoom_matrix if transform_matrix is None else np.dot(transform_matrix, zoom_matrix)
-    if transform_matrix is not None:
-        h, w = x.shape[row_axis], x.shape[col_axis]
-        transform_matrix = transform_matrix_offset_center(transform_matrix, h, w)
-        x = np.rollaxis(x, channel_axis, 0)
-        if col_axis > row_axis:
-            transform_matrix[:, [0, 1]] = transform_matrix[:, [1, 0]]
-            transform_matrix[[0, 1]] = transform_matrix[[1, 0]]
-        final_affine_matrix = transform_matrix[:2, :2]
-        final_offset = transform_matrix[:2, 2]
-        channel_images = [scipy.ndimage.affine_transform(x_channel, final_affine_matrix, final_offset, order=order,
-                                                         mode=fill_mode, cval=cval) for x_channel in x]
-        x = np.stack(channel_images, axis=0)
-        x = np.rollaxis(x, 0, channel_axis + 1)
-    return x
-
 
 def apply_channel_shift(x, intensity, channel_axis=0):
     x = np.rollaxis(x, channel_axis, 0)

@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scriptArgs } from './script-args.mjs';
+import { seededFloats } from './seeded-floats.mjs';
 
 const { number: option, flag, rest: args } = scriptArgs();
 const rounds = option('--rounds', 15);
@@ -27,17 +28,8 @@ const dists = (args.length ? args : ['dist']).map((d) => resolve(d));
 const BATCH = 64;
 const IMAGE = 28 * 28;
 
-function seeded(n, seed) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
-const x = seeded(steps * BATCH * IMAGE, 21);
-const y = Uint8Array.from(seeded(steps * BATCH, 22), (v) => Math.floor((v + 0.5) * 10));
+const x = seededFloats(steps * BATCH * IMAGE, 21, 0.5);
+const y = Uint8Array.from(seededFloats(steps * BATCH, 22, 0.5), (v) => Math.floor((v + 0.5) * 10));
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;

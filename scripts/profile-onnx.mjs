@@ -19,6 +19,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scriptArgs } from './script-args.mjs';
+import { seededFloats } from './seeded-floats.mjs';
 
 const ort = ortModule.default ?? ortModule;
 const { number, text, flag, rest: args } = scriptArgs();
@@ -69,15 +70,6 @@ function ortRowOf(op, seen) {
   return `other: ${op}`;
 }
 
-function seeded(n, seed) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32;
-  }
-  return a;
-}
 const median = (a) => {
   const s = [...a].sort((p, q) => p - q);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -98,7 +90,7 @@ const timed = (key, f) => function (...a) {
   current[`${key} cpu`] = (current[`${key} cpu`] ?? 0) + (cpuMs() - c) * 1000;
   return r;
 };
-model.predict({ data: seeded(784, 1), shape: [1, 28, 28, 1] }); // builds the layers
+model.predict({ data: seededFloats(784, 1), shape: [1, 28, 28, 1] }); // builds the layers
 // --kernels: each kernel call's CPU time, by the layer it ran in, in `calls` (only while it is not null).
 let calls = null;
 let layerNow = 'predict';
@@ -135,7 +127,7 @@ const bytes = model.toOnnx();
 const sessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 const results = [];
 for (const batch of batches) {
-  const x = seeded(batch * 784, 41 + batch);
+  const x = seededFloats(batch * 784, 41 + batch);
   const input = { data: x, shape: [batch, 28, 28, 1] };
   const feeds = { input: new ort.Tensor('float32', x, input.shape) };
   const plain = await ort.InferenceSession.create(bytes, sessionOptions);

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
 import { scriptArgs } from './script-args.mjs';
+import { seededFloats } from './seeded-floats.mjs';
 
 const { number: option, flag, rest: args } = scriptArgs();
 const steps = option('--steps', 8);
@@ -29,17 +30,8 @@ const IMAGE = 28 * 28;
 const { tutorialModel } = await import(pathToFileURL(`${dist}/tutorial.js`).href);
 const backend = await import(pathToFileURL(`${dist}/runtime/backend.js`).href);
 
-function seeded(n, seed) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
-const x = seeded(steps * BATCH * IMAGE, 21);
-const labels = Uint8Array.from(seeded(steps * BATCH, 22), (v) => Math.floor((v + 0.5) * 10));
+const x = seededFloats(steps * BATCH * IMAGE, 21, 0.5);
+const labels = Uint8Array.from(seededFloats(steps * BATCH, 22, 0.5), (v) => Math.floor((v + 0.5) * 10));
 const source = {
   batchSize: BATCH, imageShape: [28, 28, 1], labelWidth: 1, sampleCount: steps * BATCH, length: steps,
   batchInto(i, xs, ys) {

@@ -19,7 +19,7 @@
 //       mutates only the drawn places (stryker.config.mjs reads FILE); events go to reports/mutation/sample/events.
 //   node scripts/mutation-sample.mjs score [FILE] [events-dir]
 //       the score per folder over the drawn places tested so far, with its 95 % interval.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const FOLDERS = ['generator', 'nn'];
@@ -85,7 +85,9 @@ function draw() {
     for (const range of population.slice(0, n)) sample.places.push({ range, mutants: places.get(range) });
   }
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(sample, null, 1)}\n`);
+  // Whole or not at all: a run reading a half-written sample would mutate the wrong places.
+  writeFileSync(`${out}.tmp-${process.pid}`, `${JSON.stringify(sample, null, 1)}\n`);
+  renameSync(`${out}.tmp-${process.pid}`, out);
   const drawn = (f) => sample.places.filter((p) => p.range.startsWith(`src/${f}/`));
   console.log(`${sample.places.length} places drawn → ${out}`);
   for (const f of FOLDERS) {

@@ -9,6 +9,8 @@
 // pixprep's, the whole case is marked failed and nothing of it is timed, so that no pixprep figure or ratio comes
 // from a case pixprep gets wrong. A wrong peer is reported as such (a finding in itself: TF.js's float32 tf.moments
 // over 47 M values is one) while the right rows are timed.
+import { getThreads, ready, setThreads } from '../src/runtime/backend.js';
+
 export type Role = 'pixprep' | 'peer' | 'floor';
 export type Kind = 'kernel' | 'call';
 export type Unit = 'GB/s' | 'images/s' | 'GFLOP/s';
@@ -55,6 +57,11 @@ export interface Impl {
   tolerance?: Tolerance;
   /** This implementation's own float64 answer, for a case whose rows do different work (see Verify.reference). */
   reference?: () => Reference;
+  /**
+   * pixprep's thread count for this row (pixprep rows only; default 1): the runner sets it before the row's setup and
+   * before each of its timed turns, so a row never inherits the count an earlier row or case left.
+   */
+  threads?: number;
 }
 
 export interface Case {
@@ -132,6 +139,8 @@ export interface Result {
   /** median ÷ the faster of the two copy rows. */
   vsCopy: number;
   note?: string;
+  /** pixprep's thread setting once the row was set up (pixprep rows only): a row that does not say its count ran on 1. */
+  threads?: number;
 }
 
 const SCALE: Record<Unit, number> = { 'GB/s': 1e9, 'images/s': 1, 'GFLOP/s': 1e9 };
@@ -181,6 +190,20 @@ interface Live {
   verification?: Verification;
   repeat: number;
   samples: number[];
+  threads?: number;
+}
+
+/**
+ * A pixprep row runs at its own thread count, set here before its setup and each timed turn (outside the timing):
+ * once, only groups were reset, and the rows after a case's "2 threads" row (the next cases of the group, and the
+ * unsuffixed rows' later turns) ran on two threads beside one-thread peers.
+ */
+async function atRowThreads(impl: Impl): Promise<void> {
+  if (impl.role !== 'pixprep') return;
+  const n = impl.threads ?? 1;
+  if (getThreads() === n) return;
+  setThreads(n);
+  await ready(); // the workers up before the row runs
 }
 
 async function call(run: () => unknown): Promise<void> {
@@ -228,7 +251,9 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
   for (const entry of live) {
     const { impl } = entry;
     try {
+      await atRowThreads(impl);
       await impl.setup?.();
+      if (impl.role === 'pixprep') entry.threads = getThreads();
       if (impl.run) {
         // First call: the one verified, and the warm-up (first touch of the pages, compilation).
         await call(impl.run);
@@ -275,6 +300,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
   for (let round = 0; round < rounds; round++) {
     for (const entry of live) {
       if (entry.status !== 'ok') continue;
+      await atRowThreads(entry.impl);
       collectGarbage();
       try {
         const budget = c.budgetMs / rounds;
@@ -312,6 +338,7 @@ export async function runCase(c: Case, log: (line: string) => void, defaultRound
       samples: sorted.length, repeat: entry.repeat,
       throughput: c.work / (median / 1000) / SCALE[c.unit],
       vsBestPeer: NaN, vsFloor: NaN, vsCopy: NaN, note: impl.note,
+      ...(entry.threads === undefined ? {} : { threads: entry.threads }),
     });
     log(`  ${c.name} · ${impl.name}: ${entry.status === 'ok' ? `${median.toPrecision(4)} ms (${sorted.length} samples × ${entry.repeat} calls)` : entry.reason}`);
   }

@@ -8,7 +8,6 @@ import { networkGroup } from './cases/network.js';
 import { onnxGroup } from './cases/onnx.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { zcaGroup } from './cases/zca.js';
-import { getThreads, setThreads } from '../src/runtime/backend.js';
 import { closePython } from './peers/python.js';
 import { load, machine, source, type Machine, type Source } from './record.js';
 import { computeRatios, ROUNDS, runCase, type Case, type Result, type Tune } from './runner.js';
@@ -67,10 +66,6 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const ran: Case[] = [];
   try {
     for (const group of groups) {
-      // Every group starts on one thread, the default: rows at other counts set theirs (bench/threads.ts), and a
-      // group must not inherit whatever count the previous group's last row left (the recorded run at efe1671 ran
-      // the augmentation, image and size rows on two threads that way).
-      if (getThreads() !== 1) setThreads(1);
       const { cases, dispose } = await group.make();
       const torun = cases.filter((c) => matches(c, filter));
       if (torun.length > 0) log(group.label);

@@ -2,13 +2,13 @@
 // batch 1, 64 and 512, in images/s. ONNX Runtime runs pixprep's own export (model.toOnnx()) of the same model, so
 // both compute the same function from the same weights; the runner checks both outputs against the float64 network
 // (bench/reference-cnn.ts) before timing.
-// Self-contained: the model, its data and the session are made here. pixprep runs on one thread too: its model is
-// made at setThreads(1), whatever thread count the groups before this one left (a model keeps the backend it was
-// made on), and the count is restored in dispose.
+// Self-contained: the model, its data and the session are made here. pixprep runs on one thread too: its row has
+// no thread count, so the runner sets one before its setup (bench/runner.ts), where the model is made (a model keeps
+// the backend it was made on).
 // What the gap is made of, layer by layer (scripts/profile-onnx.mjs): docs/onnx-gap.md.
 import { Sequential } from '../../src/nn/index.js';
 import { tutorialModel } from '../../src/tutorial.js';
-import { availableBackends, getThreads, setBackend, setThreads } from '../../src/runtime/backend.js';
+import { availableBackends, setBackend } from '../../src/runtime/backend.js';
 import { IMAGE_SIZE, seededFloats } from '../data.js';
 import { tutorialProbabilities } from '../reference-cnn.js';
 import type { Case, Impl, Tune } from '../runner.js';
@@ -26,13 +26,10 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
   const wasm = availableBackends().find((b) => b.name === 'wasm-simd') ?? null;
   const tune: Tune = quick ? { budgetMs: 2, minSampleMs: 0.2 } : { budgetMs: 2400, minSampleMs: 2 };
   const cases: Case[] = [];
-  // One model for every row (made on first use, on wasm-simd where available, at one thread: a model keeps its backend).
+  // One model for every row (made on first use, by the pixprep row's setup, on wasm-simd where available).
   let shared: Sequential | null = null;
-  let threadsBefore: number | null = null;
   const model = (): Sequential => {
     if (shared === null) {
-      threadsBefore = getThreads();
-      if (threadsBefore !== 1) setThreads(1);
       if (wasm) setBackend('wasm-simd');
       shared = tutorialModel({ seed: 1 });
     }
@@ -83,8 +80,6 @@ export function onnxGroup(quick: boolean): { cases: Case[]; dispose(): void } {
     dispose: () => {
       shared?.dispose();
       shared = null;
-      if (threadsBefore !== null && threadsBefore !== getThreads()) setThreads(threadsBefore);
-      threadsBefore = null;
     },
   };
 }

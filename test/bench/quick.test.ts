@@ -47,6 +47,12 @@ describe('bench --quick', () => {
     const memoryBound = report.results.filter((r) => !COMPUTE_BOUND.has(r.section)).map((r) => r.case);
     expect(memoryBound.filter((c) => !withLimit.has(c))).toEqual([]);
     expect(report.machine.cores).toBeGreaterThan(0);
+    // Every pixprep row ran at the thread count its name says, and a row that says none on one thread: a group does
+    // not inherit the count the previous group's last row left (bench/suite.ts resets it per group).
+    for (const r of report.results.filter((x) => x.role === 'pixprep' && x.status !== 'skipped')) {
+      const named = /, (\d+) threads?\b/.exec(r.impl);
+      expect(r.threads, `${r.case} · ${r.impl}: threads`).toBe(named ? Number(named[1]) : 1);
+    }
   }, 180_000);
 
   it('prints a table row per result, the README table, and a chart with a line per implementation', async () => {

@@ -14,9 +14,9 @@ client's own rows (the client asks for one time-boxed batch of samples per turn)
     {"id": 5, "op": "sample", "key": K, "budget_ms": B, "min_sample_ms": M}  -> {"samples": [ms...], "repeat": r}
     {"id": 6, "op": "teardown", "key": K}
 
-The network is the one of scripts/reference/tutorial_torch.py (Conv 32 3x3 relu, pool 2, Conv 64 3x3 relu, pool 2,
-channels_last Flatten, Dense 64 relu, Dense 10; Keras' Adam), here starting from weights the client gives (pixprep's
-seed-1 initial weights), so that its outputs can be checked against the same float64 reference as pixprep's.
+The network and its Adam are imported from scripts/reference/tutorial_torch.py (Conv 32 3x3 relu, pool 2, Conv 64
+3x3 relu, pool 2, channels_last Flatten, Dense 64 relu, Dense 10; Keras' Adam), here starting from weights the client
+gives (pixprep's seed-1 initial weights), so that its outputs can be checked against the same float64 reference as pixprep's.
 """
 import json, math, os, platform, sys, time
 
@@ -117,6 +117,15 @@ def fit_call(a):
 
 # ---------------------------------------------------------------------------------------------- torch tasks
 
+def reference_module(name):
+    """A module of scripts/reference/ (the tutorial network and Keras' Adam are written once, there)."""
+    import importlib
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts', 'reference')
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    return importlib.import_module(name)
+
+
 def threads_of(a):
     """The thread count a torch row asks for (pixprep's rows at 1 thread and at all threads have a PyTorch twin)."""
     return int(a.get('threads', 1))
@@ -140,14 +149,7 @@ def network(a):
         params.append(t.contiguous().requires_grad_())
     if at != w.numel():
         raise ValueError(f'weights: {w.numel()} values, the network has {at}')
-    k1, b1, k2, b2, d1, c1, d2, c2 = params
-
-    def logits(x):
-        h = F.max_pool2d(F.relu(F.conv2d(x, k1, b1)), 2)
-        h = F.max_pool2d(F.relu(F.conv2d(h, k2, b2)), 2)
-        h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)   # Keras' channels_last Flatten
-        return F.linear(F.relu(F.linear(h, d1, c1)), d2, c2)
-
+    logits = reference_module('tutorial_torch').tutorial_logits(params)
     images = read(a['images'], np.float32).reshape(-1, 28, 28, 1)
     x = torch.from_numpy(images.copy()).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW, made once
     return params, logits, x
@@ -158,7 +160,7 @@ def torch_train(a):
     params, logits, x = network(a)
     y = torch.from_numpy(read(a['labels'], np.uint8).astype(np.int64))
     batch, steps = a['batch'], a['steps']
-    lr, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-7
+    keras_adam_update = reference_module('tutorial_torch').keras_adam_update
     m = [torch.zeros_like(p) for p in params]
     v = [torch.zeros_like(p) for p in params]
     state = {'step': 0, 'first': None}
@@ -172,15 +174,9 @@ def torch_train(a):
             loss = F.cross_entropy(logits(xb), yb)
             grads = torch.autograd.grad(loss, params)
             state['step'] += 1
-            step = state['step']
             if state['first'] is None:
                 state['first'] = loss.item()
-            lr_t = lr * (1 - beta2 ** step) ** 0.5 / (1 - beta1 ** step)
-            with torch.no_grad():
-                for p, g, mp, vp in zip(params, grads, m, v):
-                    mp.mul_(beta1).add_(g, alpha=1 - beta1)
-                    vp.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                    p.sub_(lr_t * mp / (vp.sqrt() + eps))
+            keras_adam_update(params, grads, m, v, state['step'])
         return np.array([state['first']])
     return run
 

@@ -43,6 +43,29 @@ def glorot_uniform(shape, fan_in, fan_out, gen):
     return torch.rand(shape, generator=gen) * 2 * limit - limit
 
 
+def tutorial_logits(params):
+    """The tutorial network's logits from its 8 torch parameters (conv OIHW, dense [out, in]); the bench's PyTorch
+    rows (bench/peers/python_peer.py) use it too."""
+    k1, b1, k2, b2, d1, c1, d2, c2 = params
+
+    def logits(x):
+        h = F.max_pool2d(F.relu(F.conv2d(x, k1, b1)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, k2, b2)), 2)
+        h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)   # Keras' channels_last Flatten
+        return F.linear(F.relu(F.linear(h, d1, c1)), d2, c2)
+    return logits
+
+
+def keras_adam_update(params, grads, m, v, step, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
+    """One update of Keras' Adam (epsilon added to sqrt(v), the bias correction folded into the rate), in place."""
+    lr_t = lr * (1 - beta2 ** step) ** 0.5 / (1 - beta1 ** step)
+    with torch.no_grad():
+        for p, g, mp, vp in zip(params, grads, m, v):
+            mp.mul_(beta1).add_(g, alpha=1 - beta1)
+            vp.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            p.sub_(lr_t * mp / (vp.sqrt() + eps))
+
+
 def train_once(data, scaling, seed, epochs, batch):
     trx, try_, tex, tey = data
     mean, std = trx.astype(np.float64).mean(), trx.astype(np.float64).std()
@@ -54,15 +77,7 @@ def train_once(data, scaling, seed, epochs, batch):
     params = []
     for shape, fan_in, fan_out in shapes:
         params += [glorot_uniform(shape, fan_in, fan_out, gen).requires_grad_(), torch.zeros(shape[0], requires_grad=True)]
-    k1, b1, k2, b2, d1, c1, d2, c2 = params
-
-    def logits(x):
-        h = F.max_pool2d(F.relu(F.conv2d(x, k1, b1)), 2)
-        h = F.max_pool2d(F.relu(F.conv2d(h, k2, b2)), 2)
-        h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)   # Keras' channels_last Flatten
-        return F.linear(F.relu(F.linear(h, d1, c1)), d2, c2)
-
-    lr, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-7
+    logits = tutorial_logits(params)
     m = [torch.zeros_like(p) for p in params]
     v = [torch.zeros_like(p) for p in params]
     step, n = 0, len(ytr)
@@ -71,14 +86,8 @@ def train_once(data, scaling, seed, epochs, batch):
         for start in range(0, n, batch):
             idx = order[start:start + batch]
             loss = F.cross_entropy(logits(xtr[idx]), ytr[idx])
-            grads = torch.autograd.grad(loss, params)
             step += 1
-            lr_t = lr * (1 - beta2 ** step) ** 0.5 / (1 - beta1 ** step)
-            with torch.no_grad():
-                for p, g, mp, vp in zip(params, grads, m, v):
-                    mp.mul_(beta1).add_(g, alpha=1 - beta1)
-                    vp.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                    p.sub_(lr_t * mp / (vp.sqrt() + eps))
+            keras_adam_update(params, torch.autograd.grad(loss, params), m, v, step)
     with torch.no_grad():
         return (logits(xte).argmax(1) == yte).float().mean().item()
 

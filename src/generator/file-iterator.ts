@@ -74,6 +74,8 @@ interface LoadedBatch {
   bytes: Uint8Array;
   /** Sample index of each image (files that failed under onError 'skip' are left out). */
   samples: Int32Array;
+  /** The files that failed under onError 'skip', in batch order: recorded when the batch is taken (prepare). */
+  skips: SkippedFile[];
 }
 
 const CHANNELS: Record<ColorMode, number> = { grayscale: 1, rgb: 3, rgba: 4 };
@@ -201,6 +203,8 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     }
     const batch = await this.pending.get(i)!;
     this.pending.delete(i);
+    // Skips are recorded as batches are taken, not as their loads finish: a prefetched later batch can fail first.
+    this.skippedFiles.push(...batch.skips);
     this.ready = { index: i, batch };
     return batch.samples.length;
   }
@@ -271,12 +275,28 @@ export class FileIterator implements AsyncIterable<FileBatch> {
     return this.warnings.splice(0);
   }
 
+  /**
+   * The files a fitDirectory pass over this iterator's files (through unscaled()) skipped: counted in skippedFiles
+   * and reported in a warning of their own, so a caller who fits and then trains sees them.
+   */
+  adoptSkips(pass: FileIterator): void {
+    if (pass.skippedFiles.length === 0) return;
+    this.reportSkips(); // the epoch's own skips first, in their line
+    this.skippedFiles.push(...pass.skippedFiles);
+    this.reported = this.skippedFiles.length;
+    this.warnings.push(this.skipLine('fitDirectory', pass.skippedFiles, 'while fitting'));
+  }
+
   private reportSkips(): void {
     const fresh = this.skippedFiles.slice(this.reported);
     this.reported = this.skippedFiles.length;
     if (fresh.length === 0) return;
-    const first = fresh.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join('; ');
-    this.warnings.push(`${this.spec.where}: skipped ${fresh.length} of ${this.samples} files in epoch ${this.epoch + 1} (onError 'skip'): ${first}${fresh.length > 3 ? '; …' : ''}`);
+    this.warnings.push(this.skipLine(this.spec.where, fresh, `in epoch ${this.epoch + 1}`));
+  }
+
+  private skipLine(where: string, skips: SkippedFile[], when: string): string {
+    const first = skips.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join('; ');
+    return `${where}: skipped ${skips.length} of ${this.samples} files ${when} (onError 'skip'): ${first}${skips.length > 3 ? '; …' : ''}`;
   }
 
   /** One epoch of batches (decoding ahead); the epoch ends when the loop finishes or breaks. */
@@ -339,13 +359,14 @@ export class FileIterator implements AsyncIterable<FileBatch> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+    const skips: SkippedFile[] = [];
     for (const k of [...failures.keys()].sort((a, b) => a - b)) {
       const error = failures.get(k);
       if (this.spec.onError === 'throw' || this.epoch !== epoch) throw error;
-      this.skippedFiles.push({ file: this.spec.filenames[wanted[k]], epoch, reason: (error as Error).message });
+      skips.push({ file: this.spec.filenames[wanted[k]], epoch, reason: (error as Error).message });
     }
     const kept = ok.reduce((s, v) => s + v, 0);
-    if (kept === wanted.length) return { bytes, samples: wanted };
+    if (kept === wanted.length) return { bytes, samples: wanted, skips };
     // Close the gaps the skipped files left, keeping the batch's order.
     const samples = new Int32Array(kept);
     let j = 0;
@@ -354,7 +375,7 @@ export class FileIterator implements AsyncIterable<FileBatch> {
       if (j !== k) bytes.copyWithin(j * this.imageSize, k * this.imageSize, (k + 1) * this.imageSize);
       samples[j++] = wanted[k];
     }
-    return { bytes: bytes.subarray(0, kept * this.imageSize), samples };
+    return { bytes: bytes.subarray(0, kept * this.imageSize), samples, skips };
   }
 
   /** One file: read, decoded, checked against colorMode, resized to targetSize. Errors name the file. */

@@ -44,6 +44,8 @@ export async function fitFiles(gen: Fittable, directory: DirectoryInput | FileIt
       throw e;
     });
   } finally {
+    // A caller's iterator counts and reports the files its fit pass skipped; a directory's own pass has nobody to tell.
+    if (directory instanceof FileIterator) directory.adoptSkips(files);
     files.dispose();
   }
 }

@@ -151,3 +151,44 @@ describe('bad files', () => {
     await new Promise((r) => setTimeout(r, 50));
   });
 });
+
+describe('skips reported in file order, whatever finishes first', () => {
+  it("reports an earlier batch's bad file first when a prefetched later batch fails before it", async () => {
+    // A FileList as <input webkitdirectory> gives it; a/bad1.png (batch 1) is read slowly, so batch 2's b/bad2.png
+    // fails first while it is prefetched. The report and skippedFiles still follow the batches' order.
+    const entries: Record<string, Uint8Array> = {
+      'r/a/1.png': png(1), 'r/a/2.png': png(2), 'r/a/bad1.png': new TextEncoder().encode('x'),
+      'r/b/3.png': png(3), 'r/b/4.png': png(4), 'r/b/bad2.png': new TextEncoder().encode('y'),
+    };
+    const order: string[] = [];
+    const list = Object.entries(entries).map(([path, bytes]) => ({
+      name: path.split('/').pop()!, webkitRelativePath: path,
+      async arrayBuffer(): Promise<ArrayBuffer> {
+        if (path.endsWith('bad1.png')) await new Promise((r) => setTimeout(r, 100));
+        order.push(path);
+        return new Uint8Array(bytes).buffer; // a copy of its own (a Buffer's .buffer is Node's shared pool)
+      },
+    }));
+    const files = await new ImageDataGenerator().flowFromDirectory(list as never, { ...options, onError: 'skip', prefetch: 2 });
+    expect(files.filenames).toEqual(['a/1.png', 'a/2.png', 'a/bad1.png', 'b/3.png', 'b/4.png', 'b/bad2.png']);
+    const warnings: string[] = [];
+    for await (const batch of files) expect(batch.x.shape[0]).toBeGreaterThan(0);
+    warnings.push(...files.takeWarnings());
+    // The slow read really did finish after the later batch's.
+    expect(order.indexOf('r/b/bad2.png')).toBeLessThan(order.indexOf('r/a/bad1.png'));
+    expect(files.skippedFiles.map((s) => s.file), JSON.stringify(files.skippedFiles)).toEqual(['a/bad1.png', 'b/bad2.png']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^flowFromDirectory: skipped 2 of 6 files in epoch 1 \(onError 'skip'\): a\/bad1\.png .*; b\/bad2\.png/);
+    files.dispose();
+  });
+
+  it('fitDirectory over an iterator counts and reports the files its pass skipped, on that iterator', async () => {
+    const root = tree({ 'a/1.png': png(1), 'a/bad.png': 'x', 'b/2.png': png(2) });
+    const files = await new ImageDataGenerator().flowFromDirectory(root, { ...options, onError: 'skip' });
+    const fitted = await new ImageDataGenerator({ featurewiseCenter: true }).fitDirectory(files);
+    expect(fitted.toJSON().statistics!.count[0]).toBe(2 * 16); // two images of 4×4 pixels
+    expect(files.skippedFiles.map((s) => s.file)).toEqual(['a/bad.png']);
+    expect(files.takeWarnings()).toEqual([expect.stringMatching(/^fitDirectory: skipped 1 of 3 files while fitting \(onError 'skip'\): a\/bad\.png \(/)]);
+    files.dispose();
+  });
+});

@@ -20,6 +20,19 @@ export function isJpeg(bytes: Uint8Array): boolean {
 
 /** Decodes a JPEG file into L (one component) or RGB; `name` starts every error. */
 export function decodeJpeg(bytes: Uint8Array, name: string): Img {
+  const { block, shape } = decodeJpegToHeap(bytes, name);
+  try {
+    return { data: block.view.slice(), shape };
+  } finally {
+    block.free();
+  }
+}
+
+/**
+ * decodeJpeg's pixels left in kernel memory, for a caller that goes on in kernels (prepare.ts: the resize reads them
+ * there, and no decoded image is copied out of wasm memory and back). The caller frees the block.
+ */
+export function decodeJpegToHeap(bytes: Uint8Array, name: string): { block: HeapBlock<'u8'>; shape: [number, number, number] } {
   const { heap, kernels } = currentBackend();
   // The file's bytes and the small scan buffers first; the coefficients once the frame header gives their count.
   const blocks: HeapBlock[] = [];
@@ -47,7 +60,7 @@ export function decodeJpeg(bytes: Uint8Array, name: string): Img {
 }
 
 function decodeWith(bytes: Uint8Array, name: string, memory: ScanMemory, allocateCoefficients: (n: number) => void,
-  kernels: Kernels): Img {
+  kernels: Kernels): Decoded {
   const quant: (Int32Array | null)[] = [null, null, null, null];
   const dcTables: (Huffman | null)[] = [null, null, null, null];
   const acTables: (Huffman | null)[] = [null, null, null, null];
@@ -139,6 +152,8 @@ function decodeWith(bytes: Uint8Array, name: string, memory: ScanMemory, allocat
   return output(frame, quant as Int32Array[], adobeTransform, memory);
 }
 
+type Decoded = { block: HeapBlock<'u8'>; shape: [number, number, number] };
+
 function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean, name: string): Frame {
   const precision = bytes[s];
   const height = (bytes[s + 1] << 8) | bytes[s + 2];
@@ -181,7 +196,7 @@ function readFrame(bytes: Uint8Array, s: number, e: number, progressive: boolean
  * IDCT every block, upsample the chroma as libjpeg does ("fancy"), convert to RGB (or L), in the backend's kernels
  * (src/kernels/jpeg.ts and its wasm twin). Full-size planes share one stride: the frame's MCU-padded width.
  */
-function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memory: ScanMemory): Img {
+function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memory: ScanMemory): Decoded {
   const { width, height, components, hMax, vMax } = frame;
   const { heap, kernels } = currentBackend();
   const fullStride = frame.mcusPerLine * hMax * 8;
@@ -191,6 +206,8 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memor
     blocks.push(b);
     return b;
   };
+  let image: HeapBlock<'u8'> | null = null;
+  let handed = false;
   try {
     const parts = components.map((c) => {
       const upsampled = c.h !== hMax || c.v !== vMax;
@@ -201,7 +218,13 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memor
         full: upsampled ? take('u8', fullStride * height) : null,
       };
     });
-    const out = take('u8', width * height * components.length);
+    // The image itself is the caller's to free once handed over.
+    const out = heap.block('u8', width * height * components.length);
+    image = out;
+    const done = (shape: [number, number, number]): Decoded => {
+      handed = true;
+      return { block: out, shape };
+    };
     // Views only now: an allocation above may have grown (and detached) the memory.
     for (const p of parts) {
       const n = p.c.blocksPerLine * p.c.blocksPerColumn * 64;
@@ -216,7 +239,7 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memor
       const stride = parts[0].c.blocksPerLine * 8;
       const plane = planeOf(0);
       for (let y = 0; y < height; y++) result.set(plane.subarray(y * stride, y * stride + width), y * width);
-      return { data: result.slice(), shape: [height, width, 1] };
+      return done([height, width, 1]);
     }
     // RGB stored as is: an Adobe marker saying so, or no Adobe marker and components named 'R', 'G', 'B'.
     const rgb = adobeTransform === 0 || (adobeTransform < 0 && components[0].id === 82 && components[1].id === 71 && components[2].id === 66);
@@ -230,9 +253,10 @@ function output(frame: Frame, quant: Int32Array[], adobeTransform: number, memor
         }
       }
     } else kernels.jpegYccToRgb(result, p0, p1, p2, width, height, fullStride);
-    return { data: result.slice(), shape: [height, width, 3] };
+    return done([height, width, 3]);
   } finally {
     for (const b of blocks) b.free();
+    if (!handed) image?.free();
   }
 }
 

@@ -7,7 +7,7 @@
 // The arithmetic runs in the backend's kernels (wasm or js, bit-identical), so Node and browsers agree.
 import { describeValue } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
-import type { Heap } from '../runtime/heap.js';
+import type { Heap, HeapBlock } from '../runtime/heap.js';
 import { currentBackend } from '../runtime/backend.js';
 import { INTERPOLATIONS, checkImg, type Img, type Interpolation } from './img.js';
 import { FILTERS, nearestTable, resampleTable } from './resample-tables.js';
@@ -37,35 +37,53 @@ export function resizeImage(img: Img, targetSize: readonly [number, number], int
   const [outH, outW] = targetSize;
   if (height === 0 || width === 0) throw new RangeError(`resizeImage: cannot resize an empty ${height}×${width} image`);
   if (height === outH && width === outW) return { data: img.data.slice(), shape: [outH, outW, channels] };
+  const { heap } = currentBackend();
+  const premultiplied = channels === 4 && interpolation !== 'nearest' ? premultiply(img.data) : img.data;
+  const input = heap.block('u8', img.data.length);
+  try {
+    input.view.set(premultiplied);
+    return resizeInHeap(input, img.shape, [outH, outW], interpolation, keepAspectRatio);
+  } finally {
+    input.free();
+  }
+}
+
+/**
+ * resizeImage of an image already in kernel memory (`input`, shape [height, width, channels], of another size than
+ * targetSize; left as it is, the caller frees it): a decoder's output is resized where it lies (prepare.ts). RGBA
+ * for bilinear/bicubic must already be premultiplied; the result is un-premultiplied here.
+ */
+export function resizeInHeap(input: HeapBlock<'u8'>, shape: readonly [number, number, number], targetSize: readonly [number, number],
+  interpolation: Interpolation, keepAspectRatio: boolean): Img {
+  const [height, width, channels] = shape;
+  const [outH, outW] = targetSize;
   const box = sourceBox(height, width, outH, outW, keepAspectRatio);
   const { heap, kernels } = currentBackend();
-  if (interpolation === 'nearest') return nearest(heap, kernels, img, box, outH, outW);
-  const premultiplied = channels === 4 ? premultiply(img.data) : img.data;
-  const out = resample(heap, kernels, premultiplied, height, width, channels, box, outH, outW, interpolation);
+  if (interpolation === 'nearest') return nearest(heap, kernels, input, shape, box, outH, outW);
+  const out = resample(heap, kernels, input, height, width, channels, box, outH, outW, interpolation);
   if (channels === 4) unpremultiply(out);
   return { data: out, shape: [outH, outW, channels] };
 }
 
-function nearest(heap: Heap, kernels: Kernels, img: Img, box: number[], outH: number, outW: number): Img {
-  const [height, width, channels] = img.shape;
+function nearest(heap: Heap, kernels: Kernels, inBlock: HeapBlock<'u8'>, shape: readonly [number, number, number], box: number[],
+  outH: number, outW: number): Img {
+  const [height, width, channels] = shape;
   const rows = nearestTable(height, box[1], box[3], outH);
   const cols = nearestTable(width, box[0], box[2], outW);
-  const inBlock = heap.block('u8', img.data.length);
   const outBlock = heap.block('u8', outH * outW * channels);
   const rowBlock = heap.block('i32', outH);
   const colBlock = heap.block('i32', outW);
   try {
-    inBlock.view.set(img.data);
     rowBlock.view.set(rows);
     colBlock.view.set(cols);
     kernels.resizeNearestU8(outBlock.view, inBlock.view, rowBlock.view, colBlock.view, outH, outW, width, channels);
     return { data: outBlock.view.slice(), shape: [outH, outW, channels] };
   } finally {
-    for (const b of [inBlock, outBlock, rowBlock, colBlock]) b.free();
+    for (const b of [outBlock, rowBlock, colBlock]) b.free();
   }
 }
 
-function resample(heap: Heap, kernels: Kernels, data: Uint8Array, height: number, width: number, channels: number,
+function resample(heap: Heap, kernels: Kernels, input: HeapBlock<'u8'>, height: number, width: number, channels: number,
   box: number[], outH: number, outW: number, interpolation: 'bilinear' | 'bicubic'): Uint8Array {
   const filter = FILTERS[interpolation];
   // ImagingResampleInner: a pass runs only when it changes something.
@@ -77,8 +95,6 @@ function resample(heap: Heap, kernels: Kernels, data: Uint8Array, height: number
   const lastRow = vertical.bounds[2 * outH - 2] + vertical.bounds[2 * outH - 1];
   const blocks = [];
   try {
-    const input = heap.block('u8', data.length);
-    blocks.push(input);
     let source = input;
     let sourceWidth = width;
     if (needHorizontal) {
@@ -88,13 +104,12 @@ function resample(heap: Heap, kernels: Kernels, data: Uint8Array, height: number
       const hb = heap.block('i32', horizontal.bounds.length);
       const hw = heap.block('i32', horizontal.weights.length);
       blocks.push(temp, hb, hw);
-      input.view.set(data);
       hb.view.set(horizontal.bounds);
       hw.view.set(horizontal.weights);
       kernels.resampleHorizontalU8(temp.view, input.view, hb.view, hw.view, horizontal.taps, rows, firstRow, width, outW, channels);
       source = temp;
       sourceWidth = outW;
-    } else input.view.set(data);
+    }
     if (!needVertical) return source.view.slice(0, outH * outW * channels);
     const out = heap.block('u8', outH * sourceWidth * channels);
     const vb = heap.block('i32', vertical.bounds.length);

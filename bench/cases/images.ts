@@ -9,7 +9,8 @@
 //                            np.asarray(float32), the same standardization; one process
 // The files are written by scripts/reference/image_jpegs.py (PIL): without /usr/bin/python3 and PIL every row is
 // skipped. Verified against PIL's own decoded first image (written by the same script run): pixprep's decode and
-// resize are byte-exact with PIL's, so the only difference allowed is float32 rounding in the standardization (the bound says how much).
+// resize are byte-exact with PIL's, so the only difference allowed is float32 rounding in the standardization (the
+// tolerance bounds it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

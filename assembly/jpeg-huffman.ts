@@ -56,9 +56,12 @@ let gPad: i32 = 0;
   gBits = bits; gCount = count; gPos = pos;
 }
 
-/** The next code of `table`: (length << 8) | symbol, or −1 for a bit pattern no code starts. Needs count ≥ 16. */
-@inline function decode(table: usize): i32 {
-  const bits = gBits, count = gCount;
+/**
+ * The next code of `table` in the bit buffer (bits, count): (length << 8) | symbol, or −1 for a bit pattern no code
+ * starts. Needs count ≥ 16. The buffer comes in as arguments: the decoding loop keeps it in locals (registers),
+ * which mutable globals are not (each use of a global is a load or a store).
+ */
+@inline function decode(table: usize, bits: u64, count: i32): i32 {
   let entry = word(table, FAST + <i32>((bits >> <u64>(count - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)));
   if (entry == 0) {
     let len = LOOKAHEAD + 1;
@@ -91,20 +94,22 @@ export function jpegDecodeSequential(coefficients: usize, state: usize, data: us
     const mr = m / mcusPerLine;
     const mc = m - mr * mcusPerLine;
     let failed = false;
+    // The bit buffer in locals for the MCU (the globals only around a refill, which needs them: the slow path).
+    let bits = gBits, count = gCount;
     for (let b = 0; b < blocksPerMcu; b++) {
       const d = mcu + (<usize>(b * FIELDS) << 2);
       const slot = predictors + (<usize>load<i32>(d) << 2);
       const block = coefficients + (<usize>(load<i32>(d, 4) + mr * load<i32>(d, 8) + mc * load<i32>(d, 12)) << 2);
       // DC
-      if (gCount < 32) refill(data, n);
-      let entry = decode(tables + (<usize>(load<i32>(d, 16) * WORDS) << 2));
+      if (count < 32) { gBits = bits; gCount = count; refill(data, n); bits = gBits; count = gCount; }
+      let entry = decode(tables + (<usize>(load<i32>(d, 16) * WORDS) << 2), bits, count);
       if (entry < 0) { status = BAD_CODE; failed = true; break; }
-      gCount -= entry >> 8;
+      count -= entry >> 8;
       let size = entry & 255;
       let value: i32 = 0;
       if (size != 0) {
-        value = <i32>(gBits >> <u64>(gCount - size)) & ((1 << size) - 1);
-        gCount -= size;
+        value = <i32>(bits >> <u64>(count - size)) & ((1 << size) - 1);
+        count -= size;
         if (value < 1 << (size - 1)) value += 1 - (1 << size);
       }
       const p = load<i32>(slot) + value;
@@ -113,10 +118,10 @@ export function jpegDecodeSequential(coefficients: usize, state: usize, data: us
       const table = tables + (<usize>(load<i32>(d, 20) * WORDS) << 2);
       let k = 1;
       while (k < 64) {
-        if (gCount < 32) refill(data, n);
-        entry = decode(table);
+        if (count < 32) { gBits = bits; gCount = count; refill(data, n); bits = gBits; count = gCount; }
+        entry = decode(table, bits, count);
         if (entry < 0) { status = BAD_CODE; failed = true; break; }
-        gCount -= entry >> 8;
+        count -= entry >> 8;
         const symbol = entry & 255;
         size = symbol & 15;
         if (size == 0) {
@@ -125,14 +130,15 @@ export function jpegDecodeSequential(coefficients: usize, state: usize, data: us
           continue;
         }
         k += symbol >> 4;
-        value = <i32>(gBits >> <u64>(gCount - size)) & ((1 << size) - 1);
-        gCount -= size;
+        value = <i32>(bits >> <u64>(count - size)) & ((1 << size) - 1);
+        count -= size;
         if (value < 1 << (size - 1)) value += 1 - (1 << size);
         store<i32>(block + (<usize>load<u8>(NATURAL + <usize>k) << 2), value); // |value| < 2^15: a JCOEF as it is
         k++;
       }
       if (failed) break;
     }
+    gBits = bits; gCount = count;
     if (failed) break;
     if (gPad > gCount) { status = gMarker && gPos < n ? INTERRUPTED : TRUNCATED; break; }
   }

@@ -2,6 +2,12 @@
 // 320×240 JPEGs → Keras' load_img(target_size=(224, 224)) + img_to_array + standardize) is made of (docs/jpeg.md).
 //
 //   node scripts/profile-jpeg.mjs [--files 100] [--rounds 7] [--width 320] [--height 240] [--size 224] [dist]
+//   node scripts/profile-jpeg.mjs --kernel-min [--rounds 7] [dist]
+//
+// --kernel-min times only pixprep's stages, for comparing two builds (run it on each dist folder, alternately):
+// each file is decoded `rounds` times and each stage's time is the file's fastest of them, summed over the files
+// (µs per image). The minimum drops what another process took while the call ran, which a loaded machine adds to
+// any mean; what remains is the code's own time, comparable between runs minutes apart.
 //
 // The files are written by scripts/reference/image_jpegs.py (PIL, quality 90, 4:2:0; its crops are seeded, so every
 // run profiles the same bytes). pixprep's stages are timed per image with performance.now around each call on this
@@ -24,7 +30,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scriptArgs } from './script-args.mjs';
 
-const { number, rest: args } = scriptArgs();
+const { number, flag, rest: args } = scriptArgs();
+const kernelMin = flag('--kernel-min');
 const count = number('--files', 100);
 const rounds = number('--rounds', 7);
 const width = number('--width', 320);
@@ -178,6 +185,31 @@ function pilRound() {
   const r = spawnSync(PYTHON, ['-c', PIL, ...files, String(size)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`PIL round failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+if (kernelMin) {
+  const best = {};
+  for (const f of files) {
+    const bytes = readImageFileSync('profile', f);
+    const fastest = {};
+    for (let r = 0; r < rounds + 1; r++) {
+      for (const k of Object.keys(spent)) spent[k] = 0;
+      const t = performance.now();
+      decodePrepared(bytes, f, options);
+      const all = performance.now() - t;
+      let inKernels = 0;
+      for (const v of Object.values(spent)) inKernels += v;
+      if (r === 0) continue; // warm-up
+      for (const [k, v] of [...Object.entries(spent), ['markers + glue', all - inKernels], ['decode + resize', all]]) {
+        fastest[k] = Math.min(fastest[k] ?? Infinity, v);
+      }
+    }
+    for (const [k, v] of Object.entries(fastest)) best[k] = (best[k] ?? 0) + v;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`${dist}: fastest of ${rounds} per file, µs per image: ` +
+    Object.entries(best).map(([k, v]) => `${k} ${((v * 1000) / files.length).toFixed(1)}`).join('; '));
+  process.exit(0);
 }
 
 const median = (xs) => {

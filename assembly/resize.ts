@@ -11,27 +11,60 @@ const PRECISION_BITS: i32 = 22;
   return <u8>(ss >> PRECISION_BITS);
 }
 
+// Specialised by channel count outside the pixel loop (each loop then has one shape of load and store). Three
+// channels move as one u32 where the fourth byte is harmless: inside the input (a source row below the lowest one
+// read follows it) and inside the output (the next pixel overwrites it; the last pixel of a row is stored exactly).
 export function resizeNearestU8(out: usize, input: usize, rows: usize, cols: usize, outHeight: i32, outWidth: i32,
   inWidth: i32, channels: i32): void {
   const ch = <usize>channels;
+  let lowest: i32 = -1;
+  for (let y = 0; y < outHeight; y++) lowest = max(lowest, load<i32>(rows + (<usize>y << 2)));
   for (let y = 0; y < outHeight; y++) {
     const r = load<i32>(rows + (<usize>y << 2));
     const rowOut = out + <usize>y * <usize>outWidth * ch;
+    if (r < 0) {
+      memory.fill(rowOut, 0, <usize>outWidth * ch);
+      continue;
+    }
     const rowIn = input + <usize>r * <usize>inWidth * ch;
-    for (let x = 0; x < outWidth; x++) {
-      const c = load<i32>(cols + (<usize>x << 2));
-      const o = rowOut + <usize>x * ch;
-      if (r < 0 || c < 0) {
-        memory.fill(o, 0, ch);
-        continue;
+    if (channels == 3) {
+      const wide = r < lowest ? outWidth - 1 : 0;
+      let x = 0;
+      for (; x < wide; x++) {
+        const c = load<i32>(cols + (<usize>x << 2));
+        const o = rowOut + <usize>x * 3;
+        if (c < 0) store<u32>(o, 0);
+        else store<u32>(o, load<u32>(rowIn + <usize>c * 3));
       }
-      const s = rowIn + <usize>c * ch;
-      if (channels == 3) {
-        store<u16>(o, load<u16>(s));
-        store<u8>(o + 2, load<u8>(s + 2));
-      } else if (channels == 4) store<u32>(o, load<u32>(s));
-      else if (channels == 1) store<u8>(o, load<u8>(s));
-      else memory.copy(o, s, ch);
+      for (; x < outWidth; x++) {
+        const c = load<i32>(cols + (<usize>x << 2));
+        const o = rowOut + <usize>x * 3;
+        if (c < 0) {
+          store<u16>(o, 0);
+          store<u8>(o + 2, 0);
+        } else {
+          const s = rowIn + <usize>c * 3;
+          store<u16>(o, load<u16>(s));
+          store<u8>(o + 2, load<u8>(s + 2));
+        }
+      }
+    } else if (channels == 1) {
+      for (let x = 0; x < outWidth; x++) {
+        const c = load<i32>(cols + (<usize>x << 2));
+        store<u8>(rowOut + <usize>x, c < 0 ? 0 : load<u8>(rowIn + <usize>c));
+      }
+    } else if (channels == 4) {
+      for (let x = 0; x < outWidth; x++) {
+        const c = load<i32>(cols + (<usize>x << 2));
+        store<u32>(rowOut + (<usize>x << 2), c < 0 ? 0 : load<u32>(rowIn + (<usize>c << 2)));
+      }
+    } else {
+      for (let x = 0; x < outWidth; x++) {
+        const c = load<i32>(cols + (<usize>x << 2));
+        const o = rowOut + <usize>x * ch;
+        if (c < 0) memory.fill(o, 0, ch);
+        else memory.copy(o, rowIn + <usize>c * ch, ch);
+      }
     }
   }
 }

@@ -74,17 +74,18 @@ for (const backend of backends) {
               expect(got[x * channels + c]).toBe(clip8(ss));
             }
           }
-          // Nearest, with a column outside the source (−1: zeros).
-          const cols = Int32Array.from({ length: outW }, (_, x) => (x === outW - 1 ? -1 : Math.floor(x / 2) % inW));
-          const rowsT = Int32Array.from([2, 0]);
-          const nOut = new Uint8Array(2 * outW * channels).fill(9);
+          // Nearest, with columns and a row outside the source (−1: zeros), the last and first columns in the middle
+          // of a row, rows out of order and the lowest one first (wasm moves 3 channels as a u32 above it).
+          const cols = Int32Array.from({ length: outW }, (_, x) => (x === outW - 1 || x === 1 ? -1 : x === 2 ? inW - 1 : Math.floor(x / 2) % inW));
+          const rowsT = Int32Array.from([2, -1, 0, 1]);
+          const nOut = new Uint8Array(rowsT.length * outW * channels).fill(9);
           const hn = onHeap(backend, [nOut, input, rowsT, cols]);
           const [no, ni, nr, nc] = hn.views();
-          k.resizeNearestU8(no as Uint8Array, ni as Uint8Array, nr as Int32Array, nc as Int32Array, 2, outW, inW, channels);
+          k.resizeNearestU8(no as Uint8Array, ni as Uint8Array, nr as Int32Array, nc as Int32Array, rowsT.length, outW, inW, channels);
           const gotN = Array.from(no as Uint8Array);
           hn.free();
           const wantN = [];
-          for (const r of rowsT) for (const c of cols) for (let ch = 0; ch < channels; ch++) wantN.push(c < 0 ? 0 : input[(r * inW + c) * channels + ch]);
+          for (const r of rowsT) for (const c of cols) for (let ch = 0; ch < channels; ch++) wantN.push(c < 0 || r < 0 ? 0 : input[(r * inW + c) * channels + ch]);
           expect(gotN).toEqual(wantN);
         }
       }

@@ -15,7 +15,7 @@
 // the pool runs them) the backend's kernels, each wrapped: entropy decoding (jpegDecodeSequential), dequantization +
 // IDCT (jpegIdctIslow), upsampling + colour (jpegUpsampleFancy, jpegYccToRgb), the resize (resizeNearestU8: nearest,
 // Keras' default); what decodePrepared spends outside them is "markers + glue" (marker parsing, table building, heap
-// blocks, copies); then the bench's standardize (its float32 JS loop). A separate loop times reading the files alone
+// blocks, copies); then the bench's standardize (the affine kernel, as a directory flow runs it). A separate loop times reading the files alone
 // with fs.promises.readFile (what the pool used before) and readImageFileSync. A last row times the same files through DecodePool.decodeMany (concurrency 0) + the same
 // standardize, as the bench row does: the difference from the sum of stages is the stream's own cost (promises,
 // prefetch window). PIL's stages are timed the same way by a Python child (time.perf_counter per image): read (open +
@@ -40,8 +40,18 @@ const size = number('--size', 224);
 const dist = resolve(args[0] ?? 'dist');
 const url = (p) => pathToFileURL(`${dist}/${p}`).href;
 const backend = await import(url('runtime/backend.js'));
-const { decodePrepared } = await import(url('image/prepare.js'));
-const { readImageFileSync } = await import(url('image/load-node.js'));
+const { readImageFile, readImageFileSync } = await import(url('image/load-node.js'));
+// A build from before decodePrepared and readImageFileSync (to compare with): decodeImage then prepareImg, and the
+// asynchronous read, as its decode pool ran them.
+const decodePrepared = (await import(url('image/prepare.js')).catch(() => null))?.decodePrepared ?? await (async () => {
+  const { decodeImage } = await import(url('image/decode.js'));
+  const { prepareImg } = await import(url('image/load.js'));
+  return (bytes, name, o) => {
+    const img = decodeImage(bytes, name);
+    return { img: prepareImg(img, o), decoded: img.shape };
+  };
+})();
+const readFileOf = readImageFileSync === undefined ? (where, f) => readImageFile(where, f) : readImageFileSync;
 const { resolveLoadOptions } = await import(url('image/options.js'));
 const { DecodePool } = await import(url('image/decode-pool-node.js'));
 backend.setThreads(1);
@@ -55,16 +65,26 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) 
 
 const MEAN = [123.675, 116.28, 103.53];
 const STD = [58.395, 57.12, 57.375];
-/** The bench's standardize (bench/cases/images.ts), copied: (x − mean) / std in float32. */
-function standardize(data, out) {
-  const m0 = Math.fround(MEAN[0]), m1 = Math.fround(MEAN[1]), m2 = Math.fround(MEAN[2]);
-  const s0 = Math.fround(STD[0]), s1 = Math.fround(STD[1]), s2 = Math.fround(STD[2]);
-  for (let i = 0; i < data.length; i += 3) {
-    out[i] = Math.fround(Math.fround(data[i] - m0) / s0);
-    out[i + 1] = Math.fround(Math.fround(data[i + 1] - m1) / s1);
-    out[i + 2] = Math.fround(Math.fround(data[i + 2] - m2) / s2);
+/**
+ * The bench's standardize (bench/cases/images.ts), as a directory flow runs it: the image copied into kernel memory,
+ * then the affine kernel's x·(1/std) + (−mean/std) in float32.
+ */
+const standardize = (() => {
+  const { heap, kernels: k } = backend.currentBackend();
+  const n = size * size * 3;
+  const input = heap.block('u8', n);
+  const output = heap.block('f32', n);
+  const mul = heap.block('f32', 3);
+  const add = heap.block('f32', 3);
+  for (let c = 0; c < 3; c++) {
+    mul.view[c] = 1 / STD[c];
+    add.view[c] = -MEAN[c] / STD[c];
   }
-}
+  return (data) => {
+    input.view.set(data);
+    k.affineU8(output.view, input.view, n, 3, mul.view, add.view);
+  };
+})();
 
 // The kernels of the backend in use, wrapped to add their wall time to a stage.
 const STAGE_OF = {
@@ -87,8 +107,7 @@ for (const [name, stage] of Object.entries(STAGE_OF)) {
 }
 
 const options = resolveLoadOptions('profile', { targetSize: [size, size], interpolation: 'nearest' });
-const out = new Float32Array(size * size * 3);
-const PIXPREP_ROWS = ['file read', 'markers + glue', 'entropy decoding', 'dequantize + IDCT', 'upsample + colour', 'resize (nearest)', 'standardize (JS loop)'];
+const PIXPREP_ROWS = ['file read', 'markers + glue', 'entropy decoding', 'dequantize + IDCT', 'upsample + colour', 'resize (nearest)', 'standardize (affine kernel)'];
 const READ_ROWS = ['file read, fs.promises.readFile', 'file read, readImageFileSync'];
 
 async function pixprepRound() {
@@ -97,7 +116,7 @@ async function pixprepRound() {
   const t0 = performance.now();
   for (const f of files) {
     let t = performance.now();
-    const bytes = readImageFileSync('profile', f);
+    const bytes = await readFileOf('profile', f);
     sums['file read'] += performance.now() - t;
     for (const k of Object.keys(spent)) spent[k] = 0;
     t = performance.now();
@@ -110,8 +129,8 @@ async function pixprepRound() {
     }
     sums['markers + glue'] += decodeTime - inKernels;
     t = performance.now();
-    standardize(small.data, out);
-    sums['standardize (JS loop)'] += performance.now() - t;
+    standardize(small.data);
+    sums['standardize (affine kernel)'] += performance.now() - t;
   }
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -126,7 +145,7 @@ async function readRound() {
   const t0 = performance.now();
   for (const f of files) new Uint8Array(await readFile(f));
   const t1 = performance.now();
-  for (const f of files) readImageFileSync('profile', f);
+  for (const f of files) if (readImageFileSync !== undefined) readImageFileSync('profile', f);
   const t2 = performance.now();
   return { [READ_ROWS[0]]: ((t1 - t0) * 1000) / files.length, [READ_ROWS[1]]: ((t2 - t1) * 1000) / files.length };
 }
@@ -134,7 +153,7 @@ async function readRound() {
 async function streamRound() {
   const pool = new DecodePool({ concurrency: 0 });
   const t0 = performance.now();
-  for await (const img of pool.decodeMany(files, { targetSize: [size, size], interpolation: 'nearest' })) standardize(img.data, out);
+  for await (const img of pool.decodeMany(files, { targetSize: [size, size], interpolation: 'nearest' })) standardize(img.data);
   const wall = performance.now() - t0;
   await pool.dispose();
   return (wall * 1000) / files.length;
@@ -190,7 +209,7 @@ function pilRound() {
 if (kernelMin) {
   const best = {};
   for (const f of files) {
-    const bytes = readImageFileSync('profile', f);
+    const bytes = await readFileOf('profile', f);
     const fastest = {};
     for (let r = 0; r < rounds + 1; r++) {
       for (const k of Object.keys(spent)) spent[k] = 0;
@@ -260,5 +279,7 @@ console.log();
 console.log(`Reading alone, µs per file: ${READ_ROWS.map((r) => `${r} ${median(reads.map((x) => x[r])).toFixed(0)}`).join('; ')}`);
 console.log(`DecodePool.decodeMany (concurrency 0) + the same standardize, as the bench row: ${streamTotal.toFixed(0)} µs per image ` +
   `(${(1e6 / streamTotal).toFixed(0)} images/s; ${(streamTotal - pixTotal).toFixed(0)} µs more than the staged loop)`);
+console.log(`pixprep ÷ PIL by process CPU time per image: ${(median(pil.map((s) => s.cpu)) / median(pix.map((s) => s.cpu))).toFixed(2)}× ` +
+  '(on a loaded machine the wall-time ratio depends on how much of a core each side got in its turn; CPU time less so)');
 console.log(`pixprep ÷ PIL, images per second: staged loop ${(pilTotal / pixTotal).toFixed(2)}×, decodeMany ${(pilTotal / streamTotal).toFixed(2)}× ` +
   `(round by round: ${pix.map((s, i) => (pil[i].total / s.total).toFixed(2)).join(' ')})`);

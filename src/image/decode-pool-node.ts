@@ -133,8 +133,8 @@ export class DecodePool {
     if (this.concurrency === 0) {
       return (async (): Promise<DecodeReply> => {
         try {
-          // Read synchronously, as the decode that follows runs: the read costs a quarter of an asynchronous one's
-          // CPU time (docs/jpeg.md); what is given up is the next files' reads overlapping this decode, which only a
+          // Read synchronously, as the decode that follows runs: the read costs a third of an asynchronous one's
+          // time (docs/jpeg.md); what is given up is the next files' reads overlapping this decode, which only a
           // slow disk notices (workers read in parallel there).
           const b = bytes ?? readImageFileSync('decodeMany', path as string);
           const { img, decoded } = await decodePrepared(b, name, options);

@@ -18,7 +18,7 @@ export type DecodeReply = { id: number; data: Uint8Array; shape: [number, number
 parentPort?.on('message', (task: DecodeTask) => {
   void (async () => {
     try {
-      // A synchronous read: a quarter of an asynchronous one's CPU time (docs/jpeg.md). Given up: this worker's next
+      // A synchronous read: a third of an asynchronous one's time (docs/jpeg.md). Given up: this worker's next
       // files being read while it decodes, which only a slow disk notices (more workers read in parallel there).
       const bytes = task.bytes ?? readImageFileSync('decodeMany', task.path as string);
       const { img, decoded } = await decodePrepared(bytes, task.name, task.options);

@@ -20,8 +20,8 @@ export async function readImageFile(where: string, path: string): Promise<Uint8A
 
 /**
  * readImageFile's synchronous twin, for the decode pool (its workers, and its calling-thread mode, which decodes
- * synchronously anyway): one open, fstat, read and close, measured at a quarter of fs.promises.readFile's CPU time for
- * a 20 kB file (docs/jpeg.md), which hops to libuv's thread pool and back for each step. Same messages.
+ * synchronously anyway): one open, fstat, read and close, measured at a third of fs.promises.readFile's time for
+ * a 28 kB file (docs/jpeg.md), which hops to libuv's thread pool and back for each step. Same messages.
  */
 export function readImageFileSync(where: string, path: string): Uint8Array {
   let fd = -1;

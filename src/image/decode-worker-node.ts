@@ -4,11 +4,11 @@ import { parentPort } from 'node:worker_threads';
 import { readImageFileSync } from './load-node.js';
 import { decodePrepared } from './prepare.js';
 import { setThreads } from '../runtime/backend.js';
+import type { ResolvedLoadOptions } from './options.js';
 
 // The pool's workers are the parallelism: each runs its kernels on its own thread, whatever the process's default
 // thread count (PIXPREP_THREADS, the cores), rather than each starting kernel helper threads of its own.
 setThreads(1);
-import type { ResolvedLoadOptions } from './options.js';
 
 export interface DecodeTask { id: number; path: string | null; bytes: Uint8Array | null; name: string; options: ResolvedLoadOptions }
 /** The prepared image, and `decoded`: the file's own shape before colour conversion and resize (its channels). */

@@ -45,6 +45,11 @@ const PARAM_BYTES: usize = 8 * 8;
   return last < x ? last : x;
 }
 
+// u32 stands for a plane of quads (QUADS below): each u32 holds the four bilinear taps of one pixel as bytes.
+@inline function isQuad<T>(): bool {
+  return isInteger<T>() && sizeof<T>() == 4;
+}
+
 @inline function pixel<T>(input: usize, index: i32): f32 {
   return <f32>load<T>(input + (<usize>index << alignof<T>()));
 }
@@ -88,6 +93,16 @@ function warpPixel<T>(
   const nextRow = height > 1 ? rowStride : 0;
   const nextCol = width > 1 ? colStride : 0;
   const a = base + y0 * rowStride + x0 * colStride;
+  if (isQuad<T>()) {
+    // One plane (channels 1): the quad at (y0, x0) holds the four taps (QUADS below).
+    const q = load<u32>(input + (<usize>a << 2));
+    const v00 = <f32>(q & 255), v01 = <f32>((q >> 8) & 255), v10 = <f32>((q >> 16) & 255), v11 = <f32>(q >> 24);
+    const top = v00 + fx * (v01 - v00);
+    const bottom = v10 + fx * (v11 - v10);
+    const v = top + fy * (bottom - top);
+    store<f32>(o, v * load<f32>(mul) + load<f32>(add));
+    return;
+  }
   for (let ch = 0; ch < channels; ch++) {
     const k = a + ch * chStride;
     const v00 = pixel<T>(input, k), v01 = pixel<T>(input, k + nextCol);
@@ -104,6 +119,13 @@ function warpPixel<T>(
 // needed: V8 does not keep a splat made before a loop in a register, it rebuilds it in every iteration (several
 // instructions each for the constants); a load is one. Written once per plane (rows: once per row).
 const CONSTS: usize = memory.data(16 * 16, 16);
+
+// What pass 1 of a row leaves for pass 2, per group of four pixels, for up to CHUNK groups at a time (a row of up to
+// 4·CHUNK pixels; longer rows are done in chunks): the taps' byte addresses, the fractions fy and fx (or, for a
+// group that 'reflect' or 'wrap' sends down the scalar path, its coordinates y and x), and which lanes lie inside.
+const CHUNK = 64;
+const LANES: usize = memory.data(CHUNK * 64, 16);
+const LANE_AT = 0, LANE_FY = 16, LANE_FX = 32, LANE_INSIDE = 48;
 const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS = 80, M01 = 96, M11 = 112, MUL = 128,
   ADD = 144, FILL = 160, STEP = 176, MAGIC = 192, BYTE = 208, ROW_Y = 224, ROW_X = 240;
 
@@ -117,12 +139,14 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
   return i32x4.add(sizeof<T>() == 1 ? magic : i32x4.shl(magic, 2), v128.load(k, BIAS));
 }
 
-// Four output pixels, order 0: the nearer sample of each clamped coordinate.
-@inline function nearest4<T>(k: usize, y: v128, x: v128): v128 {
+// Order 0: the byte addresses of the nearer samples of four clamped coordinates.
+@inline function nearestAddresses<T>(k: usize, y: v128, x: v128): v128 {
   const half = f32x4.splat(0.5);
-  const at = tapAddresses<T>(k, f32x4.floor(f32x4.add(y, half)), f32x4.floor(f32x4.add(x, half)));
-  const a0 = <usize>i32x4.extract_lane(at, 0), a1 = <usize>i32x4.extract_lane(at, 1);
-  const a2 = <usize>i32x4.extract_lane(at, 2), a3 = <usize>i32x4.extract_lane(at, 3);
+  return tapAddresses<T>(k, f32x4.floor(f32x4.add(y, half)), f32x4.floor(f32x4.add(x, half)));
+}
+
+// Four output pixels, order 0: the samples at four byte addresses.
+@inline function nearestTaps<T>(a0: usize, a1: usize, a2: usize, a3: usize): v128 {
   if (sizeof<T>() == 1) {
     let q = v128.load8_lane(a0, i32x4.splat(0), 0);
     q = v128.load8_lane(a1, q, 4);
@@ -130,25 +154,28 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
     q = v128.load8_lane(a3, q, 12);
     return f32x4.convert_i32x4_s(q);
   }
-  let q = v128.load32_lane(a0, i32x4.splat(0), 0);
+  let q = v128.load32_zero(a0);
   q = v128.load32_lane(a1, q, 1);
   q = v128.load32_lane(a2, q, 2);
   return v128.load32_lane(a3, q, 3);
 }
 
 // Four output pixels, order 1: the lerp of two lerps of the taps (y0, y0 + 1) × (x0, x0 + 1), with y0 and x0 kept at
-// most n − 2 so that every tap lies inside the plane. `down` is the byte distance to the next row (0 for one row).
-@inline function bilinear4<T>(k: usize, y: v128, x: v128, down: usize): v128 {
-  // pmin, not min: one instruction (min's NaN and ±0 rules cost several, and cannot occur here)
-  const y0 = f32x4.pmin(f32x4.floor(y), v128.load(k, TOP_ROW));
-  const x0 = f32x4.pmin(f32x4.floor(x), v128.load(k, LEFT_COL));
-  const fy = f32x4.sub(y, y0);
-  const fx = f32x4.sub(x, x0);
-  const at = tapAddresses<T>(k, y0, x0);
-  const a0 = <usize>i32x4.extract_lane(at, 0), a1 = <usize>i32x4.extract_lane(at, 1);
-  const a2 = <usize>i32x4.extract_lane(at, 2), a3 = <usize>i32x4.extract_lane(at, 3);
+// most n − 2 so that every tap lies inside the plane (bilinearCorner). a0..a3 are the byte addresses of the taps
+// (y0, x0); `down` is the byte distance to the next row (0 for one row).
+@inline function bilinearTaps<T>(k: usize, a0: usize, a1: usize, a2: usize, a3: usize, down: usize, fy: v128, fx: v128): v128 {
   let t00: v128, t01: v128, t10: v128, t11: v128;
-  if (sizeof<T>() == 1) {
+  if (isQuad<T>()) {
+    let q = v128.load32_zero(a0);
+    q = v128.load32_lane(a1, q, 1);
+    q = v128.load32_lane(a2, q, 2);
+    q = v128.load32_lane(a3, q, 3);
+    const byte = v128.load(k, BYTE);
+    t00 = f32x4.convert_i32x4_s(v128.and(q, byte));
+    t01 = f32x4.convert_i32x4_s(v128.and(i32x4.shr_u(q, 8), byte));
+    t10 = f32x4.convert_i32x4_s(v128.and(i32x4.shr_u(q, 16), byte));
+    t11 = f32x4.convert_i32x4_s(i32x4.shr_u(q, 24));
+  } else if (sizeof<T>() == 1) {
     // Each pair of taps (x0, x0 + 1) is one 16-bit lane load: the upper row's in lanes 0..3, the lower row's in 4..7
     // (+47% over byte loads). Widened to 32 bits, a lane holds x0's byte + 256 · (x0 + 1)'s byte: a mask and a shift
     // split them, with no shuffle (whose mask V8 rebuilds in every iteration).
@@ -188,6 +215,7 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
   return f32x4.add(top, f32x4.mul(fy, f32x4.sub(bottom, top)));
 }
 
+
 // One plane of one image (one channel: the whole image when C = 1, or one plane of a planar image), row by row, four
 // output pixels at a time; the last width % 4 pixels of a row take the scalar path (warpPixel). Inlined into one
 // function per (mode, order) below, both constant, so that the inner loop holds no test of either and no call.
@@ -216,6 +244,7 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
   const first = flipH ? f32x4(<f32>(width - 1), <f32>(width - 2), <f32>(width - 3), <f32>(width - 4)) : f32x4(0, 1, 2, 3);
   const groups = width >> 2;
   const zero = f32x4.splat(0);
+  const lanes = scratch(LANES);
   for (let r = 0; r < height; r++) {
     const rr = <f64>(flipV ? height - 1 - r : r);
     const rowY = <f32>(rr * m00 + s0);
@@ -223,32 +252,63 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
     v128.store(k, f32x4.splat(rowY), ROW_Y);
     v128.store(k, f32x4.splat(rowX), ROW_X);
     const row = out + (<usize>(base + r * width) << 2);
-    let o = row;
     let cols = first;
-    for (let g = 0; g < groups; g++, o += 16, cols = f32x4.add(cols, v128.load(k, STEP))) {
-      let y = f32x4.add(v128.load(k, ROW_Y), f32x4.mul(cols, v128.load(k, M01)));
-      let x = f32x4.add(v128.load(k, ROW_X), f32x4.mul(cols, v128.load(k, M11)));
-      // Which lanes lie inside the image: 'nearest' (the default) never asks, its clamp below is the whole rule.
-      let inside = zero;
-      if (mode != 0) {
-        inside = v128.and(
-          v128.and(f32x4.ge(y, zero), f32x4.le(y, v128.load(k, LAST_ROW))),
-          v128.and(f32x4.ge(x, zero), f32x4.le(x, v128.load(k, LAST_COL))),
-        );
+    for (let g0 = 0; g0 < groups; g0 += CHUNK) {
+      const n = min(CHUNK, groups - g0);
+      // Pass 1: where each group's four pixels read, with no load that depends on it.
+      for (let j = 0; j < n; j++, cols = f32x4.add(cols, v128.load(k, STEP))) {
+        const l = lanes + (<usize>j << 6);
+        let y = f32x4.add(v128.load(k, ROW_Y), f32x4.mul(cols, v128.load(k, M01)));
+        let x = f32x4.add(v128.load(k, ROW_X), f32x4.mul(cols, v128.load(k, M11)));
+        // Which lanes lie inside the image: 'nearest' (the default) never asks, its clamp below is the whole rule.
+        if (mode != 0) {
+          const inside = v128.and(
+            v128.and(f32x4.ge(y, zero), f32x4.le(y, v128.load(k, LAST_ROW))),
+            v128.and(f32x4.ge(x, zero), f32x4.le(x, v128.load(k, LAST_COL))),
+          );
+          v128.store(l, inside, LANE_INSIDE);
+          if (mode >= 2 && !i32x4.all_true(inside)) {
+            // The scalar path's input (pass 2): the coordinates themselves.
+            v128.store(l, y, LANE_FY);
+            v128.store(l, x, LANE_FX);
+            continue;
+          }
+        }
+        y = f32x4.pmin(f32x4.pmax(zero, y), v128.load(k, LAST_ROW));
+        x = f32x4.pmin(f32x4.pmax(zero, x), v128.load(k, LAST_COL));
+        if (order == 0) {
+          v128.store(l, nearestAddresses<T>(k, y, x), LANE_AT);
+        } else {
+          // pmin, not min: one instruction (min's NaN and ±0 rules cost several, and cannot occur here)
+          const y0 = f32x4.pmin(f32x4.floor(y), v128.load(k, TOP_ROW));
+          const x0 = f32x4.pmin(f32x4.floor(x), v128.load(k, LEFT_COL));
+          v128.store(l, tapAddresses<T>(k, y0, x0), LANE_AT);
+          v128.store(l, f32x4.sub(y, y0), LANE_FY);
+          v128.store(l, f32x4.sub(x, x0), LANE_FX);
+        }
       }
-      if (mode >= 2 && !i32x4.all_true(inside)) {
-        warpPixel<T>(o, input, base, f32x4.extract_lane(y, 0), f32x4.extract_lane(x, 0), height, width, 1, width, 1, 1, mode, order, fill, mul, add);
-        warpPixel<T>(o + 4, input, base, f32x4.extract_lane(y, 1), f32x4.extract_lane(x, 1), height, width, 1, width, 1, 1, mode, order, fill, mul, add);
-        warpPixel<T>(o + 8, input, base, f32x4.extract_lane(y, 2), f32x4.extract_lane(x, 2), height, width, 1, width, 1, 1, mode, order, fill, mul, add);
-        warpPixel<T>(o + 12, input, base, f32x4.extract_lane(y, 3), f32x4.extract_lane(x, 3), height, width, 1, width, 1, 1, mode, order, fill, mul, add);
-        continue;
+      // Pass 2: the taps, their lerps and the scaling.
+      const o0 = row + (<usize>g0 << 4);
+      for (let j = 0; j < n; j++) {
+        const l = lanes + (<usize>j << 6);
+        const o = o0 + (<usize>j << 4);
+        if (mode >= 2 && !i32x4.all_true(v128.load(l, LANE_INSIDE))) {
+          for (let lane = 0; lane < 4; lane++) {
+            const q = <usize>lane << 2;
+            warpPixel<T>(o + q, input, base, load<f32>(l + q, LANE_FY), load<f32>(l + q, LANE_FX), height, width, 1, width,
+              1, 1, mode, order, fill, mul, add);
+          }
+          continue;
+        }
+        const a0 = <usize>load<u32>(l, LANE_AT), a1 = <usize>load<u32>(l, LANE_AT + 4);
+        const a2 = <usize>load<u32>(l, LANE_AT + 8), a3 = <usize>load<u32>(l, LANE_AT + 12);
+        let v = order == 0
+          ? nearestTaps<T>(a0, a1, a2, a3)
+          : bilinearTaps<T>(k, a0, a1, a2, a3, down, v128.load(l, LANE_FY), v128.load(l, LANE_FX));
+        v = f32x4.add(f32x4.mul(v, v128.load(k, MUL)), v128.load(k, ADD));
+        if (mode == 1) v = v128.bitselect(v, v128.load(k, FILL), v128.load(l, LANE_INSIDE));
+        v128.store(o, v);
       }
-      y = f32x4.pmin(f32x4.pmax(zero, y), v128.load(k, LAST_ROW));
-      x = f32x4.pmin(f32x4.pmax(zero, x), v128.load(k, LAST_COL));
-      let v = order == 0 ? nearest4<T>(k, y, x) : bilinear4<T>(k, y, x, down);
-      v = f32x4.add(f32x4.mul(v, v128.load(k, MUL)), v128.load(k, ADD));
-      if (mode == 1) v = v128.bitselect(v, v128.load(k, FILL), inside);
-      v128.store(o, v);
     }
     for (let c = groups << 2; c < width; c++) {
       const cc = <f32>(flipH ? width - 1 - c : c);
@@ -331,6 +391,37 @@ function planeToFloats(dst: usize, src: usize, n: i32): void {
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i));
 }
 
+/**
+ * The quads of a byte plane: dst[i] = b[i] | b[i + 1] << 8 | b[i + d] << 16 | b[i + d + 1] << 24 (d = width, or 0 for
+ * one row), for every i whose pixel can be a pair's lower tap (row ≤ height − 2, column ≤ width − 2): the others
+ * are never read. Sixteen at a time: four byte loads and eight interleaves.
+ */
+function planeToQuads(dst: usize, src: usize, height: i32, width: i32): void {
+  const down = height > 1 ? width : 0;
+  const n = max(height - 2, 0) * width + width - 1;
+  const plane = height * width;
+  let i = 0;
+  for (; i + 17 + down <= plane; i += 16) {
+    const s = src + <usize>i;
+    const a = v128.load(s), b = v128.load(s, 1);
+    const c = v128.load(s + <usize>down), d = v128.load(s + <usize>down, 1);
+    const abLo = i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const abHi = i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const cdLo = i8x16.shuffle(c, d, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const cdHi = i8x16.shuffle(c, d, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const o = dst + (<usize>i << 2);
+    v128.store(o, i16x8.shuffle(abLo, cdLo, 0, 8, 1, 9, 2, 10, 3, 11), 0);
+    v128.store(o, i16x8.shuffle(abLo, cdLo, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    v128.store(o, i16x8.shuffle(abHi, cdHi, 0, 8, 1, 9, 2, 10, 3, 11), 32);
+    v128.store(o, i16x8.shuffle(abHi, cdHi, 4, 12, 5, 13, 6, 14, 7, 15), 48);
+  }
+  for (; i < n; i++) {
+    const s = src + <usize>i;
+    store<u32>(dst + (<usize>i << 2), <u32>load<u8>(s) | <u32>load<u8>(s, 1) << 8 | <u32>load<u8>(s + <usize>down) << 16 |
+      <u32>load<u8>(s + <usize>down, 1) << 24);
+  }
+}
+
 function warp<T>(
   out: usize, input: usize, params: usize, nImages: i32, height: i32, width: i32, channels: i32, planar: bool,
   mode: i32, order: i32, cval: f64, mul: usize, add: usize,
@@ -356,11 +447,11 @@ function warp<T>(
         const k = <usize>ch << 2;
         const at = base + ch * plane;
         if (sizeof<T>() == 1 && order == 1 && plane <= FLOAT_PLANE) {
-          // Bytes: the plane as float32 once, then the float32 loop reads its taps from there (input shifted so that
-          // input + 4·at is the copy: the same offsets as the image's own).
-          const floats = scratch(FLOATS);
-          planeToFloats(floats, input + <usize>at, plane);
-          warpPlane<f32>(out, floats - (<usize>at << 2), at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode,
+          // Bytes: the plane as quads once, then the quad loop reads the four taps of a pixel with one load (input
+          // shifted so that input + 4·at is the quad of the image's pixel at: the same offsets as the image's own).
+          const quads = scratch(FLOATS);
+          planeToQuads(quads, input + <usize>at, height, width);
+          warpPlane<u32>(out, quads - (<usize>at << 2), at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode,
             order, fill, mul + k, add + k);
         } else {
           warpPlane<T>(out, input, at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode, order, fill,

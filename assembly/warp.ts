@@ -4,16 +4,24 @@
 // the accuracy bound; this file does the same float32 operations in the same order, so both give the same bits.
 //
 // Speed: coordinates in float32 give four output pixels per f32x4 (the float64 kernel before this one had two per
-// f64x2 and converted every tap to float64); for bytes, each pair of taps (x0, x0 + 1) is one 16-bit lane load, eight
-// of them fill one v128 with the 16 taps of four pixels, and a mask and a shift split the pairs (measured +47% over
-// byte-by-byte loads). Taps are kept inside the image (the lower tap at most n − 2), so no read goes past it and the
-// border needs no separate path: 'nearest' is a clamp, 'constant' a select; only 'reflect' and 'wrap' take the scalar
-// path, for the groups of four where a coordinate falls outside. What V8 makes of the inner loop decided the rest
-// (read in node --print-wasm-code): one loop per (mode, order), with no test of either and no call inside; tap
-// addresses through float32 and the bits of 2^23 instead of trunc_sat and i32x4.mul; the loop's vectors read from
-// static memory rather than splatted before the loop (V8 rebuilds such splats in every iteration); and for bilinear
-// on bytes, each plane converted to float32 once (FLOAT_PLANE below). Together about 1.45× the kernel before them on
-// the bench's warp case (bench/cases/augment.ts; CPU time on a loaded machine, interleaved), same outputs bit for bit.
+// f64x2 and converted every tap to float64). Taps are kept inside the image (the lower tap at most n − 2), so no read
+// goes past it and the border needs no separate path: 'nearest' is a clamp, 'constant' a select; only 'reflect' and
+// 'wrap' take the scalar path, for the groups of four where a coordinate falls outside. One function per (mode,
+// order), with no test of either and no call in its loops; tap addresses through float32 and the bits of 2^23
+// instead of trunc_sat and i32x4.mul; the loops' vectors read from static memory rather than splatted before the
+// loop (V8 rebuilds such splats in every iteration). Then two changes measured on the bench's warp case
+// (bench/cases/augment.ts; scripts/profile-warp.mjs: CPU time, builds alternated on a loaded machine, same bits):
+//   - Two passes (planeRows): the first computes, for up to CHUNK groups of four pixels, the tap addresses and the
+//     fractions into a record; the second gathers and interpolates. In one pass every gather waited for its own
+//     address arithmetic (about 70 cycles of dependent instructions a group, more than the out-of-order window
+//     overlaps); now the gathers' addresses are plain loads of what the first pass stored. ~1.3× alone.
+//   - A byte plane of bilinear taps becomes a plane of quads (QUAD_PLANE): the four taps of a pixel in one u32, one
+//     32-bit lane load per pixel where bytes took two 16-bit lane loads and float32 copies two 64-bit ones. ~1.03×
+//     over the float32 copy it replaced.
+// Tried and not kept (no gain beyond the noise, ±4%): eight pixels per iteration (one pass, or the first pass with
+// its constants read once for both halves), the column terms c'·m01 as a per-plane table, records spanning rows
+// (one second pass per 256 groups), the four lane loads as two chains. The machine code was read with
+// `node --perf-prof` + `perf inject --jit` + `perf annotate` (release Node has no --print-wasm-code output).
 //
 // params: 8 f64 per image: m00, m01, s0, m10, m11, s1, flipHorizontal, flipVertical.
 // mode: 0 nearest, 1 constant, 2 reflect (half-sample), 3 wrap (scipy's historical wrap, period n − 1).
@@ -367,29 +375,11 @@ function planeMapped<T>(
   else planeConstantNearest<T>(out, input, base, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, fill, mul, add);
 }
 
-// A byte plane of up to FLOAT_PLANE pixels is converted to float32 here first: the float32 loop then gathers each tap
-// pair with one 64-bit lane load and two shuffles, where bytes take a 16-bit lane load each and a mask, a shift and
-// four conversions per group (measured: the float32 loop is ~1.2× the byte loop; the conversion costs a 16th of a
-// group per pixel). Larger planes (over 64 KiB of floats, per thread) take the byte loop, and so does order 0 (one
-// tap per pixel: no faster from floats).
-const FLOAT_PLANE = 16384;
-const FLOATS: usize = memory.data(FLOAT_PLANE * 4, 16);
-
-/** dst[0 .. n) = f32(src[0 .. n)), bytes to float32, sixteen at a time. */
-function planeToFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const b = v128.load(src + <usize>i);
-    const lo = i16x8.extend_low_i8x16_u(b);
-    const hi = i16x8.extend_high_i8x16_u(b);
-    const d = dst + (<usize>i << 2);
-    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), 0);
-    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), 16);
-    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), 32);
-    v128.store(d, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), 48);
-  }
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i));
-}
+// A byte plane of up to QUAD_PLANE pixels is turned into quads here first, for order 1 (bilinear): the loop then
+// reads the four taps of a pixel with one 32-bit lane load. Larger planes (over 64 KiB of quads, per thread) read
+// their bytes in place (two 16-bit lane loads a pixel), and so does order 0 (one tap a pixel).
+const QUAD_PLANE = 16384;
+const QUADS: usize = memory.data(QUAD_PLANE * 4, 16);
 
 /**
  * The quads of a byte plane: dst[i] = b[i] | b[i + 1] << 8 | b[i + d] << 16 | b[i + d + 1] << 24 (d = width, or 0 for
@@ -446,10 +436,10 @@ function warp<T>(
       for (let ch = 0; ch < channels; ch++) {
         const k = <usize>ch << 2;
         const at = base + ch * plane;
-        if (sizeof<T>() == 1 && order == 1 && plane <= FLOAT_PLANE) {
+        if (sizeof<T>() == 1 && order == 1 && plane <= QUAD_PLANE) {
           // Bytes: the plane as quads once, then the quad loop reads the four taps of a pixel with one load (input
           // shifted so that input + 4·at is the quad of the image's pixel at: the same offsets as the image's own).
-          const quads = scratch(FLOATS);
+          const quads = scratch(QUADS);
           planeToQuads(quads, input + <usize>at, height, width);
           warpPlane<u32>(out, quads - (<usize>at << 2), at, height, width, m00, m01, s0, m10, m11, s1, flipH, flipV, mode,
             order, fill, mul + k, add + k);

@@ -96,10 +96,10 @@ for (const backend of backends) {
       expect(checked).toBe(SIZES.length * 3 * 2 * 4 * 2 * 2);
     }, 60_000);
 
-    // Byte planes of up to 16384 pixels are converted to float32 in kernel scratch before an order-1 warp; larger
-    // ones are read as bytes (assembly/warp.ts, FLOAT_PLANE). The loop above covers the first; here the second, in
+    // Byte planes of up to 16384 pixels are turned into quads of their bilinear taps in kernel scratch before an
+    // order-1 warp; larger ones are read as bytes (assembly/warp.ts, QUAD_PLANE). The loop above covers the first; here the second, in
     // every mode and order, both layouts of two channels, bit for bit with the twin.
-    it('byte planes larger than the float32 copy match the twin bit for bit in every mode and order', () => {
+    it('byte planes larger than the quad copy match the twin bit for bit in every mode and order', () => {
       const [h, w, C, nImages] = [131, 127, 2, 2];
       const n = nImages * h * w * C;
       const input = onHeap(backend, randomBytes(n, 5));

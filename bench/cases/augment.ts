@@ -1,8 +1,13 @@
 // Augmentation (issue 17): the light augmentation of the tutorial (rotation 10°, width/height shift 0.1, zoom 0.1,
 // bilinear, nearest fill) on 28×28×1 bytes, one thread.
 //   augment epoch  — a whole shuffled epoch of flow.batchInto, drawn, warped and standardized in one kernel pass,
-//                    next to the same epoch without augmentation (their ratio is the cost of augmenting); each
-//                    row's first and last batches are checked against its own float64 answer before timing
+//                    next to the same epoch without augmentation (their ratio is the cost of augmenting) and to
+//                    PyTorch doing the same epoch batch by batch (gather, affine_grid + grid_sample, standardize per
+//                    batch of 64, one thread: the peer with the epoch's shape); each row's first and last batches
+//                    are checked against its own float64 answer before timing
+//   augment iterator — the same epoch shape on PEER_IMAGES images, next to Keras' own loop: NumpyArrayIterator's
+//                    get_random_transform, apply_transform and standardize per image (its rows' first and last
+//                    batches checked likewise)
 //   augment warp   — the warp of PEER_IMAGES images with the SAME transforms (drawn by pixprep's getRandomTransform,
 //                    handed to every implementation) by pixprep's kernel; Keras' path, its affine part alone (Keras'
 //                    apply_affine_transform per image as Keras writes it, scipy underneath: the issue's aim is
@@ -29,23 +34,70 @@ const LIGHT = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, 
 const STANDARDIZE = { featurewiseCenter: true, featurewiseStdNormalization: true } as const;
 const PEER_IMAGES = 2048;
 const BATCH = 64;
+const SEED = 1;
 const H = 28;
 const W = 28;
 
 /**
+ * The float64 answer for an epoch's first and last batches (`checked`: the image indices the flow's order puts
+ * there): the images, warped (when `gen` augments) with the transforms getRandomTransform draws from each image's
+ * seed (the warp's inputs, as in the 'augment warp' case), then standardized with float64 statistics of x:
+ * (v − mean) / (std + 1e-6). Also the warp's bound for those transforms (warpTolerance, with `slack`), or null.
+ */
+interface EpochReference {
+  values: Float64Array;
+  mean: number;
+  std: number;
+  warpBound: Tolerance | null;
+}
+
+function epochReference(gen: ImageDataGenerator | null, x: { data: Uint8Array }, checked: Int32Array, seed: number, slack: number): EpochReference {
+  const size = H * W;
+  const images = new Uint8Array(checked.length * size);
+  checked.forEach((j, k) => images.set(x.data.subarray(j * size, (j + 1) * size), k * size));
+  let values: ArrayLike<number> = images;
+  const [mean, std] = momentsReference(x.data, 1);
+  let warpBound: Tolerance | null = null;
+  if (gen !== null) {
+    const params = new Float64Array(checked.length * WARP_PARAMS);
+    checked.forEach((j, k) => warpParams(gen.getRandomTransform([H, W, 1], imageSeed(seed, 0, j)), H, W, params, k * WARP_PARAMS));
+    values = warpReference(images, params, checked.length, H, W);
+    warpBound = warpTolerance(params, H, W, slack);
+  }
+  return { values: Float64Array.from(values, (v) => (v - mean) / (std + EPSILON)), mean, std, warpBound };
+}
+
+/** The image indices of an epoch's first and last batches, in the flow's order. */
+function firstAndLast(order: Int32Array): Int32Array {
+  const lastFrom = (Math.ceil(order.length / BATCH) - 1) * BATCH;
+  return Int32Array.from([...order.subarray(0, Math.min(BATCH, order.length)), ...(lastFrom > 0 ? order.subarray(lastFrom) : [])]);
+}
+
+/**
+ * The tolerance of an epoch row: the warp's bound (src/kernels/warp.ts, per image, from the transforms the reference
+ * drew: none without augmentation) divided by std, plus the affine map's roundings with float32 mean and std. Reads
+ * `state` after reference() has run (the runner computes output, reference, then applies the tolerance).
+ */
+function epochTolerance(state: () => EpochReference | null, what = "the warp's float32 bound"): Tolerance {
+  return {
+    text: `|out − ref| ≤ (${what})/std + 8u·(|ref| + 2·mean/std), u = 2⁻²⁴`,
+    bound: (ref, i) => {
+      const s = state()!;
+      return (s.warpBound?.bound(ref, i) ?? 0) / s.std + 8 * U * (Math.abs(ref) + 2 * s.mean / s.std);
+    },
+  };
+}
+
+/**
  * One shuffled epoch of flow.batchInto over x into a batch in kernel memory. Verified (not timed) on the epoch's
- * first and last batches against float64: the images the flow's order puts there, warped (when augmenting) with
- * the transforms getRandomTransform draws from each image's seed (the warp's inputs, as in the 'augment warp' case),
- * then standardized with float64 statistics of x: (v − mean) / (std + 1e-6).
+ * first and last batches against float64 (epochReference).
  */
 function epochImpl(name: string, note: string, options: object, x: { data: Uint8Array; shape: number[] }): Impl {
   let gen: ImageDataGenerator | null = null;
   let block: HeapBlock<'f32'> | null = null;
   let checked: Int32Array | null = null;
-  let warpBound: Tolerance | null = null;
-  let scale: { mean: number; std: number } | null = null;
+  let state: EpochReference | null = null;
   const augmenting = Object.keys(options).length > 0;
-  const SEED = 1;
   const size = H * W;
   return {
     name, role: 'pixprep', note,
@@ -63,42 +115,109 @@ function epochImpl(name: string, note: string, options: object, x: { data: Uint8
       const order = flow.indexOrder;
       const last = flow.length - 1;
       const lastFrom = last * BATCH;
-      checked = Int32Array.from([...order.subarray(0, BATCH), ...order.subarray(lastFrom)]);
+      checked = firstAndLast(order);
       const out = new Float32Array(checked.length * size);
-      flow.batchInto(0, block!.view, null);
-      out.set(block!.view.subarray(0, BATCH * size));
-      flow.batchInto(last, block!.view, null);
-      out.set(block!.view.subarray(0, (order.length - lastFrom) * size), BATCH * size);
+      const firstCount = flow.batchInto(0, block!.view, null);
+      out.set(block!.view.subarray(0, firstCount * size));
+      if (last > 0) {
+        flow.batchInto(last, block!.view, null);
+        out.set(block!.view.subarray(0, (order.length - lastFrom) * size), BATCH * size);
+      }
       flow.dispose();
       return out;
     },
     reference: () => {
-      const images = new Uint8Array(checked!.length * size);
-      checked!.forEach((j, k) => images.set(x.data.subarray(j * size, (j + 1) * size), k * size));
-      let values: ArrayLike<number> = images;
-      const [mean, std] = momentsReference(x.data, 1);
-      if (augmenting) {
-        const params = new Float64Array(checked!.length * WARP_PARAMS);
-        checked!.forEach((j, k) => warpParams(gen!.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j)), H, W, params, k * WARP_PARAMS));
-        values = warpReference(images, params, checked!.length, H, W);
-        warpBound = warpTolerance(params, H, W);
-      }
-      scale = { mean, std };
-      return Float64Array.from(values, (v) => (v - mean) / (std + EPSILON));
+      state = epochReference(augmenting ? gen : null, x, checked!, SEED, 1);
+      return state.values;
     },
-    // The warp's bound (src/kernels/warp.ts, per image, from the transforms the reference drew: none without
-    // augmentation) divided by std, plus the affine map's roundings with float32 mean and std. Read after
-    // reference() has run (the runner computes output, reference, then applies the tolerance).
-    tolerance: {
-      text: "|out − ref| ≤ (the warp's float32 bound)/std + 8u·(|ref| + 2·mean/std), u = 2⁻²⁴",
-      bound: (ref, i) => (warpBound?.bound(ref, i) ?? 0) / scale!.std + 8 * U * (Math.abs(ref) + 2 * scale!.mean / scale!.std),
-    },
+    tolerance: epochTolerance(() => state),
     teardown: () => {
       block?.free();
       block = null;
       gen?.dispose();
       gen = null;
     },
+  };
+}
+
+/**
+ * PyTorch's augmented, standardized epoch (python_peer.py, epoch_torch): the same images, order and transforms as
+ * pixprep's augmented row (its flow's index order and getRandomTransform's draws, made in setup), per batch of 64.
+ */
+function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
+  const n = x.shape[0];
+  let gen: ImageDataGenerator | null = null;
+  let order: Int32Array | null = null;
+  let state: EpochReference | null = null;
+  const inputs = () => {
+    gen = new ImageDataGenerator({ ...STANDARDIZE, ...LIGHT }).fit(x);
+    const flow = gen.flow(x, null, { batchSize: BATCH, seed: SEED });
+    order = flow.indexOrder;
+    flow.dispose();
+    const params = new Float64Array(n * WARP_PARAMS);
+    for (let j = 0; j < n; j++) warpParams(gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j)), H, W, params, j * WARP_PARAMS);
+    const [mean, std] = momentsReference(x.data, 1);
+    return { images: x.data, params, order, n, height: H, width: W, batch: BATCH, mean, std };
+  };
+  const impl = pythonImpl({
+    name: 'PyTorch epoch: affine_grid + grid_sample + standardize per batch of 64', needs: 'torch', task: 'epoch_torch',
+    note: "per batch in the flow's order: index_select from the uint8 dataset, .float(), affine_grid + grid_sample (bilinear, border, align_corners=True), (x − mean)/(std + 1e-6) into a preallocated batch; 1 thread; pixprep's transforms as thetas made in setup (not timed: favours PyTorch)",
+    args: inputs,
+  });
+  return {
+    ...impl,
+    teardown: async () => {
+      await impl.teardown?.();
+      gen?.dispose();
+      gen = null;
+    },
+    reference: () => {
+      state = epochReference(gen, x, firstAndLast(order!), SEED, 4);
+      return state.values;
+    },
+    tolerance: epochTolerance(() => state, "the warp's float32 bound with 4δ: a float32 grid through normalised coordinates and back"),
+  };
+}
+
+/**
+ * Keras' iterator path (python_peer.py, epoch_keras): NumpyArrayIterator's per-image get_random_transform,
+ * apply_transform and standardize, over the same images, order and transforms as pixprep's row of its case.
+ */
+function kerasIteratorImpl(x: { data: Uint8Array; shape: number[] }): Impl {
+  const n = x.shape[0];
+  let gen: ImageDataGenerator | null = null;
+  let order: Int32Array | null = null;
+  let state: EpochReference | null = null;
+  const inputs = () => {
+    gen = new ImageDataGenerator({ ...STANDARDIZE, ...LIGHT }).fit(x);
+    const flow = gen.flow(x, null, { batchSize: BATCH, seed: SEED });
+    order = flow.indexOrder;
+    flow.dispose();
+    const transforms = new Float64Array(n * 6);
+    for (let j = 0; j < n; j++) {
+      const t = gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j));
+      transforms.set([t.theta, t.tx, t.ty, t.shear, t.zx, t.zy], j * 6);
+    }
+    const [mean, std] = momentsReference(x.data, 1);
+    return { images: x.data, transforms, order, n, height: H, width: W, batch: BATCH, mean, std, options: LIGHT };
+  };
+  const impl = pythonImpl({
+    name: "Keras' iterator path: get_random_transform + apply_transform + standardize per image", needs: 'numpy', task: 'epoch_keras',
+    note: "NumpyArrayIterator's loop as Keras writes it (scripts/reference/keras_affine.py: Keras' draw code timed, its values replaced by pixprep's draw of the same image; apply_affine_transform with scipy; x -= mean; x /= std + 1e-6; into a new float32 batch per batch of 64)",
+    args: inputs,
+  });
+  return {
+    ...impl,
+    teardown: async () => {
+      await impl.teardown?.();
+      gen?.dispose();
+      gen = null;
+    },
+    reference: () => {
+      state = { ...epochReference(gen, x, firstAndLast(order!), SEED, 1), warpBound: WARP_FLOAT64 };
+      return state.values;
+    },
+    tolerance: epochTolerance(() => state, 'a float64 warp rounded to float32: 2u·255'),
   };
 }
 
@@ -138,11 +257,13 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
   const epoch: Case = {
     name: `augment epoch ${n}×28×28×1, batch ${BATCH}`, section: 'augment', kind: 'call', unit: 'images/s', work: n,
     elements: n * H * W, budgetMs: quick ? 50 : 8000, rounds: quick ? 1 : 3, minSampleMs: 0,
-    // Two rows with different outputs (augmented and not): each has its own reference (epochImpl).
-    verify: { tolerance: { text: 'each row has its own (epochImpl)', bound: () => 0 } },
+    // Rows with different outputs (augmented and not): each has its own reference (epochReference).
+    verify: { tolerance: { text: 'each row has its own (epochReference)', bound: () => 0 } },
     impls: [
       epochImpl('pixprep augmented + standardized', 'draw + warp + standardize fused in one kernel pass (rotation 10, shifts 0.1, zoom 0.1, bilinear)', LIGHT, x),
       epochImpl('pixprep standardized, no augmentation', 'the same epoch through the affine kernel alone', {}, x),
+      // --quick (the test suite's smoke run) leaves the Python peer out: it takes seconds to start.
+      ...(quick ? [] : [torchEpochImpl(x)]),
     ],
   };
   const m = Math.min(n, PEER_IMAGES);
@@ -192,5 +313,16 @@ export function augmentGroup(quick: boolean, images: number): { cases: Case[]; d
       },
     ],
   };
-  return { cases: [epoch, warp], dispose: () => {} };
+  // Keras' own loop is ~100× slower than pixprep's: the same epoch shape on PEER_IMAGES images.
+  const subset = { data: few, shape: [m, H, W, 1] };
+  const iterator: Case = {
+    name: `augment iterator ${m}×28×28×1, batch ${BATCH}`, section: 'augment', kind: 'call', unit: 'images/s', work: m,
+    elements: m * H * W, budgetMs: quick ? 50 : 4000, rounds: quick ? 1 : 3, minSampleMs: 0,
+    verify: { tolerance: { text: 'each row has its own (epochReference)', bound: () => 0 } },
+    impls: [
+      epochImpl('pixprep augmented + standardized', 'the augment epoch case\'s row on these images: draw + warp + standardize fused in one kernel pass', LIGHT, subset),
+      ...(quick ? [] : [kerasIteratorImpl(subset)]),
+    ],
+  };
+  return { cases: [epoch, warp, iterator], dispose: () => {} };
 }

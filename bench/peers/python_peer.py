@@ -292,25 +292,31 @@ def warp_keras(a):
     return run
 
 
-def warp_torch(a):
-    """PyTorch batched: affine_grid + grid_sample (bilinear, padding 'border', align_corners=True) on all n images
-    in one call, one thread. The same geometry as scipy's: with align_corners=True, pixel k of a side of n is the
-    normalised coordinate 2k/(n - 1) - 1, so the map y = m00 r + m01 c + s0, x = m10 r + m11 c + s1 becomes, on
-    normalised coordinates (gx, gy): ix = m11 gx + m10 (h-1)/(w-1) gy + m11 + m10 (h-1)/(w-1) + 2 s1/(w-1) - 1
-    (and iy likewise); 'border' clamps the coordinate into the image, as scipy's 'nearest' does for order 1."""
-    need_torch()
-    torch.set_num_threads(1)
-    n, h, w, images, p = warp_inputs(a)
-    x = torch.from_numpy(images.astype(np.float32)).reshape(n, 1, h, w)
+def torch_theta(p, h, w):
+    """affine_grid's theta (float32, n x 2 x 3) for the warp kernel's 8 numbers per image (p: n x 8, float64): with
+    align_corners=True, pixel k of a side of n is the normalised coordinate 2k/(n - 1) - 1, so the map
+    y = m00 r + m01 c + s0, x = m10 r + m11 c + s1 becomes, on normalised coordinates (gx, gy):
+    ix = m11 gx + m10 (h-1)/(w-1) gy + m11 + m10 (h-1)/(w-1) + 2 s1/(w-1) - 1 (and iy likewise)."""
     ry, rx = (w - 1) / (h - 1), (h - 1) / (w - 1)
-    theta64 = np.empty((n, 2, 3))
+    theta64 = np.empty((p.shape[0], 2, 3))
     theta64[:, 0, 0] = p[:, 4]
     theta64[:, 0, 1] = p[:, 3] * rx
     theta64[:, 0, 2] = p[:, 4] + p[:, 3] * rx + 2 * p[:, 5] / (w - 1) - 1
     theta64[:, 1, 0] = p[:, 1] * ry
     theta64[:, 1, 1] = p[:, 0]
     theta64[:, 1, 2] = p[:, 0] + p[:, 1] * ry + 2 * p[:, 2] / (h - 1) - 1
-    theta = torch.from_numpy(theta64.astype(np.float32))
+    return torch.from_numpy(theta64.astype(np.float32))
+
+
+def warp_torch(a):
+    """PyTorch batched: affine_grid + grid_sample (bilinear, padding 'border', align_corners=True) on all n images
+    in one call, one thread. The same geometry as scipy's (torch_theta); 'border' clamps the coordinate into the
+    image, as scipy's 'nearest' does for order 1."""
+    need_torch()
+    torch.set_num_threads(1)
+    n, h, w, images, p = warp_inputs(a)
+    x = torch.from_numpy(images.astype(np.float32)).reshape(n, 1, h, w)
+    theta = torch_theta(p, h, w)
 
     def run():
         grid = F.affine_grid(theta, [n, 1, h, w], align_corners=True)
@@ -319,8 +325,97 @@ def warp_torch(a):
     return run
 
 
+def epoch_torch(a):
+    """An augmented, standardized epoch the way a PyTorch pipeline without a DataLoader does it, one thread: per
+    batch of `batch` images in the epoch's shuffled order, gather the batch from the uint8 dataset and convert it to
+    float32, affine_grid + grid_sample (bilinear, 'border', align_corners=True: torch_theta's geometry), then
+    standardize ((x - mean) / (std + 1e-6), Keras' order) into a preallocated batch tensor. The order and the
+    transforms are pixprep's (its flow's index order; the 8 numbers of each image's draw, made into thetas in setup),
+    so that the first and last batches can be checked against the case's float64 reference; drawing and building the
+    matrices is therefore not timed here, while pixprep's row draws every transform in its epoch: this favours
+    PyTorch. Returns the first and the last batch, concatenated."""
+    need_torch()
+    torch.set_num_threads(1)
+    n, h, w, images, p = warp_inputs(a)
+    x = torch.from_numpy(images.reshape(n, 1, h, w).copy())
+    theta = torch_theta(p, h, w)
+    order = torch.from_numpy(read(a['order'], np.int32, n).astype(np.int64))
+    batch = a['batch']
+    mean, divisor = float(a['mean']), float(a['std']) + 1e-6
+    out = torch.empty((batch, 1, h, w), dtype=torch.float32)
+    steps = (n + batch - 1) // batch
+    kept = [None, None]
+
+    def run():
+        torch.set_num_threads(1)  # the rows at other thread counts share this process
+        for i in range(steps):
+            idx = order[i * batch:(i + 1) * batch]
+            m = idx.numel()
+            xb = x.index_select(0, idx).float()
+            grid = F.affine_grid(theta.index_select(0, idx), [m, 1, h, w], align_corners=True)
+            warped = F.grid_sample(xb, grid, mode='bilinear', padding_mode='border', align_corners=True)
+            ob = out[:m]
+            torch.sub(warped, mean, out=ob)
+            ob.div_(divisor)
+            if i == 0:
+                kept[0] = ob.numpy().copy()
+            elif i == steps - 1:
+                kept[1] = ob.numpy().copy()
+        parts = [kept[0]] if steps == 1 else kept
+        return np.concatenate([k.reshape(-1) for k in parts])
+    return run
+
+
+def epoch_keras(a):
+    """Keras' iterator path, per image, as NumpyArrayIterator runs it for each batch of `batch` in the epoch's
+    order: batch_x = np.zeros(...); for each image, params = get_random_transform(x.shape) (Keras' draw code, its
+    np.random calls and the try/except of the float shift ranges included), x = apply_transform(x.astype(float32),
+    params), x = standardize(x) (x -= mean; x /= std + 1e-6, with float32 statistics as Keras' fit leaves them),
+    batch_x[i] = x (scripts/reference/keras_affine.py, KerasIteratorMirror). The dataset is float32, as the iterator
+    holds it. The draw is timed but its values are replaced by pixprep's draw for the same image (6 float64 per
+    image: theta, tx, ty, shear, zx, zy; no flips), so that the first and last batches, returned concatenated, can be
+    checked against the bench's float64 reference."""
+    need_numpy()
+    try:
+        import scipy.ndimage  # noqa: F401 (keras_affine needs it)
+    except ImportError as error:
+        raise Skip(f'no scipy: {error}')
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts', 'reference'))
+    from keras_affine import KerasIteratorMirror
+    n, h, w, batch = a['n'], a['height'], a['width'], a['batch']
+    x = read(a['images'], np.uint8, n * h * w).reshape(n, h, w, 1).astype(np.float32)
+    names = ('theta', 'tx', 'ty', 'shear', 'zx', 'zy')
+    draws = [dict(zip(names, d)) for d in read(a['transforms'], np.float64, n * 6).reshape(n, 6).tolist()]
+    order = read(a['order'], np.int32, n).tolist()
+    o = a['options']
+    gen = KerasIteratorMirror(rotation_range=o['rotationRange'], width_shift_range=o['widthShiftRange'],
+                              height_shift_range=o['heightShiftRange'], zoom_range=o['zoomRange'],
+                              mean=np.full((1, 1, 1), a['mean'], np.float32), std=np.full((1, 1, 1), a['std'], np.float32))
+    steps = (n + batch - 1) // batch
+    kept = [None, None]
+
+    def run():
+        for b in range(steps):
+            index_array = order[b * batch:(b + 1) * batch]
+            batch_x = np.zeros((len(index_array), h, w, 1), dtype=np.float32)
+            for i, j in enumerate(index_array):
+                image = x[j]
+                params = gen.get_random_transform(image.shape)
+                params.update(draws[j])   # pixprep's values for this image, in Keras' names
+                image = gen.apply_transform(image.astype(np.float32), params)
+                image = gen.standardize(image)
+                batch_x[i] = image
+            if b == 0:
+                kept[0] = batch_x
+            elif b == steps - 1:
+                kept[1] = batch_x
+        parts = [kept[0]] if steps == 1 else kept
+        return np.concatenate([k.reshape(-1) for k in parts])
+    return run
+
+
 TASKS = {f.__name__: f for f in (scale_kernel, scale_call, fit_kernel, fit_call, torch_train, torch_infer, pil_load_img,
-                                   warp_scipy, warp_keras, warp_torch)}
+                                   warp_scipy, warp_keras, warp_torch, epoch_torch, epoch_keras)}
 
 
 # ---------------------------------------------------------------------------------------------------- loop

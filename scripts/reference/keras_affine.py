@@ -63,3 +63,99 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
         x = np.stack(channel_images, axis=0)
         x = np.rollaxis(x, 0, channel_axis + 1)
     return x
+
+
+class KerasIteratorMirror:
+    """What Keras' NumpyArrayIterator does per image of a batch (keras/src/legacy/preprocessing/image.py,
+    _get_batches_of_transformed_samples): params = get_random_transform(x.shape); x = apply_transform(x, params);
+    x = standardize(x); batch_x[i] = x. The three methods are ImageDataGenerator's, mirrored for channels_last images
+    and the options the bench uses (rotation, width/height shift, shear, zoom, flips; featurewise center and std;
+    no channel shift, brightness, rescale, preprocessing function or ZCA). Used by bench/peers/python_peer.py's
+    "Keras' iterator path" row, which times the draw (Keras' code, np.random included) but applies pixprep's draw for
+    the same image, so that its output can be checked against the bench's float64 reference."""
+
+    def __init__(self, rotation_range=0., width_shift_range=0., height_shift_range=0., shear_range=0.,
+                 zoom_range=0., horizontal_flip=False, vertical_flip=False, mean=None, std=None):
+        self.rotation_range = rotation_range
+        self.width_shift_range = width_shift_range
+        self.height_shift_range = height_shift_range
+        self.shear_range = shear_range
+        self.zoom_range = [1 - zoom_range, 1 + zoom_range] if np.isscalar(zoom_range) else [zoom_range[0], zoom_range[1]]
+        self.horizontal_flip = horizontal_flip
+        self.vertical_flip = vertical_flip
+        self.channel_shift_range = 0.
+        self.brightness_range = None
+        self.row_axis, self.col_axis, self.channel_axis = 1, 2, 3
+        self.fill_mode, self.cval, self.interpolation_order = 'nearest', 0., 1
+        self.featurewise_center = mean is not None
+        self.featurewise_std_normalization = std is not None
+        self.mean, self.std = mean, std   # as Keras' fit leaves them: float32 arrays of shape (1, 1, channels)
+
+    def get_random_transform(self, img_shape, seed=None):
+        img_row_axis = self.row_axis - 1
+        img_col_axis = self.col_axis - 1
+        if seed is not None:
+            np.random.seed(seed)
+        theta = np.random.uniform(-self.rotation_range, self.rotation_range) if self.rotation_range else 0
+        if self.height_shift_range:
+            try:  # 1-D array-like or int
+                tx = np.random.choice(self.height_shift_range)
+                tx *= np.random.choice([-1, 1])
+            except ValueError:  # floating point
+                tx = np.random.uniform(-self.height_shift_range, self.height_shift_range)
+            if np.max(self.height_shift_range) < 1:
+                tx *= img_shape[img_row_axis]
+        else:
+            tx = 0
+        if self.width_shift_range:
+            try:  # 1-D array-like or int
+                ty = np.random.choice(self.width_shift_range)
+                ty *= np.random.choice([-1, 1])
+            except ValueError:  # floating point
+                ty = np.random.uniform(-self.width_shift_range, self.width_shift_range)
+            if np.max(self.width_shift_range) < 1:
+                ty *= img_shape[img_col_axis]
+        else:
+            ty = 0
+        shear = np.random.uniform(-self.shear_range, self.shear_range) if self.shear_range else 0
+        if self.zoom_range[0] == 1 and self.zoom_range[1] == 1:
+            zx, zy = 1, 1
+        else:
+            zx, zy = np.random.uniform(self.zoom_range[0], self.zoom_range[1], 2)
+        flip_horizontal = (np.random.random() < 0.5) * self.horizontal_flip
+        flip_vertical = (np.random.random() < 0.5) * self.vertical_flip
+        channel_shift_intensity = None
+        if self.channel_shift_range != 0:
+            channel_shift_intensity = np.random.uniform(-self.channel_shift_range, self.channel_shift_range)
+        brightness = None
+        if self.brightness_range is not None:
+            brightness = np.random.uniform(self.brightness_range[0], self.brightness_range[1])
+        return {'theta': theta, 'tx': tx, 'ty': ty, 'shear': shear, 'zx': zx, 'zy': zy,
+                'flip_horizontal': flip_horizontal, 'flip_vertical': flip_vertical,
+                'channel_shift_intensity': channel_shift_intensity, 'brightness': brightness}
+
+    def apply_transform(self, x, transform_parameters):
+        img_row_axis = self.row_axis - 1
+        img_col_axis = self.col_axis - 1
+        img_channel_axis = self.channel_axis - 1
+        x = apply_affine_transform(x, transform_parameters.get('theta', 0), transform_parameters.get('tx', 0),
+                                   transform_parameters.get('ty', 0), transform_parameters.get('shear', 0),
+                                   transform_parameters.get('zx', 1), transform_parameters.get('zy', 1),
+                                   row_axis=img_row_axis, col_axis=img_col_axis, channel_axis=img_channel_axis,
+                                   fill_mode=self.fill_mode, cval=self.cval, order=self.interpolation_order)
+        if transform_parameters.get('channel_shift_intensity') is not None:
+            raise NotImplementedError('channel shift is not mirrored')
+        if transform_parameters.get('flip_horizontal', False):
+            x = np.asarray(x).swapaxes(img_col_axis, 0)[::-1, ...].swapaxes(0, img_col_axis)   # Keras' flip_axis
+        if transform_parameters.get('flip_vertical', False):
+            x = np.asarray(x).swapaxes(img_row_axis, 0)[::-1, ...].swapaxes(0, img_row_axis)
+        if transform_parameters.get('brightness') is not None:
+            raise NotImplementedError('brightness is not mirrored')
+        return x
+
+    def standardize(self, x):
+        if self.featurewise_center:
+            x -= self.mean
+        if self.featurewise_std_normalization:
+            x /= self.std + 1e-6
+        return x

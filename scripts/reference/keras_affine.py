@@ -5,7 +5,9 @@ scipy.ndimage.affine_transform per channel (Keras calls it through the deprecate
 the same function), np.stack and np.rollaxis back. Mirrored, not imported: Keras is not installable here.
 
 Used by scripts/reference/augment_fixtures.py (the scipy fixtures of the tests) and by bench/peers/python_peer.py
-(the bench's "Keras' path" row), so that both run the same code. Needs numpy and scipy (Debian's python3-scipy).
+(the bench's "Keras' path" row), so that both run the same code; KerasIteratorMirror (below) adds what Keras'
+iterator does around it per image (get_random_transform, apply_transform, standardize), for the bench's "Keras'
+iterator path" row. Needs numpy and scipy (Debian's python3-scipy).
 """
 import numpy as np
 import scipy.ndimage

@@ -8,8 +8,8 @@
 // goes past it and the border needs no separate path: 'nearest' is a clamp, 'constant' a select; only 'reflect' and
 // 'wrap' take the scalar path, for the groups of four where a coordinate falls outside. One function per (mode,
 // order), with no test of either and no call in its loops; tap addresses through float32 and the bits of 2^23
-// instead of trunc_sat and i32x4.mul; the loops' vectors read from static memory rather than splatted before the
-// loop (V8 rebuilds such splats in every iteration). Then two changes measured on the bench's warp case
+// instead of trunc_sat and i32x4.mul; the loops' vectors read from static memory rather than splatted (V8 rebuilds
+// a splat of a constant in every iteration). Then three changes measured on the bench's warp case
 // (bench/cases/augment.ts; scripts/profile-warp.mjs: CPU time, builds alternated on a loaded machine, same bits):
 //   - Two passes (planeRows): the first computes, for up to CHUNK groups of four pixels, the tap addresses and the
 //     fractions into a record; the second gathers and interpolates. In one pass every gather waited for its own
@@ -18,6 +18,9 @@
 //   - A byte plane of bilinear taps becomes a plane of quads (QUAD_PLANE): the four taps of a pixel in one u32, one
 //     32-bit lane load per pixel where bytes took two 16-bit lane loads and float32 copies two 64-bit ones. ~1.03×
 //     over the float32 copy it replaced.
+//   - Each pass reads its vectors from static memory once, before its loop, into locals: V8 keeps what fits in
+//     registers, where a load inside the loop is repeated in every iteration (the loop's stores might have changed
+//     it). ~1.05×.
 // Tried and not kept (no gain beyond the noise, ±4%): eight pixels per iteration (one pass, or the first pass with
 // its constants read once for both halves), the column terms c'·m01 as a per-plane table, records spanning rows
 // (one second pass per 256 groups), the four lane loads as two chains. The machine code was read with
@@ -123,9 +126,10 @@ function warpPixel<T>(
   }
 }
 
-// The vectors the loops below use, kept in (thread-local) static memory and read with a v128.load where they are
-// needed: V8 does not keep a splat made before a loop in a register, it rebuilds it in every iteration (several
-// instructions each for the constants); a load is one. Written once per plane (rows: once per row).
+// The vectors the loops below use, kept in (thread-local) static memory and read with a v128.load before each loop:
+// V8 does not keep a splat of a constant made before a loop in a register, it rebuilds it in every iteration
+// (several instructions each); a loaded value it keeps, where it has a register. Written once per plane (rows: once
+// per row).
 const CONSTS: usize = memory.data(16 * 16, 16);
 
 // What pass 1 of a row leaves for pass 2, per group of four pixels, for up to CHUNK groups at a time (a row of up to
@@ -142,15 +146,15 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
 // then 0x4B000000 + i. BIAS is splat(src − 0x4B000000), times 4 for float32 images (the shift drops the exponent
 // bits: (0x4B000000 + i) << 2 = 0x2C000000 + 4i modulo 2^32). Three instructions where trunc_sat (about eight on
 // x64 for each coordinate) and i32x4.mul (a slow one) took nineteen.
-@inline function tapAddresses<T>(k: usize, row: v128, col: v128): v128 {
-  const magic = f32x4.add(f32x4.add(f32x4.mul(row, v128.load(k, WIDTH)), col), v128.load(k, MAGIC));
-  return i32x4.add(sizeof<T>() == 1 ? magic : i32x4.shl(magic, 2), v128.load(k, BIAS));
+@inline function tapAddresses<T>(row: v128, col: v128, width: v128, magic: v128, bias: v128): v128 {
+  const index = f32x4.add(f32x4.add(f32x4.mul(row, width), col), magic);
+  return i32x4.add(sizeof<T>() == 1 ? index : i32x4.shl(index, 2), bias);
 }
 
 // Order 0: the byte addresses of the nearer samples of four clamped coordinates.
-@inline function nearestAddresses<T>(k: usize, y: v128, x: v128): v128 {
+@inline function nearestAddresses<T>(y: v128, x: v128, width: v128, magic: v128, bias: v128): v128 {
   const half = f32x4.splat(0.5);
-  return tapAddresses<T>(k, f32x4.floor(f32x4.add(y, half)), f32x4.floor(f32x4.add(x, half)));
+  return tapAddresses<T>(f32x4.floor(f32x4.add(y, half)), f32x4.floor(f32x4.add(x, half)), width, magic, bias);
 }
 
 // Four output pixels, order 0: the samples at four byte addresses.
@@ -171,14 +175,13 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
 // Four output pixels, order 1: the lerp of two lerps of the taps (y0, y0 + 1) × (x0, x0 + 1), with y0 and x0 kept at
 // most n − 2 so that every tap lies inside the plane (bilinearCorner). a0..a3 are the byte addresses of the taps
 // (y0, x0); `down` is the byte distance to the next row (0 for one row).
-@inline function bilinearTaps<T>(k: usize, a0: usize, a1: usize, a2: usize, a3: usize, down: usize, fy: v128, fx: v128): v128 {
+@inline function bilinearTaps<T>(a0: usize, a1: usize, a2: usize, a3: usize, down: usize, fy: v128, fx: v128, byte: v128): v128 {
   let t00: v128, t01: v128, t10: v128, t11: v128;
   if (isQuad<T>()) {
     let q = v128.load32_zero(a0);
     q = v128.load32_lane(a1, q, 1);
     q = v128.load32_lane(a2, q, 2);
     q = v128.load32_lane(a3, q, 3);
-    const byte = v128.load(k, BYTE);
     t00 = f32x4.convert_i32x4_s(v128.and(q, byte));
     t01 = f32x4.convert_i32x4_s(v128.and(i32x4.shr_u(q, 8), byte));
     t10 = f32x4.convert_i32x4_s(v128.and(i32x4.shr_u(q, 16), byte));
@@ -197,7 +200,6 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
     q = v128.load16_lane(a3 + down, q, 7);
     const upper = i32x4.extend_low_i16x8_u(q);
     const lower = i32x4.extend_high_i16x8_u(q);
-    const byte = v128.load(k, BYTE);
     // Signed conversion: the same for 0..255, and one instruction where the unsigned one is several.
     t00 = f32x4.convert_i32x4_s(v128.and(upper, byte));
     t01 = f32x4.convert_i32x4_s(i32x4.shr_u(upper, 8));
@@ -263,16 +265,22 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
     let cols = first;
     for (let g0 = 0; g0 < groups; g0 += CHUNK) {
       const n = min(CHUNK, groups - g0);
-      // Pass 1: where each group's four pixels read, with no load that depends on it.
-      for (let j = 0; j < n; j++, cols = f32x4.add(cols, v128.load(k, STEP))) {
+      // Pass 1: where each group's four pixels read, with no load that depends on it. The vectors are read before
+      // the loop: V8 keeps those it has registers for (a load in the loop is repeated in every iteration, as the
+      // loop's stores might have changed it).
+      const rowYs = v128.load(k, ROW_Y), rowXs = v128.load(k, ROW_X), m01s = v128.load(k, M01), m11s = v128.load(k, M11);
+      const lastRow = v128.load(k, LAST_ROW), lastCol = v128.load(k, LAST_COL), step = v128.load(k, STEP);
+      const topRow = v128.load(k, TOP_ROW), leftCol = v128.load(k, LEFT_COL);
+      const widths = v128.load(k, WIDTH), magic = v128.load(k, MAGIC), bias = v128.load(k, BIAS);
+      for (let j = 0; j < n; j++, cols = f32x4.add(cols, step)) {
         const l = lanes + (<usize>j << 6);
-        let y = f32x4.add(v128.load(k, ROW_Y), f32x4.mul(cols, v128.load(k, M01)));
-        let x = f32x4.add(v128.load(k, ROW_X), f32x4.mul(cols, v128.load(k, M11)));
+        let y = f32x4.add(rowYs, f32x4.mul(cols, m01s));
+        let x = f32x4.add(rowXs, f32x4.mul(cols, m11s));
         // Which lanes lie inside the image: 'nearest' (the default) never asks, its clamp below is the whole rule.
         if (mode != 0) {
           const inside = v128.and(
-            v128.and(f32x4.ge(y, zero), f32x4.le(y, v128.load(k, LAST_ROW))),
-            v128.and(f32x4.ge(x, zero), f32x4.le(x, v128.load(k, LAST_COL))),
+            v128.and(f32x4.ge(y, zero), f32x4.le(y, lastRow)),
+            v128.and(f32x4.ge(x, zero), f32x4.le(x, lastCol)),
           );
           v128.store(l, inside, LANE_INSIDE);
           if (mode >= 2 && !i32x4.all_true(inside)) {
@@ -282,21 +290,22 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
             continue;
           }
         }
-        y = f32x4.pmin(f32x4.pmax(zero, y), v128.load(k, LAST_ROW));
-        x = f32x4.pmin(f32x4.pmax(zero, x), v128.load(k, LAST_COL));
+        y = f32x4.pmin(f32x4.pmax(zero, y), lastRow);
+        x = f32x4.pmin(f32x4.pmax(zero, x), lastCol);
         if (order == 0) {
-          v128.store(l, nearestAddresses<T>(k, y, x), LANE_AT);
+          v128.store(l, nearestAddresses<T>(y, x, widths, magic, bias), LANE_AT);
         } else {
           // pmin, not min: one instruction (min's NaN and ±0 rules cost several, and cannot occur here)
-          const y0 = f32x4.pmin(f32x4.floor(y), v128.load(k, TOP_ROW));
-          const x0 = f32x4.pmin(f32x4.floor(x), v128.load(k, LEFT_COL));
-          v128.store(l, tapAddresses<T>(k, y0, x0), LANE_AT);
+          const y0 = f32x4.pmin(f32x4.floor(y), topRow);
+          const x0 = f32x4.pmin(f32x4.floor(x), leftCol);
+          v128.store(l, tapAddresses<T>(y0, x0, widths, magic, bias), LANE_AT);
           v128.store(l, f32x4.sub(y, y0), LANE_FY);
           v128.store(l, f32x4.sub(x, x0), LANE_FX);
         }
       }
       // Pass 2: the taps, their lerps and the scaling.
       const o0 = row + (<usize>g0 << 4);
+      const scales = v128.load(k, MUL), shifts = v128.load(k, ADD), byte = v128.load(k, BYTE), fills = v128.load(k, FILL);
       for (let j = 0; j < n; j++) {
         const l = lanes + (<usize>j << 6);
         const o = o0 + (<usize>j << 4);
@@ -312,9 +321,9 @@ const LAST_ROW = 0, LAST_COL = 16, TOP_ROW = 32, LEFT_COL = 48, WIDTH = 64, BIAS
         const a2 = <usize>load<u32>(l, LANE_AT + 8), a3 = <usize>load<u32>(l, LANE_AT + 12);
         let v = order == 0
           ? nearestTaps<T>(a0, a1, a2, a3)
-          : bilinearTaps<T>(k, a0, a1, a2, a3, down, v128.load(l, LANE_FY), v128.load(l, LANE_FX));
-        v = f32x4.add(f32x4.mul(v, v128.load(k, MUL)), v128.load(k, ADD));
-        if (mode == 1) v = v128.bitselect(v, v128.load(k, FILL), v128.load(l, LANE_INSIDE));
+          : bilinearTaps<T>(a0, a1, a2, a3, down, v128.load(l, LANE_FY), v128.load(l, LANE_FX), byte);
+        v = f32x4.add(f32x4.mul(v, scales), shifts);
+        if (mode == 1) v = v128.bitselect(v, fills, v128.load(l, LANE_INSIDE));
         v128.store(o, v);
       }
     }

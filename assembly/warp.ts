@@ -22,8 +22,10 @@
 //     registers, where a load inside the loop is repeated in every iteration (the loop's stores might have changed
 //     it). ~1.05×.
 // Tried and not kept (no gain beyond the noise, ±4%): eight pixels per iteration (one pass, or the first pass with
-// its constants read once for both halves), the column terms c'·m01 as a per-plane table, records spanning rows
-// (one second pass per 256 groups), the four lane loads as two chains. The machine code was read with
+// its constants read once for both halves), the column terms c'·m01 as a per-plane table (+0–2.5% once the
+// constants were in registers), records spanning rows (one second pass per 256 groups), the four lane loads as two
+// chains. Removing one vector operation from a group (clamp, scaling, coordinates) gained about 2% each: the loops
+// are bound by their ~80 instructions per four pixels, most of which the specification's arithmetic fixes. The machine code was read with
 // `node --perf-prof` + `perf inject --jit` + `perf annotate` (release Node has no --print-wasm-code output).
 //
 // params: 8 f64 per image: m00, m01, s0, m10, m11, s1, flipHorizontal, flipVertical.

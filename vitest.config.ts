@@ -10,7 +10,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // The wasm adapter checks every kernel call against the kernel table (types, sizes, extents): src/runtime/wasm-kernels.ts.
-    env: { PIXPREP_DEBUG_KERNELS: '1' },
+    // One thread unless a test asks for more (test/threads/*, which set their counts): the default is the cores, and
+    // two forks each running a pool of workers that poll would oversubscribe the cores. Child processes inherit it;
+    // test/threads/pool.test.ts runs one without it, to check the default.
+    env: { PIXPREP_DEBUG_KERNELS: '1', PIXPREP_THREADS: '1' },
     // global.gc for settleFinalizers (test/helpers.ts): memory tests collect earlier tests' garbage before measuring.
     execArgv: ['--expose-gc'],
     projects: [

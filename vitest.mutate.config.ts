@@ -19,7 +19,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     execArgv: ['--expose-gc'], // settleFinalizers (test/helpers.ts)
-    // Skips the one MNIST-sized accuracy test of fit.test.ts (seconds per run; the small fits cover its code).
-    env: { PIXPREP_MUTATION_RUN: '1' },
+    // Skips the one MNIST-sized accuracy test of fit.test.ts (seconds per run; the small fits cover its code). One
+    // thread, as in vitest.config.ts (the default is the cores; Stryker runs several of these at once).
+    env: { PIXPREP_MUTATION_RUN: '1', PIXPREP_THREADS: '1' },
   },
 });

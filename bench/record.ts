@@ -3,7 +3,7 @@
 // the docs quote comes from a JSON file holding this.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { backend, getThreads } from '../src/runtime/backend.js';
+import { backend } from '../src/runtime/backend.js';
 import { pythonInfo, type PythonInfo } from './peers/python.js';
 import { loadTfjs, type TfjsInfo } from './peers/tfjs.js';
 
@@ -23,7 +23,10 @@ export interface Machine {
   v8: string;
   platform: string;
   pixprepBackend: string;
-  /** The thread count pixprep's cases run on when a row does not say ("all threads": the cores). */
+  /**
+   * pixprep's default thread count in this process (the cores, or PIXPREP_THREADS), read before any row set one. A
+   * row that does not name its count ran on one thread (the runner sets each row's count: bench/runner.ts).
+   */
   pixprepThreads?: number;
   tfjs: TfjsInfo | { error: string };
   python: PythonInfo;
@@ -52,7 +55,7 @@ export function load(): number[] {
   return os.loadavg().map((x) => Math.round(x * 100) / 100);
 }
 
-export async function machine(loadBefore: number[]): Promise<Machine> {
+export async function machine(loadBefore: number[], pixprepThreads: number): Promise<Machine> {
   let tfjs: Machine['tfjs'];
   try {
     tfjs = (await loadTfjs()).info;
@@ -68,7 +71,7 @@ export async function machine(loadBefore: number[]): Promise<Machine> {
     v8: process.versions.v8,
     platform: `${process.platform} ${process.arch}`,
     pixprepBackend: backend,
-    pixprepThreads: getThreads(),
+    pixprepThreads,
     tfjs,
     python: await pythonInfo(),
     loadBefore,

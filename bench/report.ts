@@ -231,7 +231,7 @@ export function machineText(rec: Recorded): string {
   const py = m.python.python === null ? `none (${m.python.error ?? 'absent'})`
     : `${m.python.executable} ${m.python.python}, numpy ${m.python.numpy ?? 'absent'}, torch ${m.python.torch ?? 'absent'}`;
   const commit = rec.source.commit === null ? 'unknown commit' : `commit ${rec.source.commit.slice(0, 12)}${rec.source.dirty ? ' with uncommitted changes' : ''}`;
-  return `${commit}; ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB; Node ${m.node} (V8 ${m.v8}); pixprep ${m.pixprepBackend}${m.pixprepThreads === undefined ? '' : `, ${m.pixprepThreads} threads`}; ` +
+  return `${commit}; ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB; Node ${m.node} (V8 ${m.v8}); pixprep ${m.pixprepBackend}${m.pixprepThreads === undefined ? '' : `, ${m.pixprepThreads} threads by default (rows that name no count: 1)`}; ` +
     `TF.js ${tf}; Python ${py}; load average ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after.`;
 }
 

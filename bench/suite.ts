@@ -8,6 +8,7 @@ import { networkGroup } from './cases/network.js';
 import { onnxGroup } from './cases/onnx.js';
 import { sizeGroup, sweepSizes } from './cases/sizes.js';
 import { zcaGroup } from './cases/zca.js';
+import { getThreads } from '../src/runtime/backend.js';
 import { closePython } from './peers/python.js';
 import { load, machine, source, type Machine, type Source } from './record.js';
 import { computeRatios, ROUNDS, runCase, type Case, type Result, type Tune } from './runner.js';
@@ -41,6 +42,8 @@ interface Group {
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const log = options.log ?? (() => {});
   const loadBefore = load();
+  // The default, before a row sets another count: what the machine record reports.
+  const defaultThreads = getThreads();
   const started = performance.now();
   const src = source();
   const quick = options.quick;
@@ -80,7 +83,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
       date: new Date().toISOString(),
       source: src,
       options: { quick, filter: options.filter ?? null, images, sizes },
-      machine: await machine(loadBefore),
+      machine: await machine(loadBefore, defaultThreads),
       seconds: (performance.now() - started) / 1000,
       results,
     };

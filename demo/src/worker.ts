@@ -1,7 +1,7 @@
 // The training worker: loads the digits, runs the tutorial off the page's thread (src/tutorial-run.ts, the code
 // `pixprep train` runs), reports every batch, and then answers predictions for drawn digits with the trained model
 // and its fitted scaling, and exports it as ONNX.
-import { backend, getThreads, ready, setBackend, setThreads, type BackendName } from '../../src/index.js';
+import { backend, getThreads, ready, setBackend, type BackendName } from '../../src/index.js';
 import { loadDigits } from './data.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { runTutorial, type TutorialRun } from '../../src/tutorial-run.js';
@@ -15,10 +15,9 @@ function post(message: FromWorker): void {
 
 async function train(settings: TrainSettings, dataUrl: string, kernels: BackendName | undefined): Promise<void> {
   if (kernels !== undefined) setBackend(kernels);
-  // In a cross-origin isolated page this worker runs the kernels on all the cores (a worker may block in
-  // Atomics.wait; the page's thread may not), to show the thread pool at work: one thread is the library's default
-  // (src/runtime/backend.ts says why). ready() starts the pool's workers before the first batch.
-  if (self.crossOriginIsolated) setThreads(navigator.hardwareConcurrency);
+  // In a cross-origin isolated page this worker runs the kernels on all the cores, the library's default there (a
+  // worker may block in Atomics.wait; the page's thread may not); elsewhere on one. ready() starts the pool's
+  // workers before the first batch.
   await ready();
   const data = await loadDigits(dataUrl);
   post({ type: 'loaded', backend, threads: getThreads(), trainImages: Math.min(settings.limit, data.train.y.length), testImages: data.test.y.length });

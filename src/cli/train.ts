@@ -36,7 +36,7 @@ export interface TrainResult {
   trainImagesPerSecond: number;
   seconds: number;
   backend: string;
-  /** How many threads the kernels ran on (setThreads, PIXPREP_THREADS). */
+  /** How many threads the kernels ran on (PIXPREP_THREADS, else the default: the cores). */
   threads: number;
   /** The augmentation the training images had, or null. */
   augment: AugmentationOptions | null;

@@ -135,16 +135,16 @@ function requestedThreads(): number | undefined {
 }
 
 /**
- * Whether the default thread count is the cores available (issue 16) rather than one. One for now: two threads pay
- * since every kernel of the step is split (the recorded bench at 5048a27: 1.4× training, 1.3× inference; over three
- * processes 1.29× and 1.16×), but not yet the 1.7× the issue aims at; before, they were slower than one (0.87× and
- * 0.74×: docs/threads.md). Switching is this one line.
+ * The thread count when none is asked for (setThreads, PIXPREP_THREADS): the cores where threads can run here
+ * (availability.ts: os.availableParallelism() in Node; navigator.hardwareConcurrency in a worker of a cross-origin
+ * isolated page), capped at the pool's size; else 1 (a page that is not isolated, a page's main thread). The cores
+ * because every heavy kernel of a training step is split (threads/split.ts) and the results are the same bytes on
+ * any count: the recorded bench at 5048a27 (a quiet 2-core machine) trained 1.4× and inferred 1.3× faster on two
+ * threads than on one (1.29× and 1.16× over three processes). Calls too small to pay a round trip to a worker stay
+ * on the calling thread, so a batch of one image costs what it did on one thread.
  */
-const DEFAULT_IS_THE_CORES = false;
-
-/** The thread count when none is asked for: the cores where threads can run here (availability.ts), else 1. */
 function defaultThreads(): number {
-  if (!DEFAULT_IS_THE_CORES || threadsMissing() !== null) return 1;
+  if (threadsMissing() !== null) return 1;
   return Math.min(coresAvailable(), MAX_WORKERS + 1);
 }
 

@@ -1,7 +1,7 @@
 // The `pixprep` command as a user runs it: a subprocess of the built dist/cli/main.js (npm test builds first), on the
 // embedded digits with a small --limit, and on an MNIST-format directory the test writes itself.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ function run(...args: string[]): Promise<RunResult> {
   return runNode(CLI, args);
 }
 
-function runWith(env: Record<string, string>, ...args: string[]): Promise<RunResult> {
+function runWith(env: Record<string, string | undefined>, ...args: string[]): Promise<RunResult> {
   return runNode(CLI, args, { env });
 }
 
@@ -58,8 +58,8 @@ describe('pixprep train', () => {
     expect(Object.keys(r).sort()).toEqual(['augment', 'backend', 'batchSize', 'epochs', 'mean', 'scaling', 'seconds', 'seed', 'std',
       'testAccuracy', 'testImages', 'testLoss', 'threads', 'trainImages', 'trainImagesPerSecond']);
     expect(r).toMatchObject({ scaling: 'standardize', epochs: 1, batchSize: 64, seed: 7, trainImages: 256, testImages: 2004, backend: 'wasm-simd' });
-    // One thread unless PIXPREP_THREADS asks for more (src/runtime/backend.ts: why one is the default).
-    expect(r.threads).toBe(process.env.PIXPREP_THREADS ? Number(process.env.PIXPREP_THREADS) : 1);
+    // The suite runs on one thread (vitest.config.ts sets PIXPREP_THREADS=1; the children inherit it).
+    expect(r.threads).toBe(Number(process.env.PIXPREP_THREADS ?? 'unset'));
     expect(r.mean[0]).toBeGreaterThan(20);
     expect(r.std[0]).toBeGreaterThan(50);
     expect(r.testAccuracy).toBeGreaterThan(0.1);
@@ -68,6 +68,18 @@ describe('pixprep train', () => {
     const s = JSON.parse(b.stdout);
     expect(s.testAccuracy).toBe(r.testAccuracy);
     expect(s.testLoss).toBe(r.testLoss);
+  });
+
+  it('--json reports the default thread count (the cores) when PIXPREP_THREADS is not set, with one thread\'s results', async () => {
+    const one = await runWith({ PIXPREP_THREADS: '1' }, 'train', '--limit', '256', '--epochs', '1', '--json', '--seed', '3');
+    const cores = await runWith({ PIXPREP_THREADS: undefined }, 'train', '--limit', '256', '--epochs', '1', '--json', '--seed', '3');
+    expect(one.code, one.stderr).toBe(0);
+    expect(cores.code, cores.stderr).toBe(0);
+    const [a, b] = [JSON.parse(one.stdout), JSON.parse(cores.stdout)];
+    expect(a.threads).toBe(1);
+    expect(b.threads).toBe(Math.min(availableParallelism(), 65));
+    expect(b.testAccuracy).toBe(a.testAccuracy);
+    expect(b.testLoss).toBe(a.testLoss);
   });
 
   it('learns: 2,000 normalized digits, one epoch, > 70% test accuracy (chance: 10%)', async () => {

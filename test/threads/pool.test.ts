@@ -3,7 +3,7 @@
 // after works again on a new worker; setThreads(1) stops the workers; a Node process with a pool exits by itself.
 // Also the setting's messages (setThreads, PIXPREP_THREADS).
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { currentBackend, setThreads, getThreads, setBackend } from '../../src/runtime/backend.js';
@@ -176,6 +176,47 @@ console.log(JSON.stringify({ threads, backend }));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).threads).toBe(3);
+  });
+
+  // The default (no setThreads, no PIXPREP_THREADS) is the cores: a child without the variable this suite sets
+  // (vitest.config.ts) trains and predicts with the default, prints what it computed, and must then exit by itself
+  // (no dispose call: the pool's workers are unref'd). The same script at PIXPREP_THREADS=1 must print the same bytes.
+  const defaults = join(dir, 'default.mjs');
+  writeFileSync(defaults, `
+import { createHash } from 'node:crypto';
+import { tutorialModel, threads } from ${JSON.stringify(dist)};
+import { currentBackend } from ${JSON.stringify(resolve(import.meta.dirname, '../../dist/internal.js'))};
+const digest = (a) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const model = tutorialModel({ seed: 5 });
+const x = new Float32Array(192 * 784).map((_, i) => ((i * 7919) % 251) / 251);
+const y = new Uint8Array(192).map((_, i) => (i * 3) % 10);
+await model.fit({ x: { data: x, shape: [192, 28, 28, 1] }, y }, { epochs: 1, batchSize: 64, verbose: 0 });
+const p = model.predict({ data: x.subarray(0, 64 * 784), shape: [64, 28, 28, 1] });
+console.log(JSON.stringify({ threads, weights: digest(model.getWeightsFlat()), predictions: digest(p.data),
+  parallelCalls: currentBackend().shared?.pool?.parallelCalls ?? 0 }));
+`);
+
+  it('with no PIXPREP_THREADS the default is the cores, with one thread\'s bytes, and the process exits by itself', async () => {
+    const timeout = 90_000;
+    const [cores, one] = [
+      await runNode(defaults, [], { env: { PIXPREP_THREADS: undefined }, timeout }),
+      await runNode(defaults, [], { env: { PIXPREP_THREADS: '1' }, timeout }),
+    ];
+    for (const run of [cores, one]) {
+      expect(run.timedOut, `the child did not exit within ${timeout / 1000} s of starting: its work takes a few ` +
+        `seconds, so something (a worker thread?) kept it alive; stdout: ${run.stdout}`).toBe(false);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    }
+    const [a, b] = [JSON.parse(cores.stdout), JSON.parse(one.stdout)];
+    const expected = Math.min(availableParallelism(), 65);
+    expect(a.threads).toBe(expected);
+    expect(b.threads).toBe(1);
+    // Where there are several cores the workers took part (a pool that never started would prove nothing).
+    if (expected > 1) expect(a.parallelCalls).toBeGreaterThan(0);
+    expect(b.parallelCalls).toBe(0);
+    expect(a.weights).toBe(b.weights);
+    expect(a.predictions).toBe(b.predictions);
   });
 
   it('PIXPREP_THREADS that is not a count fails at import, naming it', async () => {

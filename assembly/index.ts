@@ -40,3 +40,5 @@ export { biasGradColumns } from './bias';
 export { jpegDecodeSequential } from './jpeg-huffman';
 // The first layer's kernel gradients by groups of 4 filters, one thread's share (src/runtime/threads/split.ts).
 export { conv2dDirectKernelGradientFilters, conv2dDirectPooledKernelGradientFilters } from './conv-direct';
+// A Winograd layer's forward over its blocks of tiles in one call, and one thread's blocks (issue 16).
+export { winogradForward, winogradForwardBlocks } from './winograd';

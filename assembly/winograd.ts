@@ -696,3 +696,37 @@ export function winogradKernelAdjointChannels(dKernel: usize, du: usize, channel
     }
   }
 }
+
+// ---- A Winograd layer's forward over its blocks of tiles, in one call (issue 16) ----------------------------------
+
+/**
+ * The forward of a layer over all its tiles, block after block of `block` tiles (the last may be shorter): for each
+ * block, its V (its own region of v, 36 · winogradPlaneStride(block, channels) floats apart: the layer keeps them for
+ * the kernel gradient) = the input transform, M = V · U, and the output transform into out: winogradInputTransform,
+ * winogradMultiply and winogradOutputTransform, called on each block in turn. A block's three steps touch only its
+ * own tiles, so blocks may run on different threads with no barrier between the steps (src/runtime/threads/split.ts);
+ * each thread then needs an M of its own: m holds `slots` of them, 36 · winogradPlaneStride(block, filters) floats
+ * apart, and this whole call uses the first.
+ */
+export function winogradForward(out: usize, v: usize, m: usize, input: usize, u: usize, bias: usize, relu: bool,
+  height: i32, width: i32, channels: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, tiles: i32,
+  block: i32, slots: i32): void {
+  const blocks = block > 0 ? (tiles + block - 1) / block : 0;
+  winogradForwardBlocks(out, v, m, input, u, bias, relu, height, width, channels, padTop, padLeft, outH, outW, filters,
+    tiles, block, slots, 0, blocks, 0);
+}
+
+/** Blocks b0 .. b1 − 1 only, with M slot `slot`: one thread's share. */
+export function winogradForwardBlocks(out: usize, v: usize, m: usize, input: usize, u: usize, bias: usize, relu: bool,
+  height: i32, width: i32, channels: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, filters: i32, tiles: i32,
+  block: i32, slots: i32, b0: i32, b1: i32, slot: i32): void {
+  const vBlock = <usize>(36 * winogradPlaneStride(block, channels)) << 2;
+  const mSlot = m + (<usize>(slot * 36 * winogradPlaneStride(block, filters)) << 2);
+  for (let i = b0; i < b1; i++) {
+    const t0 = i * block, n = min(block, tiles - t0);
+    const vi = v + <usize>i * vBlock;
+    winogradInputTransform(vi, input, height, width, channels, padTop, padLeft, outH, outW, t0, n);
+    winogradMultiply(mSlot, vi, u, n, channels, filters, false);
+    winogradOutputTransform(out, mSlot, bias, relu, outH, outW, filters, t0, n);
+  }
+}

@@ -428,6 +428,27 @@ export const KERNELS = {
     extent: { dKernel: (s) => 9 * s.channels * s.filters, du: (s) => planes(s.channels, s.filters) },
   },
 
+  /**
+   * A layer's whole forward, block after block of `block` tiles (the last may be shorter): V of block i (kept, in v at
+   * i · planes(block, channels)) = the input transform, M = V · U, out = the output transform (+ bias, relu), as
+   * winogradInputTransform, winogradMultiply and winogradOutputTransform on each block in turn. m holds `slots` Ms of
+   * planes(block, filters) floats, one per thread where the blocks are shared out; the whole call uses the first.
+   */
+  winogradForward: {
+    args: ['out: f32 out', 'v: f32 out', 'm: f32 out', 'input: f32', 'u: f32', 'bias: f32?', 'relu: bool',
+      'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int', 'outH: int', 'outW: int',
+      'filters: int', 'tiles: int', 'block: int', 'slots: int'],
+    extent: {
+      out: (s) => tileImages({ ...s, tile0: 0 }) * s.outH * s.outW * s.filters,
+      input: (s) => tileImages({ ...s, tile0: 0 }) * s.height * s.width * s.channels,
+      v: (s) => (s.tiles === 0 ? 0 : (Math.ceil(s.tiles / s.block) - 1) * planes(s.block, s.channels) +
+        planes(s.tiles - (Math.ceil(s.tiles / s.block) - 1) * s.block, s.channels)),
+      m: (s) => s.slots * planes(s.block, s.filters),
+      u: (s) => planes(s.channels, s.filters),
+      bias: (s) => s.filters,
+    },
+  },
+
   /** Max over pool×pool windows moved by stride (valid); ties and a NaN first element keep the first element. */
   maxPoolForward: {
     args: ['out: f32 out', 'input: f32', 'batch: int', 'height: int', 'width: int', 'channels: int', 'pool: int',

@@ -257,3 +257,25 @@ export function winogradKernelAdjoint(dKernel: Float32Array, du: Float32Array, c
     }
   }
 }
+
+/**
+ * The forward of a layer over all its tiles, block after block of `block` tiles (the last may be shorter): for each
+ * block, its V (its own region of v, winogradPlanesFloats(block, channels) floats apart, kept for the kernel
+ * gradient) = the input transform, M = V · U, then the output transform into out. m holds `slots` Ms of
+ * winogradPlanesFloats(block, filters) floats, one per thread where the blocks are shared out (a block's steps touch
+ * only its own tiles: src/runtime/threads/split.ts); this whole call uses the first.
+ */
+export function winogradForward(out: Float32Array, v: Float32Array, m: Float32Array, input: Float32Array,
+  u: Float32Array, bias: Float32Array | null, relu: boolean, height: number, width: number, channels: number,
+  padTop: number, padLeft: number, outH: number, outW: number, filters: number, tiles: number, block: number,
+  _slots: number): void {
+  const vFloats = winogradPlanesFloats(block, channels);
+  const mBlock = m.subarray(0, winogradPlanesFloats(block, filters));
+  for (let t0 = 0, i = 0; t0 < tiles; t0 += block, i++) {
+    const n = Math.min(block, tiles - t0);
+    const vBlock = v.subarray(i * vFloats, (i + 1) * vFloats);
+    winogradInputTransform(vBlock, input, height, width, channels, padTop, padLeft, outH, outW, t0, n);
+    winogradMultiply(mBlock, vBlock, u, n, channels, filters, false);
+    winogradOutputTransform(out, mBlock, bias, relu, outH, outW, filters, t0, n);
+  }
+}

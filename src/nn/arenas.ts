@@ -68,7 +68,9 @@ export class Workspace {
   private readonly scratchRanges: Range[] = [];
   private readonly intRanges: Range[] = [];
 
-  constructor(readonly heap: Heap, readonly capacity: number, layers: readonly Layer[], readonly classes: number) {
+  /** `threads`: how many threads the heap's kernels may run on (a layer may keep scratch for each: Layer.scratchFloats). */
+  constructor(readonly heap: Heap, readonly capacity: number, layers: readonly Layer[], readonly classes: number,
+    threads = 1) {
     const b = capacity;
     let acts = 0;
     let dActs = 0;
@@ -93,7 +95,7 @@ export class Workspace {
         this.dActRanges.push({ start: dActs, length: n });
         dActs += n;
       }
-      const s = layer.scratchFloats(b);
+      const s = layer.scratchFloats(b, threads);
       this.scratchRanges.push({ start: floats, length: s });
       floats += s;
       const k = layer.scratchInts(b);

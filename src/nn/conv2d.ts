@@ -35,7 +35,13 @@ export interface Conv2DOptions {
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
-interface WinogradViews { tiles: number; block: number; u: Float32Array; du: Float32Array; v: Float32Array[]; m: Float32Array }
+interface WinogradViews {
+  tiles: number; block: number; u: Float32Array; du: Float32Array;
+  /** Every block's V (vAll), and each alone (v). */
+  vAll: Float32Array; v: Float32Array[];
+  /** The first M (the backward's dM), and all `slots` of them (the forward's, one per thread: mAll). */
+  m: Float32Array; mAll: Float32Array; slots: number;
+}
 
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
@@ -107,10 +113,12 @@ export class Conv2D extends Layer {
   }
 
   /**
-   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: dCols only). Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites
-   * its V once dU has it), and one block's M (forward) or dM (backward).
+   * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: dCols only).
+   * Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites its V once
+   * dU has it), and a block's M for each thread that may run blocks of the forward (up to the blocks; one is the
+   * backward's dM). The forward's blocks go to threads whole (winogradForward), so each needs an M of its own.
    */
-  override scratchFloats(batch: number): number {
+  override scratchFloats(batch: number, threads = 1): number {
     const [kh, kw] = this.kernelSize;
     const { outH, outW } = this.geometry;
     const c = this.inputShape[2];
@@ -120,7 +128,8 @@ export class Conv2D extends Layer {
     const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
     const blocks = block === 0 ? 0 : Math.ceil(tiles / block);
     const u = winogradPlanesFloats(c, this.filters);
-    return 2 * u + blocks * winogradPlanesFloats(block, c) + winogradPlanesFloats(block, this.filters);
+    const slots = Math.max(1, Math.min(threads, blocks));
+    return 2 * u + blocks * winogradPlanesFloats(block, c) + slots * winogradPlanesFloats(block, this.filters);
   }
 
   /** Where U, dU, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
@@ -136,10 +145,15 @@ export class Conv2D extends Layer {
     // A block of fewer tiles (the last) has planes no further apart than a full block's: each fits its region.
     const vFloats = winogradPlanesFloats(block, c);
     const vEnd = 2 * uFloats + blocks * vFloats;
+    const mFloats = winogradPlanesFloats(block, this.filters);
+    // As many Ms as scratchFloats kept room for (a smaller batch than the workspace's leaves room for more; no more
+    // than the blocks can use).
+    const slots = mFloats === 0 ? 1 : Math.max(1, Math.min(blocks, Math.floor((scratch.length - vEnd) / mFloats)));
     const views = {
       tiles, block, u: scratch.subarray(0, uFloats), du: scratch.subarray(uFloats, 2 * uFloats),
+      vAll: scratch.subarray(2 * uFloats, vEnd),
       v: Array.from({ length: blocks }, (_, i) => scratch.subarray(2 * uFloats + i * vFloats, 2 * uFloats + (i + 1) * vFloats)),
-      m: scratch.subarray(vEnd, vEnd + winogradPlanesFloats(block, this.filters)),
+      m: scratch.subarray(vEnd, vEnd + mFloats), mAll: scratch.subarray(vEnd, vEnd + slots * mFloats), slots,
     };
     this.winogradCache = { scratch, batch, views };
     return views;
@@ -153,14 +167,10 @@ export class Conv2D extends Layer {
     if (this.algorithm === 'winograd') {
       const s = this.winogradViews(v.scratch, batch);
       k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
-      const bias = this.useBias ? v.bias : null;
-      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
-        const n = Math.min(s.block, s.tiles - t0);
-        const vBlock = s.v[t0 / s.block];
-        k.winogradInputTransform(vBlock, input, h, w, c, padTop, padLeft, outH, outW, t0, n);
-        k.winogradMultiply(s.m, vBlock, s.u, n, c, this.filters, false);
-        k.winogradOutputTransform(out, s.m, bias, this.activation === 'relu', outH, outW, this.filters, t0, n);
-      }
+      // Every block's input transform, products and output transform in one call: with threads, one round trip that
+      // gives each thread whole blocks (src/runtime/threads/split.ts) instead of three per block.
+      k.winogradForward(out, s.vAll, s.mAll, input, s.u, this.useBias ? v.bias : null, this.activation === 'relu', h, w,
+        c, padTop, padLeft, outH, outW, this.filters, s.tiles, s.block, s.slots);
       return;
     }
     if (this.algorithm === 'direct') {

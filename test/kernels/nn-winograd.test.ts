@@ -239,6 +239,8 @@ function kernelGradientReference(g: Geometry, x: Float32Array, dy: Float32Array)
 }
 
 const SENTINEL = 12345.5;
+/** The bits of floats, so that NaNs and -0 compare exactly. */
+const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 
 /**
  * The worst-case bound is loose (it assumes every rounding goes the same way, on Σ|terms| ~10² times the output's
@@ -426,6 +428,70 @@ for (const backend of backends) {
         }
         for (const block of [input, dOut, du, v, dm, dKernel]) block.free();
       });
+    }
+
+    // winogradForward: the layer's forward in one call (issue 16: one round trip with threads). It must be the three
+    // kernels above, block by block, to the bit (so that a layer's results did not change), each block's V kept in
+    // its own region, and within the float64 bound on its own; m's later slots (one per thread) untouched.
+    for (const g of GEOMETRIES) {
+      const { outH, outW, padTop, padLeft } = shape(g);
+      const tiles = g.batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+      const outSize = g.batch * outH * outW * g.filters;
+      const inSize = g.batch * g.height * g.width * g.channels;
+      for (const [block, slots] of [[5, 1], [3, 3], [Math.max(1, tiles), 2]]) {
+        it(`winogradForward (every block in one call) = the three kernels block by block, bit for bit, ${label(g)}, ` +
+          `blocks of ${block}, ${slots} M slots`, () => {
+          const x = randomFloats(inSize, 41);
+          const w = randomFloats(9 * g.channels * g.filters, 42);
+          const bias = randomFloats(g.filters, 43);
+          const input = onHeap(backend, x, 1);
+          const kernel = onHeap(backend, w, 3);
+          const biasBlock = onHeap(backend, bias, 2);
+          const u = onHeap(backend, new Float32Array(winogradPlanesFloats(g.channels, g.filters)).fill(NaN));
+          k.winogradKernelTransform(u.view(), kernel.view(), g.channels, g.filters);
+          const blocks = Math.ceil(tiles / block);
+          const vFloats = winogradPlanesFloats(block, g.channels), mFloats = winogradPlanesFloats(block, g.filters);
+          // Block by block with the three kernels: each block's V kept, one M.
+          const stepV = onHeap(backend, new Float32Array(blocks * vFloats).fill(NaN));
+          const stepM = onHeap(backend, new Float32Array(mFloats).fill(NaN));
+          const stepOut = onHeap(backend, new Float32Array(outSize).fill(NaN));
+          for (let i = 0; i < blocks; i++) {
+            const t0 = i * block, n = Math.min(block, tiles - t0);
+            const vi = stepV.view().subarray(i * vFloats, (i + 1) * vFloats);
+            k.winogradInputTransform(vi, input.view(), g.height, g.width, g.channels, padTop, padLeft, outH, outW, t0, n);
+            k.winogradMultiply(stepM.view(), vi, u.view(), n, g.channels, g.filters, false);
+            k.winogradOutputTransform(stepOut.view(), stepM.view(), biasBlock.view(), true, outH, outW, g.filters, t0, n);
+          }
+          // In one call, over NaN.
+          const v = onHeap(backend, new Float32Array(blocks * vFloats).fill(NaN), 1);
+          const m = onHeap(backend, new Float32Array(slots * mFloats).fill(NaN), 3);
+          const out = onHeap(backend, new Float32Array(outSize + 4).fill(NaN).fill(SENTINEL, outSize), 1);
+          k.winogradForward(out.view().subarray(0, outSize), v.view(), m.view(), input.view(), u.view(), biasBlock.view(),
+            true, g.height, g.width, g.channels, padTop, padLeft, outH, outW, g.filters, tiles, block, slots);
+          const got = out.view();
+          expect(bitsOf(got.subarray(0, outSize))).toEqual(bitsOf(stepOut.view()));
+          for (let i = outSize; i < outSize + 4; i++) expect(got[i]).toBe(SENTINEL);
+          // Each block's V, its valid planes (a short last block's planes are closer together: compare what it wrote).
+          for (let i = 0; i < blocks; i++) {
+            const n = Math.min(block, tiles - i * block);
+            const used = winogradPlanesFloats(n, g.channels);
+            expect(bitsOf(v.view().subarray(i * vFloats, i * vFloats + used)), `block ${i}'s V`)
+              .toEqual(bitsOf(stepV.view().subarray(i * vFloats, i * vFloats + used)));
+          }
+          // The slots past the first are left to the other threads: the whole call does not touch them.
+          for (let i = mFloats; i < slots * mFloats; i++) expect(Number.isNaN(m.view()[i])).toBe(true);
+          // And on its own, against the direct convolution in float64.
+          const { value, scale } = forwardReference(g, x, w, bias);
+          const bound = gamma(g.channels + 24);
+          for (let i = 0; i < outSize; i++) {
+            const expected = Math.max(value[i], 0);
+            if (!(Math.abs(got[i] - expected) <= bound * scale[i])) {
+              expect.fail(`out[${i}] = ${got[i]}, expected ${expected} ± ${bound * scale[i]}`);
+            }
+          }
+          for (const b of [input, kernel, biasBlock, u, stepV, stepM, stepOut, v, m, out]) b.free();
+        });
+      }
     }
 
     it('blocks of tiles: V and M of a block take at most 1.3125 MiB, a multiple of 4 tiles, at least 4', () => {

@@ -8,6 +8,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { currentBackend, setThreads, getThreads } from '../../src/runtime/backend.js';
 import { tutorialModel, firstImages } from '../../src/tutorial.js';
 import { loadMnist } from '../../src/data/mnist.js';
+import { poison } from '../helpers.js';
+
+/**
+ * Fills the heap's free memory with NaN-like poison (a block as large as training needs, poisoned, then freed: the
+ * heap hands out its lowest free bytes first and never clears them), so that the workspace the model takes, the
+ * layers' scratch among it (each thread's Winograd M), starts as poison: an output a kernel failed to write, or a
+ * scratch one thread read before another wrote it, shows in the weights.
+ */
+function poisonFreeHeap(): void {
+  const block = currentBackend().heap.block('f32', 12 << 20);
+  poison(block.view);
+  block.free();
+}
 
 /**
  * `callerTakes` 'first': the workers run every part but part 0 of each call (a fixed assignment, so they surely take
@@ -23,6 +36,7 @@ async function trainedWeights(threads: number, callerTakes: 'any' | 'first' = 'a
   const splitsBefore = new Map((pool as { splitsByKernel?: Map<string, number> } | undefined)?.splitsByKernel ?? []);
   const { train } = loadMnist();
   const { x, y } = firstImages(train, 4 * 64);
+  poisonFreeHeap();
   const model = tutorialModel({ seed: 3 });
   const initial = model.getWeightsFlat().slice();
   const history = await model.fit({ x, y }, { epochs: 1, batchSize: 64, verbose: 0 });
@@ -61,11 +75,15 @@ describe('threads: bit-identical training', () => {
     // step calls neither im2col nor a large reluBackward since conv1's backward and the ReLU masks are fused into the
     // pooling's backward and conv1's kernel gradient: conv2dDirectPooledKernelGradient, by groups of 4 filters; its
     // unpooled form, not in this step, is run on the pool in split.test.ts.)
-    const splitInTraining = ['gemm', 'conv2dDirect', 'winogradMultiply', 'winogradInputTransform',
-      'winogradOutputTransform', 'winogradOutputAdjoint', 'winogradInputAdjoint', 'winogradKernelGradient',
-      'maxPoolForward', 'maxPoolBackward', 'biasGrad', 'adam', 'conv2dDirectPooledKernelGradient'];
+    // conv2's forward is one call by whole blocks of tiles (winogradForward), not its three kernels per block.
+    const splitInTraining = ['gemm', 'conv2dDirect', 'winogradForward', 'winogradMultiply', 'winogradOutputAdjoint',
+      'winogradInputAdjoint', 'winogradKernelGradient', 'maxPoolForward', 'maxPoolBackward', 'biasGrad', 'adam',
+      'conv2dDirectPooledKernelGradient'];
     for (const run of [two, four]) {
       for (const name of splitInTraining) expect(run.splits.get(name) ?? 0, name).toBeGreaterThanOrEqual(4);
+      // One round trip per forward of conv2 (4 batches), none for its transforms and products one by one.
+      expect(run.splits.get('winogradForward'), 'winogradForward').toBe(4);
+      for (const name of ['winogradInputTransform', 'winogradOutputTransform']) expect(run.splits.get(name) ?? 0, name).toBe(0);
     }
     // It trained (the weights moved), and the three runs agree to the bit.
     expect(bytes(one.weights)).not.toBe(bytes(one.initial));

@@ -78,6 +78,8 @@ describe('split rules and the kernel table', () => {
       'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters'],
     conv2dDirectPooledKernelGradient: ['dKernel', 'dBias', 'dPooled', 'pooled', 'out', 'input', 'batch', 'height', 'width',
       'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters', 'pool', 'relu'],
+    winogradForward: ['out', 'v', 'm', 'input', 'u', 'bias', 'relu', 'height', 'width', 'channels', 'padTop', 'padLeft',
+      'outH', 'outW', 'filters', 'tiles', 'block', 'slots'],
   };
   // The part exports take the whole call's arguments, then the filter range.
   const PART_ARGS: Record<string, string[]> = {
@@ -457,7 +459,8 @@ describe('split rules of the rest of the training step: parts write what the who
 
   it('the new rules keep small calls whole: a batch of one image pays no round trip', () => {
     // conv2 of the tutorial network at one image: 9 tiles of 32 channels and 64 filters. (Its products, 663,552
-    // multiply-adds, split as the forward's winogradMultiply does; the transforms around them do not.)
+    // multiply-adds, split as winogradMultiply does; the transforms around them do not. The layer's forward is one
+    // winogradForward of one block, which stays whole: test/threads/small-calls.test.ts.)
     expect(RULES.winogradKernelGradient([0, 0, 0, 9, 32, 64, 0], 2)?.length).toBe(RULES.winogradMultiply([0, 0, 0, 9, 32, 64, 0], 2)?.length);
     expect(RULES.winogradKernelGradient([0, 0, 0, 1, 32, 64, 0], 2)).toBeNull();
     expect(RULES.winogradInputTransform([0, 0, 13, 13, 32, 0, 0, 11, 11, 0, 9], 2)).toBeNull();
@@ -592,6 +595,65 @@ describe('split rules of the first layer\'s kernel gradients: by groups of 4 fil
   });
 });
 
+describe('winogradForward by whole blocks of tiles, each part with its own M (issue 16)', () => {
+  /** The tutorial's conv2 shape or an awkward one: input, U, bias on the plain module; out, V and M poisoned. */
+  function forwardCall(alloc: ReturnType<typeof arena>, g: { batch: number; h: number; w: number; c: number; f: number },
+    block: number, slots: number) {
+    const outH = g.h - 2, outW = g.w - 2;
+    const tiles = g.batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+    const blocks = Math.ceil(tiles / block);
+    const vFloats = blocks * winogradPlanesFloats(block, g.c), mFloats = slots * winogradPlanesFloats(block, g.f);
+    const outFloats = g.batch * outH * outW * g.f;
+    const input = alloc(g.batch * g.h * g.w * g.c, randomFloats(g.batch * g.h * g.w * g.c, 51));
+    const u = alloc(winogradPlanesFloats(g.c, g.f), randomFloats(winogradPlanesFloats(g.c, g.f), 52));
+    const bias = alloc(g.f, randomFloats(g.f, 53));
+    const out = alloc(outFloats), v = alloc(vFloats), m = alloc(mFloats);
+    const args = [out, v, m, input, u, bias, 1, g.h, g.w, g.c, 0, 0, outH, outW, g.f, tiles, block, slots];
+    const poisonAll = () => {
+      for (const [at, n] of [[out, outFloats], [v, vFloats], [m, mFloats]]) poison(new Float32Array(memory.buffer, at, n));
+    };
+    const read = () => ({ out: f32(out, outFloats), v: f32(v, vFloats) });
+    return { args, blocks, poisonAll, read };
+  }
+
+  for (const [g, block] of [[{ batch: 3, h: 13, w: 11, c: 5, f: 9 }, 4], [{ batch: 17, h: 7, w: 6, c: 3, f: 17 }, 5],
+    [{ batch: 8, h: 13, w: 13, c: 32, f: 64 }, 12]] as const) {
+    it(`${g.batch}×${g.h}×${g.w}×${g.c} → ${g.f}, blocks of ${block}: the parts (blocks, M slot p) write the whole call's out and V`, () => {
+      for (const [threads, slots] of [[2, 2], [3, 3], [5, 5], [4, 2]]) {
+        const alloc = arena();
+        const call = forwardCall(alloc, g, block, slots);
+        call.poisonAll();
+        raw.winogradForward(...call.args);
+        const whole = call.read();
+        expect(whole.out.some(Number.isNaN)).toBe(false);
+        call.poisonAll();
+        const parts = RULES.winogradForward(call.args, threads, 1) as Part[];
+        // At most one part per M slot and per block, each its own slot, the blocks covered in order.
+        expect(parts.length).toBe(Math.min(threads, slots, call.blocks));
+        expect(parts.map((p) => p.args.at(-1))).toEqual(parts.map((_, i) => i));
+        expect(parts.map((p) => p.args.slice(-3, -1)).flat()).toEqual(
+          parts.flatMap((_, i) => [Math.floor((call.blocks * i) / parts.length), Math.floor((call.blocks * (i + 1)) / parts.length)]));
+        // Last part first: a part must not depend on an earlier one having run.
+        for (const part of [...parts].reverse()) raw[part.name](...part.args);
+        const byParts = call.read();
+        expect(bits(byParts.out)).toEqual(bits(whole.out));
+        expect(bits(byParts.v)).toEqual(bits(whole.v));
+      }
+    });
+  }
+
+  it('a batch of one image (one block) stays whole; the batch of 64 splits into one part per thread', () => {
+    // conv2 of the tutorial network: 11×11 outputs, 9 tiles an image, blocks of 96 tiles (winogradBlockTiles(32, 64)).
+    const call = (tiles: number, slots: number) => [0, 0, 0, 0, 0, 0, 1, 13, 13, 32, 0, 0, 11, 11, 64, tiles, Math.min(96, tiles), slots];
+    expect(RULES.winogradForward(call(9, 1), 2)).toBeNull();
+    expect(RULES.winogradForward(call(9, 2), 2)).toBeNull();
+    expect(RULES.winogradForward(call(576, 2), 2)?.length).toBe(2);
+    expect(RULES.winogradForward(call(576, 2), 4)?.length).toBe(2); // two M slots: two parts
+    expect(RULES.winogradForward(call(576, 4), 4)?.length).toBe(4);
+    expect(RULES.winogradForward(call(576, 1), 2)).toBeNull();
+  });
+});
+
 describe('the pool: the same bytes on 1 to 4 threads', () => {
   afterAll(() => setThreads(1));
 
@@ -620,6 +682,43 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
     }
     for (const r of results) expect(r).toEqual(results[0]);
     expect(availableBackends().length).toBeGreaterThan(0);
+  });
+
+  it('winogradForward through the shared build: whole blocks on the workers, the same out and V on 1 to 4 threads', async () => {
+    // conv2 of the tutorial network at batch 24 (216 tiles, blocks of 24: 9 blocks), M slots for 4 threads.
+    const [batch, h, c, f, block, slots] = [24, 13, 32, 64, 24, 4];
+    const outH = h - 2, tiles = batch * 9, blocks = Math.ceil(tiles / block);
+    const results: Uint32Array[][] = [];
+    for (const threads of [1, 2, 3, 4]) {
+      setThreads(threads);
+      const backend: Backend = currentBackend();
+      await backend.shared?.pool?.started();
+      const heap = backend.heap;
+      const input = heap.block('f32', batch * h * h * c), u = heap.block('f32', winogradPlanesFloats(c, f));
+      const bias = heap.block('f32', f), out = heap.block('f32', batch * outH * outH * f);
+      const v = heap.block('f32', blocks * winogradPlanesFloats(block, c)), m = heap.block('f32', slots * winogradPlanesFloats(block, f));
+      input.view.set(randomFloats(input.view.length, 61));
+      bias.view.set(randomFloats(f, 62));
+      const kernel = heap.block('f32', 9 * c * f);
+      kernel.view.set(randomFloats(9 * c * f, 63));
+      backend.kernels.winogradKernelTransform(u.view, kernel.view, c, f);
+      for (const b of [out, v, m]) poison(b.view);
+      const pool = backend.shared?.pool as unknown as { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
+      if (pool) pool.callerTakes = 'first';
+      const before = [pool?.splitsByKernel.get('winogradForward') ?? 0, pool?.parallelCalls ?? 0];
+      backend.kernels.winogradForward(out.view, v.view, m.view, input.view, u.view, bias.view, true, h, h, c, 0, 0, outH,
+        outH, f, tiles, block, slots);
+      if (threads > 1) {
+        // One round trip for the layer's forward, and the workers ran blocks of it.
+        expect(pool?.splitsByKernel.get('winogradForward')).toBe(before[0] + 1);
+        expect(pool?.parallelCalls).toBe(before[1] + 1);
+      }
+      if (pool) pool.callerTakes = 'any';
+      results.push([bits(out.view.slice()), bits(v.view.slice())]);
+      expect(Array.from(out.view).some(Number.isNaN)).toBe(false);
+      for (const b of [input, kernel, u, bias, out, v, m]) b.free();
+    }
+    for (const r of results) expect(r).toEqual(results[0]);
   });
 
   it('the first layer\'s kernel gradients through the shared build, by filter groups on the workers', async () => {

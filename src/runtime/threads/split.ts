@@ -258,7 +258,7 @@ export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
   gemm, conv2dDirect, im2col, col2im, winogradMultiply, winogradInputTransform, winogradOutputTransform,
   winogradOutputAdjoint, winogradInputAdjoint, affineU8, affineF32,
   winogradKernelGradient, winogradKernelAdjoint, maxPoolForward, maxPoolBackward, biasGrad, biasAdd, reluForward,
-  reluBackward, adam, sgd, conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient,
+  reluBackward, adam, sgd, conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient, winogradForward,
 };
 
 /** Every export a part may name (the workers resolve them once, by index). */
@@ -267,7 +267,7 @@ export const PART_EXPORTS: readonly string[] = [
   'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'affineU8', 'affineF32',
   'winogradKernelGradientPlanes', 'winogradKernelAdjointChannels', 'maxPoolForward', 'maxPoolBackward',
   'biasGradColumns', 'biasAdd', 'reluForward', 'reluBackward', 'adam', 'sgd', 'conv2dDirectKernelGradientFilters',
-  'conv2dDirectPooledKernelGradientFilters',
+  'conv2dDirectPooledKernelGradientFilters', 'winogradForwardBlocks',
 ];
 
 // ---- The first layer's kernel gradients (issue 16): conv2dDirectKernelGradient and its pooled form. ------------
@@ -308,4 +308,23 @@ function conv2dDirectPooledKernelGradient(args: readonly number[], threads: numb
   const [, , , , , , batch, , , channels, kh, kw, , , , outH, outW, filters] = args;
   return byFilterGroups('conv2dDirectPooledKernelGradient', args, filters, batch * outH * outW * kh * kw * channels,
     threads, minWork);
+}
+
+// ---- A Winograd layer's forward by whole blocks of tiles (issue 16). ------------------------------------------------
+
+/**
+ * winogradForward(out, v, m, input, u, bias, relu, height, width, channels, padTop, padLeft, outH, outW, filters,
+ * tiles, block, slots): by blocks. A block's input transform, products and output transform read and write only its
+ * own tiles (its V, its outputs) and an M, so a part takes a contiguous range of blocks and M slot p (no two parts
+ * share one; at most `slots` parts): one round trip for the layer's forward instead of three per block, and no
+ * barrier between the steps. Each block gets the same calls in the same order as on one thread. A batch of one block
+ * (a few images) stays whole.
+ */
+function winogradForward(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const channels = args[9], filters = args[14], tiles = args[15], block = args[16], slots = args[17];
+  const blocks = block > 0 ? Math.ceil(tiles / block) : 0;
+  const perBlock = block * (36 * channels * filters + TRANSFORM_WORK * (channels + filters));
+  const parts = Math.min(slots, partsFor(blocks, perBlock, threads, minWork));
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => ({ name: 'winogradForwardBlocks', args: [...args, ...range(blocks, parts, p), p] }));
 }

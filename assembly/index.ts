@@ -42,3 +42,8 @@ export { jpegDecodeSequential } from './jpeg-huffman';
 export { conv2dDirectKernelGradientFilters, conv2dDirectPooledKernelGradientFilters } from './conv-direct';
 // A Winograd layer's forward over its blocks of tiles in one call, and one thread's blocks (issue 16).
 export { winogradForward, winogradForwardBlocks } from './winograd';
+// A Winograd layer's backward over its blocks of tiles in four calls, and one thread's share of each (issue 16).
+export {
+  winogradOutputAdjoints, winogradOutputAdjointsBlocks, winogradKernelGradients, winogradKernelGradientsPlanes,
+  winogradMultiplyAdjoints, winogradMultiplyAdjointsBlocks, winogradInputAdjoints, winogradInputAdjointsChannels,
+} from './winograd';

@@ -730,3 +730,80 @@ export function winogradForwardBlocks(out: usize, v: usize, m: usize, input: usi
     winogradOutputTransform(out, mSlot, bias, relu, outH, outW, filters, t0, n);
   }
 }
+
+// ---- A Winograd layer's backward over its blocks of tiles, in four calls (issue 16) -------------------------------
+// The backward of a block is: dM = the output adjoint of its dOut tiles; dU += Vᵀ dM (the kernel gradient, summed
+// over the blocks in block order); dV = dM · Uᵀ (into its V, once dU has it); dInput += the input adjoint of dV
+// (neighbouring tiles, in different blocks too, add into the same pixels, in tile order). Done one block at a time
+// that is four calls per block, each shared out over threads by its own rule; done step by step over every block,
+// four calls per layer: the output adjoints and dV by blocks (each block's own), the kernel gradient by planes and
+// the input adjoint by channels (each walking the blocks in order, as one thread does). dm holds every block's dM,
+// 36 · winogradPlaneStride(block, filters) floats apart; v every block's V, 36 · winogradPlaneStride(block,
+// channels) apart. The same calls, in the same order for every output, as block by block: the same bytes.
+
+/** dM of every block: winogradOutputAdjoint on each block into its own region of dm. */
+export function winogradOutputAdjoints(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tiles: i32,
+  block: i32): void {
+  winogradOutputAdjointsBlocks(dm, dOut, outH, outW, filters, tiles, block, 0, block > 0 ? (tiles + block - 1) / block : 0);
+}
+
+/** Blocks b0 .. b1 − 1 only: one thread's share. */
+export function winogradOutputAdjointsBlocks(dm: usize, dOut: usize, outH: i32, outW: i32, filters: i32, tiles: i32,
+  block: i32, b0: i32, b1: i32): void {
+  const mBlock = <usize>(36 * winogradPlaneStride(block, filters)) << 2;
+  for (let i = b0; i < b1; i++) {
+    const t0 = i * block;
+    winogradOutputAdjoint(dm + <usize>i * mBlock, dOut, outH, outW, filters, t0, min(block, tiles - t0));
+  }
+}
+
+/** dU = Σ over the blocks, in order, of V[e]ᵀ · dM[e]: winogradKernelGradient on each block, accumulating after the first. */
+export function winogradKernelGradients(du: usize, v: usize, dm: usize, tiles: i32, block: i32, channels: i32,
+  filters: i32): void {
+  winogradKernelGradientsPlanes(du, v, dm, tiles, block, channels, filters, 0, 36);
+}
+
+/** Planes e0 .. e1 − 1 only, every block in order: one thread's share. */
+export function winogradKernelGradientsPlanes(du: usize, v: usize, dm: usize, tiles: i32, block: i32, channels: i32,
+  filters: i32, e0: i32, e1: i32): void {
+  const vBlock = <usize>(36 * winogradPlaneStride(block, channels)) << 2;
+  const mBlock = <usize>(36 * winogradPlaneStride(block, filters)) << 2;
+  for (let t0 = 0, i = 0; t0 < tiles; t0 += block, i++) {
+    winogradKernelGradientPlanes(du, v + <usize>i * vBlock, dm + <usize>i * mBlock, min(block, tiles - t0), channels,
+      filters, t0 > 0, e0, e1);
+  }
+}
+
+/** dV = dM · Uᵀ of every block, into its V: winogradMultiply (adjoint) on each block. */
+export function winogradMultiplyAdjoints(v: usize, dm: usize, u: usize, tiles: i32, block: i32, channels: i32,
+  filters: i32): void {
+  winogradMultiplyAdjointsBlocks(v, dm, u, tiles, block, channels, filters, 0, block > 0 ? (tiles + block - 1) / block : 0);
+}
+
+/** Blocks b0 .. b1 − 1 only: one thread's share. */
+export function winogradMultiplyAdjointsBlocks(v: usize, dm: usize, u: usize, tiles: i32, block: i32, channels: i32,
+  filters: i32, b0: i32, b1: i32): void {
+  const vBlock = <usize>(36 * winogradPlaneStride(block, channels)) << 2;
+  const mBlock = <usize>(36 * winogradPlaneStride(block, filters)) << 2;
+  for (let i = b0; i < b1; i++) {
+    winogradMultiply(v + <usize>i * vBlock, dm + <usize>i * mBlock, u, min(block, tiles - i * block), channels, filters,
+      true);
+  }
+}
+
+/** dInput += the input adjoint of every block's dV (in v), block after block: winogradInputAdjoint on each. */
+export function winogradInputAdjoints(dInput: usize, v: usize, height: i32, width: i32, channels: i32, padTop: i32,
+  padLeft: i32, outH: i32, outW: i32, tiles: i32, block: i32): void {
+  winogradInputAdjointsChannels(dInput, v, height, width, channels, padTop, padLeft, outH, outW, tiles, block, 0,
+    channels);
+}
+
+/** Channels c0 .. c1 − 1 only (c0 a multiple of 4), every block in order: one thread's share. */
+export function winogradInputAdjointsChannels(dInput: usize, v: usize, height: i32, width: i32, channels: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, tiles: i32, block: i32, c0: i32, c1: i32): void {
+  const vBlock = <usize>(36 * winogradPlaneStride(block, channels)) << 2;
+  for (let t0 = 0, i = 0; t0 < tiles; t0 += block, i++) {
+    winogradInputAdjointChannels(dInput, v + <usize>i * vBlock, height, width, channels, padTop, padLeft, outH, outW,
+      t0, min(block, tiles - t0), c0, c1);
+  }
+}

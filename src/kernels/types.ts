@@ -72,6 +72,12 @@ const DIRECT_POOLED_KERNEL_GRADIENT_EXTENT: NonNullable<KernelEntry['extent']> =
 };
 /** Floats of 36 Winograd planes of a rows × cols operand (src/kernels/winograd.ts). */
 const planes = (rows: number, cols: number) => (rows * cols === 0 ? 0 : winogradPlanesFloats(rows, cols));
+/** Floats of every block's planes of `cols` columns: `tiles` tiles in blocks of `block`, the last one maybe shorter. */
+const blockPlanes = (s: ExtentSizes, cols: number) => {
+  if (s.tiles === 0) return 0;
+  const full = Math.ceil(s.tiles / s.block) - 1;
+  return full * planes(s.block, cols) + planes(s.tiles - full * s.block, cols);
+};
 /** Images a block of tiles [tile0, tile0 + tiles) reaches into (ceil(outH/4)·ceil(outW/4) tiles per image). */
 const tileImages = (s: ExtentSizes) =>
   s.tiles === 0 ? 0 : Math.floor((s.tile0 + s.tiles - 1) / (((s.outH + 3) >> 2) * ((s.outW + 3) >> 2))) + 1;
@@ -441,11 +447,42 @@ export const KERNELS = {
     extent: {
       out: (s) => tileImages({ ...s, tile0: 0 }) * s.outH * s.outW * s.filters,
       input: (s) => tileImages({ ...s, tile0: 0 }) * s.height * s.width * s.channels,
-      v: (s) => (s.tiles === 0 ? 0 : (Math.ceil(s.tiles / s.block) - 1) * planes(s.block, s.channels) +
-        planes(s.tiles - (Math.ceil(s.tiles / s.block) - 1) * s.block, s.channels)),
+      v: (s) => blockPlanes(s, s.channels),
       m: (s) => s.slots * planes(s.block, s.filters),
       u: (s) => planes(s.channels, s.filters),
       bias: (s) => s.filters,
+    },
+  },
+
+  /**
+   * A layer's backward in four calls over its blocks of tiles (block after block, the last maybe shorter): dm holds
+   * every block's dM (planes(block, filters) floats apart), v every block's V (planes(block, channels) apart).
+   * winogradOutputAdjoints: each block's dM = winogradOutputAdjoint of its dOut tiles.
+   */
+  winogradOutputAdjoints: {
+    args: ['dm: f32 out', 'dOut: f32', 'outH: int', 'outW: int', 'filters: int', 'tiles: int', 'block: int'],
+    extent: { dm: (s) => blockPlanes(s, s.filters), dOut: (s) => tileImages({ ...s, tile0: 0 }) * s.outH * s.outW * s.filters },
+  },
+  /** dU = Σ over the blocks in order of V[e]ᵀ · dM[e] (winogradKernelGradient, accumulating after the first block). */
+  winogradKernelGradients: {
+    args: ['du: f32 out', 'v: f32', 'dm: f32', 'tiles: int', 'block: int', 'channels: int', 'filters: int'],
+    extent: {
+      du: (s) => planes(s.channels, s.filters), v: (s) => blockPlanes(s, s.channels), dm: (s) => blockPlanes(s, s.filters),
+    },
+  },
+  /** Each block's dV = dM · Uᵀ (winogradMultiply, adjoint), into its V. */
+  winogradMultiplyAdjoints: {
+    args: ['v: f32 out', 'dm: f32', 'u: f32', 'tiles: int', 'block: int', 'channels: int', 'filters: int'],
+    extent: {
+      v: (s) => blockPlanes(s, s.channels), dm: (s) => blockPlanes(s, s.filters), u: (s) => planes(s.channels, s.filters),
+    },
+  },
+  /** dInput += each block's input adjoint of its dV (in v), block after block (winogradInputAdjoint). */
+  winogradInputAdjoints: {
+    args: ['dInput: f32 out', 'v: f32', 'height: int', 'width: int', 'channels: int', 'padTop: int', 'padLeft: int',
+      'outH: int', 'outW: int', 'tiles: int', 'block: int'],
+    extent: {
+      dInput: (s) => tileImages({ ...s, tile0: 0 }) * s.height * s.width * s.channels, v: (s) => blockPlanes(s, s.channels),
     },
   },
 

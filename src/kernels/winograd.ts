@@ -279,3 +279,58 @@ export function winogradForward(out: Float32Array, v: Float32Array, m: Float32Ar
     winogradOutputTransform(out, mBlock, bias, relu, outH, outW, filters, t0, n);
   }
 }
+
+// A layer's backward over its blocks of tiles in four calls (each a loop of the kernels above over the blocks, so
+// that threads share out a whole layer's step at once: assembly/winograd.ts). dm holds every block's dM,
+// winogradPlanesFloats(block, filters) floats apart; v every block's V (then dV), winogradPlanesFloats(block,
+// channels) apart.
+
+/** The ith block of `tiles` tiles in blocks of `block`: its first tile, its tile count, its V and dM regions. */
+function blockAt(i: number, tiles: number, block: number, v: Float32Array, vFloats: number, dm: Float32Array,
+  mFloats: number) {
+  const t0 = i * block;
+  return {
+    t0, n: Math.min(block, tiles - t0),
+    v: v.subarray(i * vFloats, (i + 1) * vFloats), dm: dm.subarray(i * mFloats, (i + 1) * mFloats),
+  };
+}
+
+/** dM of every block: winogradOutputAdjoint on each block into its own region of dm. */
+export function winogradOutputAdjoints(dm: Float32Array, dOut: Float32Array, outH: number, outW: number,
+  filters: number, tiles: number, block: number): void {
+  const mFloats = winogradPlanesFloats(block, filters);
+  for (let i = 0; i * block < tiles; i++) {
+    const b = blockAt(i, tiles, block, dm, 0, dm, mFloats);
+    winogradOutputAdjoint(b.dm, dOut, outH, outW, filters, b.t0, b.n);
+  }
+}
+
+/** dU = Σ over the blocks, in order, of V[e]ᵀ · dM[e] (the first block's overwrites dU, the next add). */
+export function winogradKernelGradients(du: Float32Array, v: Float32Array, dm: Float32Array, tiles: number,
+  block: number, channels: number, filters: number): void {
+  const vFloats = winogradPlanesFloats(block, channels), mFloats = winogradPlanesFloats(block, filters);
+  for (let i = 0; i * block < tiles; i++) {
+    const b = blockAt(i, tiles, block, v, vFloats, dm, mFloats);
+    winogradKernelGradient(du, b.v, b.dm, b.n, channels, filters, b.t0 > 0);
+  }
+}
+
+/** dV = dM · Uᵀ of every block, into its V. */
+export function winogradMultiplyAdjoints(v: Float32Array, dm: Float32Array, u: Float32Array, tiles: number,
+  block: number, channels: number, filters: number): void {
+  const vFloats = winogradPlanesFloats(block, channels), mFloats = winogradPlanesFloats(block, filters);
+  for (let i = 0; i * block < tiles; i++) {
+    const b = blockAt(i, tiles, block, v, vFloats, dm, mFloats);
+    winogradMultiply(b.v, b.dm, u, b.n, channels, filters, true);
+  }
+}
+
+/** dInput += the input adjoint of every block's dV (in v), block after block. */
+export function winogradInputAdjoints(dInput: Float32Array, v: Float32Array, height: number, width: number,
+  channels: number, padTop: number, padLeft: number, outH: number, outW: number, tiles: number, block: number): void {
+  const vFloats = winogradPlanesFloats(block, channels);
+  for (let i = 0; i * block < tiles; i++) {
+    const b = blockAt(i, tiles, block, v, vFloats, v, 0);
+    winogradInputAdjoint(dInput, b.v, height, width, channels, padTop, padLeft, outH, outW, b.t0, b.n);
+  }
+}

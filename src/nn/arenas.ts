@@ -68,9 +68,7 @@ export class Workspace {
   private readonly scratchRanges: Range[] = [];
   private readonly intRanges: Range[] = [];
 
-  /** `threads`: how many threads the heap's kernels may run on (a layer may keep scratch for each: Layer.scratchFloats). */
-  constructor(readonly heap: Heap, readonly capacity: number, layers: readonly Layer[], readonly classes: number,
-    threads = 1) {
+  constructor(readonly heap: Heap, readonly capacity: number, layers: readonly Layer[], readonly classes: number) {
     const b = capacity;
     let acts = 0;
     let dActs = 0;
@@ -95,7 +93,7 @@ export class Workspace {
         this.dActRanges.push({ start: dActs, length: n });
         dActs += n;
       }
-      const s = layer.scratchFloats(b, threads);
+      const s = layer.scratchFloats(b);
       this.scratchRanges.push({ start: floats, length: s });
       floats += s;
       const k = layer.scratchInts(b);

@@ -36,11 +36,9 @@ export interface Conv2DOptions {
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'inputShape', 'name'];
 
 interface WinogradViews {
-  tiles: number; block: number; u: Float32Array; du: Float32Array;
-  /** Every block's V (vAll), and each alone (v). */
-  vAll: Float32Array; v: Float32Array[];
-  /** The first M (the backward's dM), and all `slots` of them (the forward's, one per thread: mAll). */
-  m: Float32Array; mAll: Float32Array; slots: number;
+  tiles: number; block: number; blocks: number; u: Float32Array; du: Float32Array;
+  /** Every block's V (then dV), and every block's M (the forward's: one per thread at a time) or dM. */
+  v: Float32Array; m: Float32Array;
 }
 
 export class Conv2D extends Layer {
@@ -115,10 +113,11 @@ export class Conv2D extends Layer {
   /**
    * im2col: the columns of the batch, kept from forward for dW and reused in place for dCols (direct: dCols only).
    * Winograd: U, dU, every block's V (kept from forward for the kernel gradient; a block's dV overwrites its V once
-   * dU has it), and a block's M for each thread that may run blocks of the forward (up to the blocks; one is the
-   * backward's dM). The forward's blocks go to threads whole (winogradForward), so each needs an M of its own.
+   * dU has it), and every block's M: the backward keeps each block's dM from the output adjoints until dV is made
+   * (four calls over all the blocks: one round trip each with threads), and the forward's threads each take a
+   * block's M of their own (winogradForward's slots).
    */
-  override scratchFloats(batch: number, threads = 1): number {
+  override scratchFloats(batch: number): number {
     const [kh, kw] = this.kernelSize;
     const { outH, outW } = this.geometry;
     const c = this.inputShape[2];
@@ -128,8 +127,7 @@ export class Conv2D extends Layer {
     const block = Math.min(tiles, winogradBlockTiles(c, this.filters));
     const blocks = block === 0 ? 0 : Math.ceil(tiles / block);
     const u = winogradPlanesFloats(c, this.filters);
-    const slots = Math.max(1, Math.min(threads, blocks));
-    return 2 * u + blocks * winogradPlanesFloats(block, c) + slots * winogradPlanesFloats(block, this.filters);
+    return 2 * u + blocks * (winogradPlanesFloats(block, c) + winogradPlanesFloats(block, this.filters));
   }
 
   /** Where U, dU, V and M (or dV and dM) lie in the scratch of a Winograd layer; kept while the scratch and batch are. */
@@ -145,15 +143,10 @@ export class Conv2D extends Layer {
     // A block of fewer tiles (the last) has planes no further apart than a full block's: each fits its region.
     const vFloats = winogradPlanesFloats(block, c);
     const vEnd = 2 * uFloats + blocks * vFloats;
-    const mFloats = winogradPlanesFloats(block, this.filters);
-    // As many Ms as scratchFloats kept room for (a smaller batch than the workspace's leaves room for more; no more
-    // than the blocks can use).
-    const slots = mFloats === 0 ? 1 : Math.max(1, Math.min(blocks, Math.floor((scratch.length - vEnd) / mFloats)));
     const views = {
-      tiles, block, u: scratch.subarray(0, uFloats), du: scratch.subarray(uFloats, 2 * uFloats),
-      vAll: scratch.subarray(2 * uFloats, vEnd),
-      v: Array.from({ length: blocks }, (_, i) => scratch.subarray(2 * uFloats + i * vFloats, 2 * uFloats + (i + 1) * vFloats)),
-      m: scratch.subarray(vEnd, vEnd + mFloats), mAll: scratch.subarray(vEnd, vEnd + slots * mFloats), slots,
+      tiles, block, blocks, u: scratch.subarray(0, uFloats), du: scratch.subarray(uFloats, 2 * uFloats),
+      v: scratch.subarray(2 * uFloats, vEnd),
+      m: scratch.subarray(vEnd, vEnd + blocks * winogradPlanesFloats(block, this.filters)),
     };
     this.winogradCache = { scratch, batch, views };
     return views;
@@ -169,8 +162,8 @@ export class Conv2D extends Layer {
       k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
       // Every block's input transform, products and output transform in one call: with threads, one round trip that
       // gives each thread whole blocks (src/runtime/threads/split.ts) instead of three per block.
-      k.winogradForward(out, s.vAll, s.mAll, input, s.u, this.useBias ? v.bias : null, this.activation === 'relu', h, w,
-        c, padTop, padLeft, outH, outW, this.filters, s.tiles, s.block, s.slots);
+      k.winogradForward(out, s.v, s.m, input, s.u, this.useBias ? v.bias : null, this.activation === 'relu', h, w,
+        c, padTop, padLeft, outH, outW, this.filters, s.tiles, s.block, s.blocks);
       return;
     }
     if (this.algorithm === 'direct') {
@@ -230,15 +223,15 @@ export class Conv2D extends Layer {
         k.winogradKernelTransform(s.u, v.kernel, c, this.filters);
         dInput.fill(0, 0, batch * h * w * c);
       }
-      for (let t0 = 0; t0 < s.tiles; t0 += s.block) {
-        const n = Math.min(s.block, s.tiles - t0);
-        // V is the forward's, of this batch (the engine runs backward right after forward on the same views).
-        const vBlock = s.v[t0 / s.block];
-        k.winogradOutputAdjoint(s.m, dOut, outH, outW, this.filters, t0, n);
-        k.winogradKernelGradient(s.du, vBlock, s.m, n, c, this.filters, t0 > 0);
-        if (dInput === null) continue;
-        k.winogradMultiply(vBlock, s.m, s.u, n, c, this.filters, true);
-        k.winogradInputAdjoint(dInput, vBlock, h, w, c, padTop, padLeft, outH, outW, t0, n);
+      // Step by step over every block (assembly/winograd.ts: the same calls per block as block by block, so the same
+      // bytes), so that with threads each step is one round trip: dM of every block; dU summed over the blocks in
+      // order (V is the forward's, of this batch: the engine runs backward right after forward on the same views);
+      // then dV into each block's V, and dInput from it.
+      k.winogradOutputAdjoints(s.m, dOut, outH, outW, this.filters, s.tiles, s.block);
+      k.winogradKernelGradients(s.du, s.v, s.m, s.tiles, s.block, c, this.filters);
+      if (dInput !== null) {
+        k.winogradMultiplyAdjoints(s.v, s.m, s.u, s.tiles, s.block, c, this.filters);
+        k.winogradInputAdjoints(dInput, s.v, h, w, c, padTop, padLeft, outH, outW, s.tiles, s.block);
       }
       if (s.tiles > 0) k.winogradKernelAdjoint(v.dKernel, s.du, c, this.filters);
       return;

@@ -81,7 +81,7 @@ export function reserve(e: Engine, capacity: number): void {
   if (e.workspace !== null && e.workspace.capacity >= capacity) return;
   e.workspace?.free();
   e.views = null;
-  e.workspace = new Workspace(e.backend.heap, capacity, e.layers, e.classes, e.backend.shared?.pool?.threads ?? 1);
+  e.workspace = new Workspace(e.backend.heap, capacity, e.layers, e.classes);
 }
 
 /** The workspace's views over the heap's current buffer (rebuilt only when the heap grew since). */

@@ -96,11 +96,8 @@ export abstract class Layer {
     return this.paramSpecs().reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
   }
 
-  /**
-   * Floats and ints of scratch needed for a batch of `batch` samples, the kernels running on up to `threads` threads
-   * (a layer whose calls are shared out by blocks keeps a block's scratch for each: Conv2D's Winograd M).
-   */
-  scratchFloats(_batch: number, _threads = 1): number {
+  /** Floats and ints of scratch needed for a batch of `batch` samples. */
+  scratchFloats(_batch: number): number {
     return 0;
   }
 

@@ -494,6 +494,62 @@ for (const backend of backends) {
       }
     }
 
+    // The backward in four calls over every block (issue 16: one round trip each with threads) must be the four
+    // kernels block by block, to the bit: dM of each block, dU summed over the blocks in order, dV in each block's V,
+    // dInput added block after block. (Those kernels are checked against float64 above.)
+    for (const g of GEOMETRIES) {
+      const { outH, outW, padTop, padLeft } = shape(g);
+      const tiles = g.batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+      const outSize = g.batch * outH * outW * g.filters;
+      const inSize = g.batch * g.height * g.width * g.channels;
+      for (const block of [5, 3, Math.max(1, tiles)]) {
+        it(`the backward's four calls over every block = the kernels block by block, bit for bit, ${label(g)}, blocks of ${block}`, () => {
+          const blocks = Math.ceil(tiles / block);
+          const vFloats = winogradPlanesFloats(block, g.channels), mFloats = winogradPlanesFloats(block, g.filters);
+          const uFloats = winogradPlanesFloats(g.channels, g.filters);
+          const dOut = onHeap(backend, randomFloats(outSize, 71), 1);
+          const u = onHeap(backend, randomFloats(uFloats, 72));
+          const vStart = randomFloats(blocks * vFloats, 73);
+          const dInputStart = randomFloats(inSize, 74);
+          const run = (fourCalls: boolean) => {
+            const v = onHeap(backend, vStart, 1);
+            const m = onHeap(backend, new Float32Array(blocks * mFloats).fill(NaN), 3);
+            const du = onHeap(backend, new Float32Array(uFloats).fill(NaN));
+            const dInput = onHeap(backend, dInputStart, 2);
+            if (fourCalls) {
+              k.winogradOutputAdjoints(m.view(), dOut.view(), outH, outW, g.filters, tiles, block);
+              k.winogradKernelGradients(du.view(), v.view(), m.view(), tiles, block, g.channels, g.filters);
+              k.winogradMultiplyAdjoints(v.view(), m.view(), u.view(), tiles, block, g.channels, g.filters);
+              k.winogradInputAdjoints(dInput.view(), v.view(), g.height, g.width, g.channels, padTop, padLeft, outH, outW, tiles, block);
+            } else {
+              for (let i = 0; i < blocks; i++) {
+                const t0 = i * block, n = Math.min(block, tiles - t0);
+                const vi = v.view().subarray(i * vFloats, (i + 1) * vFloats), mi = m.view().subarray(i * mFloats, (i + 1) * mFloats);
+                k.winogradOutputAdjoint(mi, dOut.view(), outH, outW, g.filters, t0, n);
+                k.winogradKernelGradient(du.view(), vi, mi, n, g.channels, g.filters, t0 > 0);
+                k.winogradMultiply(vi, mi, u.view(), n, g.channels, g.filters, true);
+                k.winogradInputAdjoint(dInput.view(), vi, g.height, g.width, g.channels, padTop, padLeft, outH, outW, t0, n);
+              }
+            }
+            const result = { du: bitsOf(du.view()), dv: bitsOf(v.view()), dInput: bitsOf(dInput.view()) };
+            for (const b of [v, m, du, dInput]) b.free();
+            return result;
+          };
+          const blockByBlock = run(false), fourCalls = run(true);
+          if (tiles > 0) {
+            expect(fourCalls.du).toEqual(blockByBlock.du);
+            // Something was computed: dU is no longer NaN, dInput moved from its start.
+            expect(fourCalls.du.some((b) => !Number.isNaN(new Float32Array(new Uint32Array([b]).buffer)[0]))).toBe(true);
+            expect(fourCalls.dInput).not.toEqual(bitsOf(dInputStart));
+          }
+          expect(fourCalls.dv).toEqual(blockByBlock.dv);
+          expect(fourCalls.dInput).toEqual(blockByBlock.dInput);
+          dOut.free();
+          u.free();
+        });
+      }
+    }
+
     it('blocks of tiles: V and M of a block take at most 1.3125 MiB, a multiple of 4 tiles, at least 4', () => {
       for (const [c, f] of [[32, 64], [16, 5], [1, 1], [512, 512], [3000, 3000]]) {
         const block = reference.winogradBlockTiles(c, f);

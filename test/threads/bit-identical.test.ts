@@ -75,15 +75,19 @@ describe('threads: bit-identical training', () => {
     // step calls neither im2col nor a large reluBackward since conv1's backward and the ReLU masks are fused into the
     // pooling's backward and conv1's kernel gradient: conv2dDirectPooledKernelGradient, by groups of 4 filters; its
     // unpooled form, not in this step, is run on the pool in split.test.ts.)
-    // conv2's forward is one call by whole blocks of tiles (winogradForward), not its three kernels per block.
-    const splitInTraining = ['gemm', 'conv2dDirect', 'winogradForward', 'winogradMultiply', 'winogradOutputAdjoint',
-      'winogradInputAdjoint', 'winogradKernelGradient', 'maxPoolForward', 'maxPoolBackward', 'biasGrad', 'adam',
+    // conv2's forward is one call by whole blocks of tiles (winogradForward), its backward four calls over every block
+    // (winogradOutputAdjoints, winogradKernelGradients, winogradMultiplyAdjoints, winogradInputAdjoints), not its
+    // kernels block by block.
+    const conv2 = ['winogradForward', 'winogradOutputAdjoints', 'winogradKernelGradients', 'winogradMultiplyAdjoints',
+      'winogradInputAdjoints'];
+    const splitInTraining = ['gemm', 'conv2dDirect', ...conv2, 'maxPoolForward', 'maxPoolBackward', 'biasGrad', 'adam',
       'conv2dDirectPooledKernelGradient'];
     for (const run of [two, four]) {
       for (const name of splitInTraining) expect(run.splits.get(name) ?? 0, name).toBeGreaterThanOrEqual(4);
-      // One round trip per forward of conv2 (4 batches), none for its transforms and products one by one.
-      expect(run.splits.get('winogradForward'), 'winogradForward').toBe(4);
-      for (const name of ['winogradInputTransform', 'winogradOutputTransform']) expect(run.splits.get(name) ?? 0, name).toBe(0);
+      // One round trip each per step (4 batches), none for the per-block kernels.
+      for (const name of conv2) expect(run.splits.get(name), name).toBe(4);
+      for (const name of ['winogradInputTransform', 'winogradOutputTransform', 'winogradMultiply', 'winogradOutputAdjoint',
+        'winogradKernelGradient', 'winogradInputAdjoint']) expect(run.splits.get(name) ?? 0, name).toBe(0);
     }
     // It trained (the weights moved), and the three runs agree to the bit.
     expect(bytes(one.weights)).not.toBe(bytes(one.initial));

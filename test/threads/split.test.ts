@@ -80,6 +80,10 @@ describe('split rules and the kernel table', () => {
       'channels', 'kernelH', 'kernelW', 'stride', 'padTop', 'padLeft', 'outH', 'outW', 'filters', 'pool', 'relu'],
     winogradForward: ['out', 'v', 'm', 'input', 'u', 'bias', 'relu', 'height', 'width', 'channels', 'padTop', 'padLeft',
       'outH', 'outW', 'filters', 'tiles', 'block', 'slots'],
+    winogradOutputAdjoints: ['dm', 'dOut', 'outH', 'outW', 'filters', 'tiles', 'block'],
+    winogradKernelGradients: ['du', 'v', 'dm', 'tiles', 'block', 'channels', 'filters'],
+    winogradMultiplyAdjoints: ['v', 'dm', 'u', 'tiles', 'block', 'channels', 'filters'],
+    winogradInputAdjoints: ['dInput', 'v', 'height', 'width', 'channels', 'padTop', 'padLeft', 'outH', 'outW', 'tiles', 'block'],
   };
   // The part exports take the whole call's arguments, then the filter range.
   const PART_ARGS: Record<string, string[]> = {
@@ -654,6 +658,60 @@ describe('winogradForward by whole blocks of tiles, each part with its own M (is
   });
 });
 
+/**
+ * A Winograd layer's backward in its four calls over every block (issue 16), on `run(name, args)`: returns dM, dU,
+ * dV and dInput. Inputs from fixed seeds; the outputs poisoned first (dInput from a fixed start: it is added into).
+ */
+function backwardFourCalls(heapFloats: (n: number, fill?: Float32Array) => { at: number; read(): Float32Array },
+  run: (name: string, args: number[]) => void, g: { batch: number; h: number; w: number; c: number; f: number }, block: number) {
+  const outH = g.h - 2, outW = g.w - 2;
+  const tiles = g.batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+  const blocks = Math.ceil(tiles / block);
+  const dOut = heapFloats(g.batch * outH * outW * g.f, randomFloats(g.batch * outH * outW * g.f, 81));
+  const u = heapFloats(winogradPlanesFloats(g.c, g.f), randomFloats(winogradPlanesFloats(g.c, g.f), 82));
+  const v = heapFloats(blocks * winogradPlanesFloats(block, g.c), randomFloats(blocks * winogradPlanesFloats(block, g.c), 83));
+  const dm = heapFloats(blocks * winogradPlanesFloats(block, g.f), poison(new Float32Array(blocks * winogradPlanesFloats(block, g.f))));
+  const du = heapFloats(winogradPlanesFloats(g.c, g.f), poison(new Float32Array(winogradPlanesFloats(g.c, g.f))));
+  const dInput = heapFloats(g.batch * g.h * g.w * g.c, randomFloats(g.batch * g.h * g.w * g.c, 84));
+  run('winogradOutputAdjoints', [dm.at, dOut.at, outH, outW, g.f, tiles, block]);
+  const dmBits = bits(dm.read());
+  run('winogradKernelGradients', [du.at, v.at, dm.at, tiles, block, g.c, g.f]);
+  run('winogradMultiplyAdjoints', [v.at, dm.at, u.at, tiles, block, g.c, g.f]);
+  run('winogradInputAdjoints', [dInput.at, v.at, g.h, g.w, g.c, 0, 0, outH, outW, tiles, block]);
+  return { dm: dmBits, du: bits(du.read()), dv: bits(v.read()), dInput: bits(dInput.read()), blocks };
+}
+
+describe('a Winograd layer\'s backward in four calls: by blocks, planes, blocks and channel groups (issue 16)', () => {
+  const heapFloats = (alloc: ReturnType<typeof arena>) => (n: number, fill?: Float32Array) => {
+    const at = alloc(n, fill);
+    return { at, read: () => f32(at, n) };
+  };
+  for (const [g, block] of [[{ batch: 3, h: 13, w: 11, c: 5, f: 9 }, 4], [{ batch: 17, h: 7, w: 6, c: 3, f: 17 }, 5],
+    [{ batch: 8, h: 13, w: 13, c: 32, f: 64 }, 12]] as const) {
+    it(`${g.batch}×${g.h}×${g.w}×${g.c} → ${g.f}, blocks of ${block}: the parts write what the whole calls write`, () => {
+      const whole = backwardFourCalls(heapFloats(arena()), (name, args) => raw[name](...args), g, block);
+      for (const threads of [2, 3, 5]) {
+        const counts: Record<string, number> = {};
+        const byParts = backwardFourCalls(heapFloats(arena()), (name, args) => {
+          // A call too small to cut (one group of 4 channels) is its own single part.
+          const parts = RULES[name](args, threads, 1) ?? [{ name, args }];
+          counts[name] = parts.length;
+          // Last part first: no part may depend on another having run.
+          for (const part of [...parts].reverse()) raw[part.name](...part.args);
+        }, g, block);
+        expect(counts).toEqual({
+          winogradOutputAdjoints: Math.min(threads, whole.blocks), winogradKernelGradients: threads,
+          winogradMultiplyAdjoints: Math.min(threads, whole.blocks), winogradInputAdjoints: Math.min(threads, Math.ceil(g.c / 4)),
+        });
+        expect(byParts.dm).toEqual(whole.dm);
+        expect(byParts.du).toEqual(whole.du);
+        expect(byParts.dv).toEqual(whole.dv);
+        expect(byParts.dInput).toEqual(whole.dInput);
+      }
+    });
+  }
+});
+
 describe('the pool: the same bytes on 1 to 4 threads', () => {
   afterAll(() => setThreads(1));
 
@@ -717,6 +775,47 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
       results.push([bits(out.view.slice()), bits(v.view.slice())]);
       expect(Array.from(out.view).some(Number.isNaN)).toBe(false);
       for (const b of [input, kernel, u, bias, out, v, m]) b.free();
+    }
+    for (const r of results) expect(r).toEqual(results[0]);
+  });
+
+  it('a Winograd layer\'s backward in four calls through the shared build, on the workers, the same bytes on 1 to 4 threads', async () => {
+    const g = { batch: 24, h: 13, w: 13, c: 32, f: 64 }, block = 24;
+    const results: ReturnType<typeof backwardFourCalls>[] = [];
+    for (const threads of [1, 2, 3, 4]) {
+      setThreads(threads);
+      const backend: Backend = currentBackend();
+      await backend.shared?.pool?.started();
+      const heap = backend.heap;
+      const blocks: { free(): void }[] = [];
+      const pool = backend.shared?.pool as unknown as { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
+      if (pool) pool.callerTakes = 'first';
+      const before = pool?.parallelCalls ?? 0;
+      const names = ['winogradOutputAdjoints', 'winogradKernelGradients', 'winogradMultiplyAdjoints', 'winogradInputAdjoints'];
+      const splitsBefore = names.map((n) => pool?.splitsByKernel.get(n) ?? 0);
+      const kernels = backend.kernels as unknown as Record<string, (...args: unknown[]) => void>;
+      const views = new Map<number, { view: Float32Array }>();
+      const result = backwardFourCalls((n, fill) => {
+        const b = heap.block('f32', n);
+        if (fill) b.view.set(fill);
+        blocks.push(b);
+        // The kernels take views: the 'at' handed to the four calls is an index into this map of blocks.
+        views.set(views.size, b);
+        const at = views.size - 1;
+        return { at, read: () => b.view.slice() };
+      }, (name, args) => {
+        const pointers: Record<string, number> = { winogradOutputAdjoints: 2, winogradKernelGradients: 3,
+          winogradMultiplyAdjoints: 3, winogradInputAdjoints: 2 };
+        // .view now: the heap may have grown since the block was made.
+        kernels[name](...args.map((a, i) => (i < pointers[name] ? views.get(a)?.view : a)));
+      }, g, block);
+      if (threads > 1) {
+        expect(names.map((n, i) => (pool?.splitsByKernel.get(n) ?? 0) - splitsBefore[i])).toEqual([1, 1, 1, 1]);
+        expect(pool?.parallelCalls).toBe(before + 4);
+      }
+      if (pool) pool.callerTakes = 'any';
+      results.push(result);
+      for (const b of blocks) b.free();
     }
     for (const r of results) expect(r).toEqual(results[0]);
   });

@@ -259,6 +259,7 @@ export const SPLIT_RULES: Readonly<Partial<Record<KernelName, SplitRule>>> = {
   winogradOutputAdjoint, winogradInputAdjoint, affineU8, affineF32,
   winogradKernelGradient, winogradKernelAdjoint, maxPoolForward, maxPoolBackward, biasGrad, biasAdd, reluForward,
   reluBackward, adam, sgd, conv2dDirectKernelGradient, conv2dDirectPooledKernelGradient, winogradForward,
+  winogradOutputAdjoints, winogradKernelGradients, winogradMultiplyAdjoints, winogradInputAdjoints,
 };
 
 /** Every export a part may name (the workers resolve them once, by index). */
@@ -267,7 +268,8 @@ export const PART_EXPORTS: readonly string[] = [
   'winogradOutputTransformRows', 'winogradOutputAdjointRows', 'winogradInputAdjointChannels', 'affineU8', 'affineF32',
   'winogradKernelGradientPlanes', 'winogradKernelAdjointChannels', 'maxPoolForward', 'maxPoolBackward',
   'biasGradColumns', 'biasAdd', 'reluForward', 'reluBackward', 'adam', 'sgd', 'conv2dDirectKernelGradientFilters',
-  'conv2dDirectPooledKernelGradientFilters', 'winogradForwardBlocks',
+  'conv2dDirectPooledKernelGradientFilters', 'winogradForwardBlocks', 'winogradOutputAdjointsBlocks',
+  'winogradKernelGradientsPlanes', 'winogradMultiplyAdjointsBlocks', 'winogradInputAdjointsChannels',
 ];
 
 // ---- The first layer's kernel gradients (issue 16): conv2dDirectKernelGradient and its pooled form. ------------
@@ -327,4 +329,56 @@ function winogradForward(args: readonly number[], threads: number, minWork = MIN
   const parts = Math.min(slots, partsFor(blocks, perBlock, threads, minWork));
   if (parts < 2) return null;
   return Array.from({ length: parts }, (_, p) => ({ name: 'winogradForwardBlocks', args: [...args, ...range(blocks, parts, p), p] }));
+}
+
+// ---- A Winograd layer's backward in four calls over its blocks (issue 16): one round trip each per layer. ---------
+
+/**
+ * Parts of contiguous blocks, for a call over every block whose blocks have their own outputs: `tiles` and `block`
+ * at tilesAt and tilesAt + 1; `workPerTile` the multiply-add equivalents of one tile. (Function declarations, so
+ * that SPLIT_RULES above can name them.)
+ */
+function byBlocks(name: string, args: readonly number[], tilesAt: number, workPerTile: number, threads: number,
+  minWork: number): Part[] | null {
+  const tiles = args[tilesAt], block = args[tilesAt + 1];
+  const blocks = block > 0 ? Math.ceil(tiles / block) : 0;
+  const parts = partsFor(blocks, block * workPerTile, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => ({ name, args: [...args, ...range(blocks, parts, p)] }));
+}
+
+/** winogradOutputAdjoints(dm, dOut, outH, outW, filters, tiles, block): each block's dM its own. */
+function winogradOutputAdjoints(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  return byBlocks('winogradOutputAdjointsBlocks', args, 5, TRANSFORM_WORK * args[4], threads, minWork);
+}
+
+/** winogradMultiplyAdjoints(v, dm, u, tiles, block, channels, filters): each block's dV its own. */
+function winogradMultiplyAdjoints(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  return byBlocks('winogradMultiplyAdjointsBlocks', args, 3, 36 * args[5] * args[6], threads, minWork);
+}
+
+/**
+ * winogradKernelGradients(du, v, dm, tiles, block, channels, filters): by its 36 planes, each plane's sum over every
+ * block, in block order, on one thread (a sum over blocks cut between threads would change the rounding).
+ */
+function winogradKernelGradients(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const [, , , tiles, , channels, filters] = args;
+  const parts = partsFor(36, tiles * channels * filters, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => ({ name: 'winogradKernelGradientsPlanes', args: [...args, ...range(36, parts, p)] }));
+}
+
+/**
+ * winogradInputAdjoints(dInput, v, height, width, channels, padTop, padLeft, outH, outW, tiles, block): by groups of 4
+ * channels (neighbouring tiles, also across blocks, add into the same pixels), each pixel summing its tiles in order.
+ */
+function winogradInputAdjoints(args: readonly number[], threads: number, minWork = MIN_WORK_PER_THREAD): Part[] | null {
+  const channels = args[4], tiles = args[9];
+  const groups = Math.ceil(channels / 4);
+  const parts = partsFor(groups, TRANSFORM_WORK * 4 * tiles, threads, minWork);
+  if (parts < 2) return null;
+  return Array.from({ length: parts }, (_, p) => {
+    const [g0, g1] = range(groups, parts, p);
+    return { name: 'winogradInputAdjointsChannels', args: [...args, 4 * g0, Math.min(4 * g1, channels)] };
+  });
 }

@@ -76,9 +76,7 @@ export class DecodePool {
     if (this.workers.length > 0 || this.concurrency === 0) return;
     const url = workerUrl();
     for (let i = 0; i < this.concurrency; i++) {
-      // One kernel thread each: the pool already runs a worker per core, and pixprep's default would give each
-      // worker a shared-memory build of its own (src/runtime/backend.ts).
-      const worker = new Worker(url, { env: { ...process.env, PIXPREP_THREADS: '1' } });
+      const worker = new Worker(url);
       worker.on('message', (reply: DecodeReply) => {
         const p = this.pending.get(reply.id);
         this.pending.delete(reply.id);

@@ -141,7 +141,8 @@ function requestedThreads(): number | undefined {
  * because every heavy kernel of a training step is split (threads/split.ts) and the results are the same bytes on
  * any count: the recorded bench at 5048a27 (a quiet 2-core machine) trained 1.4× and inferred 1.3× faster on two
  * threads than on one (1.29× and 1.16× over three processes). Calls too small to pay a round trip to a worker stay
- * on the calling thread, so a batch of one image costs what it did on one thread.
+ * on the calling thread, so a batch of one image costs what it did on one thread. On a machine whose cores are busy
+ * with other work a second thread can be slower than one (docs/threads.md); PIXPREP_THREADS=1 is the way out there.
  */
 function defaultThreads(): number {
   if (threadsMissing() !== null) return 1;

@@ -127,6 +127,7 @@ export function record(runs: SuiteReport[], command: string, seconds: number): R
       vsFloor: spread(timed.map((r) => r.vsFloor)), floor: r0.floor,
       vsCopy: spread(timed.map((r) => r.vsCopy)),
       note: r0.note,
+      ...(r0.threads === undefined ? {} : { threads: r0.threads }),
     };
   });
   const values = new Map<string, { what: string; kind: Kind; values: number[] }>();

@@ -140,11 +140,27 @@ function epochImpl(name: string, note: string, options: object, x: { data: Uint8
   };
 }
 
+/** A Python peer of an augment epoch case, and how its output is checked. */
+interface EpochPeer {
+  name: string;
+  needs: 'numpy' | 'torch';
+  task: string;
+  note: string;
+  /** The draws of the n images in the form the peer's task reads, added to its arguments. */
+  draws: (gen: ImageDataGenerator, n: number) => Record<string, unknown>;
+  /** epochReference's slack on the float32 warp's bound, or the peer's own warp bound in its place. */
+  slack: number;
+  warpBound?: Tolerance;
+  /** The warp's bound in the tolerance's words. */
+  what: string;
+}
+
 /**
- * PyTorch's augmented, standardized epoch (python_peer.py, epoch_torch): the same images, order and transforms as
- * pixprep's augmented row (its flow's index order and getRandomTransform's draws, made in setup), per batch of 64.
+ * A Python peer's epoch over the same images, order and transforms as pixprep's augmented row (its flow's index
+ * order and getRandomTransform's draws, made in setup), verified like pixprep's rows on the epoch's first and last
+ * batches (epochReference).
  */
-function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
+function epochPeerImpl(x: { data: Uint8Array; shape: number[] }, peer: EpochPeer): Impl {
   const n = x.shape[0];
   let gen: ImageDataGenerator | null = null;
   let order: Int32Array | null = null;
@@ -154,16 +170,10 @@ function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
     const flow = gen.flow(x, null, { batchSize: BATCH, seed: SEED });
     order = flow.indexOrder;
     flow.dispose();
-    const params = new Float64Array(n * WARP_PARAMS);
-    for (let j = 0; j < n; j++) warpParams(gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j)), H, W, params, j * WARP_PARAMS);
     const [mean, std] = momentsReference(x.data, 1);
-    return { images: x.data, params, order, n, height: H, width: W, batch: BATCH, mean, std };
+    return { images: x.data, ...peer.draws(gen, n), order, n, height: H, width: W, batch: BATCH, mean, std };
   };
-  const impl = pythonImpl({
-    name: 'PyTorch epoch: affine_grid + grid_sample + standardize per batch of 64', needs: 'torch', task: 'epoch_torch',
-    note: "per batch in the flow's order: index_select from the uint8 dataset, .float(), affine_grid + grid_sample (bilinear, border, align_corners=True), (x − mean)/(std + 1e-6) into a preallocated batch; 1 thread; pixprep's transforms as thetas made in setup (not timed: favours PyTorch)",
-    args: inputs,
-  });
+  const impl = pythonImpl({ name: peer.name, needs: peer.needs, task: peer.task, note: peer.note, args: inputs });
   return {
     ...impl,
     teardown: async () => {
@@ -172,11 +182,27 @@ function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
       gen = null;
     },
     reference: () => {
-      state = epochReference(gen, x, firstAndLast(order!), SEED, 4);
+      const reference = epochReference(gen, x, firstAndLast(order!), SEED, peer.slack);
+      state = peer.warpBound === undefined ? reference : { ...reference, warpBound: peer.warpBound };
       return state.values;
     },
-    tolerance: epochTolerance(() => state, "the warp's float32 bound with 4δ: a float32 grid through normalised coordinates and back"),
+    tolerance: epochTolerance(() => state, peer.what),
   };
+}
+
+/** PyTorch's augmented, standardized epoch (python_peer.py, epoch_torch), per batch of 64. */
+function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
+  return epochPeerImpl(x, {
+    name: 'PyTorch epoch: affine_grid + grid_sample + standardize per batch of 64', needs: 'torch', task: 'epoch_torch',
+    note: "per batch in the flow's order: index_select from the uint8 dataset, .float(), affine_grid + grid_sample (bilinear, border, align_corners=True), (x − mean)/(std + 1e-6) into a preallocated batch; 1 thread; pixprep's transforms as thetas made in setup (not timed: favours PyTorch)",
+    draws: (gen, n) => {
+      const params = new Float64Array(n * WARP_PARAMS);
+      for (let j = 0; j < n; j++) warpParams(gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j)), H, W, params, j * WARP_PARAMS);
+      return { params };
+    },
+    slack: 4,
+    what: "the warp's float32 bound with 4δ: a float32 grid through normalised coordinates and back",
+  });
 }
 
 /**
@@ -184,41 +210,21 @@ function torchEpochImpl(x: { data: Uint8Array; shape: number[] }): Impl {
  * apply_transform and standardize, over the same images, order and transforms as pixprep's row of its case.
  */
 function kerasIteratorImpl(x: { data: Uint8Array; shape: number[] }): Impl {
-  const n = x.shape[0];
-  let gen: ImageDataGenerator | null = null;
-  let order: Int32Array | null = null;
-  let state: EpochReference | null = null;
-  const inputs = () => {
-    gen = new ImageDataGenerator({ ...STANDARDIZE, ...LIGHT }).fit(x);
-    const flow = gen.flow(x, null, { batchSize: BATCH, seed: SEED });
-    order = flow.indexOrder;
-    flow.dispose();
-    const transforms = new Float64Array(n * 6);
-    for (let j = 0; j < n; j++) {
-      const t = gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j));
-      transforms.set([t.theta, t.tx, t.ty, t.shear, t.zx, t.zy], j * 6);
-    }
-    const [mean, std] = momentsReference(x.data, 1);
-    return { images: x.data, transforms, order, n, height: H, width: W, batch: BATCH, mean, std, options: LIGHT };
-  };
-  const impl = pythonImpl({
+  return epochPeerImpl(x, {
     name: "Keras' iterator path: get_random_transform + apply_transform + standardize per image", needs: 'numpy', task: 'epoch_keras',
     note: "NumpyArrayIterator's loop as Keras writes it (scripts/reference/keras_affine.py: Keras' draw code timed, its values replaced by pixprep's draw of the same image; apply_affine_transform with scipy; x -= mean; x /= std + 1e-6; into a new float32 batch per batch of 64)",
-    args: inputs,
+    draws: (gen, n) => {
+      const transforms = new Float64Array(n * 6);
+      for (let j = 0; j < n; j++) {
+        const t = gen.getRandomTransform([H, W, 1], imageSeed(SEED, 0, j));
+        transforms.set([t.theta, t.tx, t.ty, t.shear, t.zx, t.zy], j * 6);
+      }
+      return { transforms, options: LIGHT };
+    },
+    slack: 1,
+    warpBound: WARP_FLOAT64,
+    what: 'a float64 warp rounded to float32: 2u·255',
   });
-  return {
-    ...impl,
-    teardown: async () => {
-      await impl.teardown?.();
-      gen?.dispose();
-      gen = null;
-    },
-    reference: () => {
-      state = { ...epochReference(gen, x, firstAndLast(order!), SEED, 1), warpBound: WARP_FLOAT64 };
-      return state.values;
-    },
-    tolerance: epochTolerance(() => state, 'a float64 warp rounded to float32: 2u·255'),
-  };
 }
 
 /** pixprep's warp kernel on images and transforms placed in kernel memory in setup, unscaled (mul 1, add 0). */

@@ -712,33 +712,51 @@ describe('a Winograd layer\'s backward in four calls: by blocks, planes, blocks 
   }
 });
 
+/** The pool's counters and its test switch (src/runtime/threads/thread-pool.ts), as these tests read them. */
+type PoolProbe = { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number };
+
+/**
+ * `run` on the backend of 1, 2, 3 and 4 threads (the shared build above one), this thread taking only each split
+ * call's first part so that the workers run the others; every count must give the same result. Returns them.
+ */
+async function onOneToFourThreads<T>(run: (backend: Backend, pool: PoolProbe | undefined, threads: number) => T): Promise<T[]> {
+  const results: T[] = [];
+  for (const threads of [1, 2, 3, 4]) {
+    setThreads(threads);
+    const backend: Backend = currentBackend();
+    expect(backend.shared === undefined).toBe(threads === 1);
+    await backend.shared?.pool?.started();
+    const pool = backend.shared?.pool as unknown as PoolProbe | undefined;
+    if (pool) pool.callerTakes = 'first';
+    try {
+      results.push(run(backend, pool, threads));
+    } finally {
+      if (pool) pool.callerTakes = 'any';
+    }
+  }
+  for (const r of results) expect(r).toEqual(results[0]);
+  return results;
+}
+
 describe('the pool: the same bytes on 1 to 4 threads', () => {
   afterAll(() => setThreads(1));
 
   it('a large gemm through the shared build equals the one-thread module, and ran on the workers', async () => {
     const [m, n, k] = [67, 45, 301];
-    const results: Uint32Array[] = [];
-    for (const threads of [1, 2, 3, 4]) {
-      setThreads(threads);
-      const backend: Backend = currentBackend();
-      expect(backend.shared === undefined).toBe(threads === 1);
-      await backend.shared?.pool?.started();
+    // The workers take every part but the first (the default lets this thread take any part a worker has not).
+    await onOneToFourThreads((backend, pool, threads) => {
       const heap = backend.heap;
       const a = heap.block('f32', m * k), b = heap.block('f32', k * n), c = heap.block('f32', m * n);
       a.view.set(randomFloats(m * k, 1));
       b.view.set(randomFloats(k * n, 2));
       poison(c.view);
-      // The workers take every part but the first (the default lets this thread take any part a worker has not).
-      const pool = backend.shared?.pool as unknown as { callerTakes: string } | undefined;
-      if (pool) pool.callerTakes = 'first';
-      const before = backend.shared?.pool?.parallelCalls ?? 0;
+      const before = pool?.parallelCalls ?? 0;
       backend.kernels.gemm(c.view, a.view, b.view, m, n, k, true, false, false);
-      if (threads > 1) expect(backend.shared?.pool?.parallelCalls).toBe(before + 1);
-      if (pool) pool.callerTakes = 'any';
-      results.push(bits(c.view.slice()));
+      if (threads > 1) expect(pool?.parallelCalls).toBe(before + 1);
+      const result = bits(c.view.slice());
       a.free(); b.free(); c.free();
-    }
-    for (const r of results) expect(r).toEqual(results[0]);
+      return result;
+    });
     expect(availableBackends().length).toBeGreaterThan(0);
   });
 
@@ -746,11 +764,7 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
     // conv2 of the tutorial network at batch 24 (216 tiles, blocks of 24: 9 blocks), M slots for 4 threads.
     const [batch, h, c, f, block, slots] = [24, 13, 32, 64, 24, 4];
     const outH = h - 2, tiles = batch * 9, blocks = Math.ceil(tiles / block);
-    const results: Uint32Array[][] = [];
-    for (const threads of [1, 2, 3, 4]) {
-      setThreads(threads);
-      const backend: Backend = currentBackend();
-      await backend.shared?.pool?.started();
+    await onOneToFourThreads((backend, pool, threads) => {
       const heap = backend.heap;
       const input = heap.block('f32', batch * h * h * c), u = heap.block('f32', winogradPlanesFloats(c, f));
       const bias = heap.block('f32', f), out = heap.block('f32', batch * outH * outH * f);
@@ -761,8 +775,6 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
       kernel.view.set(randomFloats(9 * c * f, 63));
       backend.kernels.winogradKernelTransform(u.view, kernel.view, c, f);
       for (const b of [out, v, m]) poison(b.view);
-      const pool = backend.shared?.pool as unknown as { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
-      if (pool) pool.callerTakes = 'first';
       const before = [pool?.splitsByKernel.get('winogradForward') ?? 0, pool?.parallelCalls ?? 0];
       backend.kernels.winogradForward(out.view, v.view, m.view, input.view, u.view, bias.view, true, h, h, c, 0, 0, outH,
         outH, f, tiles, block, slots);
@@ -771,25 +783,18 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
         expect(pool?.splitsByKernel.get('winogradForward')).toBe(before[0] + 1);
         expect(pool?.parallelCalls).toBe(before[1] + 1);
       }
-      if (pool) pool.callerTakes = 'any';
-      results.push([bits(out.view.slice()), bits(v.view.slice())]);
+      const result = [bits(out.view.slice()), bits(v.view.slice())];
       expect(Array.from(out.view).some(Number.isNaN)).toBe(false);
       for (const b of [input, kernel, u, bias, out, v, m]) b.free();
-    }
-    for (const r of results) expect(r).toEqual(results[0]);
+      return result;
+    });
   });
 
   it('a Winograd layer\'s backward in four calls through the shared build, on the workers, the same bytes on 1 to 4 threads', async () => {
     const g = { batch: 24, h: 13, w: 13, c: 32, f: 64 }, block = 24;
-    const results: ReturnType<typeof backwardFourCalls>[] = [];
-    for (const threads of [1, 2, 3, 4]) {
-      setThreads(threads);
-      const backend: Backend = currentBackend();
-      await backend.shared?.pool?.started();
+    await onOneToFourThreads((backend, pool, threads) => {
       const heap = backend.heap;
       const blocks: { free(): void }[] = [];
-      const pool = backend.shared?.pool as unknown as { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
-      if (pool) pool.callerTakes = 'first';
       const before = pool?.parallelCalls ?? 0;
       const names = ['winogradOutputAdjoints', 'winogradKernelGradients', 'winogradMultiplyAdjoints', 'winogradInputAdjoints'];
       const splitsBefore = names.map((n) => pool?.splitsByKernel.get(n) ?? 0);
@@ -813,22 +818,16 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
         expect(names.map((n, i) => (pool?.splitsByKernel.get(n) ?? 0) - splitsBefore[i])).toEqual([1, 1, 1, 1]);
         expect(pool?.parallelCalls).toBe(before + 4);
       }
-      if (pool) pool.callerTakes = 'any';
-      results.push(result);
       for (const b of blocks) b.free();
-    }
-    for (const r of results) expect(r).toEqual(results[0]);
+      return result;
+    });
   });
 
   it('the first layer\'s kernel gradients through the shared build, by filter groups on the workers', async () => {
     // conv1 of the tutorial network at batch 16 ('valid' 3×3, 28×28×1 → 26×26×32), pooled by 2 with the relu mask,
     // and unpooled with it: each adds into dKernel and dBias, from the same non-zero start on every thread count.
     const [batch, h, w, kh, filters, outH, pooledH] = [16, 28, 28, 3, 32, 26, 13];
-    const results: Uint32Array[][] = [];
-    for (const threads of [1, 2, 3, 4]) {
-      setThreads(threads);
-      const backend: Backend = currentBackend();
-      await backend.shared?.pool?.started();
+    const results = await onOneToFourThreads((backend, pool, threads) => {
       const heap = backend.heap;
       const block = (n: number, seed: number, map = (v: number) => v) => {
         const b = heap.block('f32', n);
@@ -840,9 +839,6 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
       const pooled = heap.block('f32', batch * pooledH * pooledH * filters);
       backend.kernels.maxPoolForward(pooled.view, out.view, batch, outH, outH, filters, 2, 2, pooledH, pooledH);
       const dKernel = block(kh * kh * filters, 5), dBias = block(filters, 6);
-      const pool = backend.shared?.pool as unknown as
-        { callerTakes: string; splitsByKernel: Map<string, number>; parallelCalls: number } | undefined;
-      if (pool) pool.callerTakes = 'first';
       const splits = (name: string) => pool?.splitsByKernel.get(name) ?? 0;
       const before = [splits('conv2dDirectKernelGradient'), splits('conv2dDirectPooledKernelGradient'), pool?.parallelCalls ?? 0];
       const geometry = [batch, h, w, 1, kh, kh, 1, 0, 0, outH, outH, filters] as const;
@@ -855,11 +851,10 @@ describe('the pool: the same bytes on 1 to 4 threads', () => {
         // The workers ran parts of both calls (this thread takes only part 0).
         expect(pool?.parallelCalls).toBe(before[2] + 2);
       }
-      if (pool) pool.callerTakes = 'any';
-      results.push([bits(dKernel.view.slice()), bits(dBias.view.slice())]);
+      const result = [bits(dKernel.view.slice()), bits(dBias.view.slice())];
       for (const b of [input, out, dOut, dPooled, pooled, dKernel, dBias]) b.free();
-    }
-    for (const r of results) expect(r).toEqual(results[0]);
+      return result;
+    });
     expect(Array.from(results[0][0]).some((b, i) => b !== bits(randomFloats(kh * kh * filters, 5))[i])).toBe(true);
   });
 });
